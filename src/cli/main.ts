@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
+import { SiemStreamError } from '../errors.js';
+import { demoCommand } from './demo-command.js';
+import { runCommand } from './run-command.js';
+
+const program = new Command('siem-stream')
+  .description('Move security logs from S3 into SIEMs: an exactly-once dataflow on Apache Kafka')
+  .showHelpAfterError();
+
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+
+program
+  .command('run')
+  .description('run stages of a topology until SIGTERM/SIGINT')
+  .argument('<topology>', 'topology YAML, e.g. topologies/default.yaml')
+  .option('--stage <name...>', 'stage(s) to run: s3-source, parser, enricher, or a sink name')
+  .option('--all', 'run every stage of the topology in this process')
+  .option('--no-create-topics', 'do not create missing topics at start')
+  .option('--metrics-port <port>', 'port for /metrics, /healthz, /readyz (0 = any free port)', integer)
+  .option('--shutdown-deadline <ms>', 'exit after this long if a graceful stop hangs', integer, 30_000)
+  .action(
+    (topology: string, o: { stage?: string[]; all?: boolean; createTopics: boolean; metricsPort?: number; shutdownDeadline: number }) =>
+      runCommand(topology, { ...o, shutdownDeadlineMs: o.shutdownDeadline }),
+  );
+
+const stack = program.command('stack').description('the local stack: Kafka (KRaft), schema registry, S3, SQS, Logs Ingestion emulator');
+stack
+  .command('up')
+  .option('--home <dir>', 'state, data and logs folder', '.stack')
+  .option('--brokers <n>', 'Kafka brokers (1 or 3)', integer, 1)
+  .action(async (o: { home: string; brokers: number }) => {
+    if (o.brokers !== 1 && o.brokers !== 3) throw new InvalidArgumentError('--brokers must be 1 or 3');
+    const endpoints = await localStackUp({ home: o.home, brokers: o.brokers, onProgress: (m) => process.stderr.write(`${m}\n`) });
+    process.stdout.write(`${JSON.stringify(endpoints, null, 2)}\n`);
+  });
+stack
+  .command('down')
+  .option('--home <dir>', 'state, data and logs folder', '.stack')
+  .action((o: { home: string }) => localStackDown(o));
+stack
+  .command('status')
+  .option('--home <dir>', 'state, data and logs folder', '.stack')
+  .action(async (o: { home: string }) => {
+    const rows = await localStackStatus(o);
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.service.padEnd(26)} ${r.running ? 'running' : 'stopped'}  ${r.healthy ? 'healthy' : 'unhealthy'}  pid=${r.pid ?? '-'}  ${r.endpoint ?? ''}  log=${r.log}\n`,
+      );
+    }
+  });
+
+program
+  .command('demo')
+  .description('start the local stack, write sample logs to S3, run every stage, print a summary')
+  .option('--topology <file>', 'topology to run', 'topologies/default.yaml')
+  .option('--objects <n>', 'sample objects to write', integer, 12)
+  .option('--records-per-object <n>', 'records per sample object', integer, 1_000)
+  .option('--keep-stack', 'leave the local stack running afterwards', false)
+  .option('--timeout <ms>', 'give up after this long', integer, 300_000)
+  .action((o: { topology: string; objects: number; recordsPerObject: number; keepStack: boolean; timeout: number }) =>
+    demoCommand({ ...o, timeoutMs: o.timeout }),
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);
+  else process.stderr.write(`siem-stream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

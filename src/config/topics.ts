@@ -1,0 +1,22 @@
+import type { Topology } from './schema.js';
+
+/** Every topic name derives from the topology's prefix, so deployments can share a cluster. */
+export function topicNames(topology: Pick<Topology, 'topics' | 'logTypes' | 'sinks'>) {
+  const p = topology.topics.prefix;
+  return {
+    raw: (logType: string) => `${p}raw.${logType}`,
+    rawPattern: new RegExp(`^${escapeRegExp(p)}raw\\.`),
+    allRaw: Object.keys(topology.logTypes).map((t) => `${p}raw.${t}`),
+    normalized: `${p}events.normalized`,
+    enriched: `${p}events.enriched`,
+    sourceOffsets: `${p}source-offsets`,
+    /** one dead-letter topic per stage or sink: `dlq.parser`, `dlq.enricher`, `dlq.<sink name>` */
+    dlq: (stageOrSink: string) => `${p}dlq.${stageOrSink}`,
+  };
+}
+
+export type TopicNames = ReturnType<typeof topicNames>;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,70 @@
+import type { Kafka } from 'kafkajs';
+import type { Topology } from '../config/schema.js';
+import { topicNames } from '../config/topics.js';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
+
+/** The topics a topology needs, with compaction where the topic holds state or progress. */
+export function topologyTopics(topology: Topology): TopicSpec[] {
+  const names = topicNames(topology);
+  const { partitions, replicationFactor } = topology.topics;
+  const plain = (topic: string): TopicSpec => ({ topic, numPartitions: partitions, replicationFactor });
+  return [
+    ...names.allRaw.map(plain),
+    plain(names.normalized),
+    plain(names.enriched),
+    plain(names.dlq('parser')),
+    plain(names.dlq('enricher')),
+    ...topology.sinks.map((s) => plain(names.dlq(s.name))),
+    { ...plain(names.sourceOffsets), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+  ];
+}
+
+/** Create missing topics; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    return missing.map((s) => s.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: bigint;
+  end: bigint;
+  lag: bigint;
+}
+
+/** Committed offset vs. end offset per partition (lag in records) for one group. */
+export async function groupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const rows: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const p of partitions) {
+        const end = BigInt(ends.find((e) => e.partition === p.partition)?.high ?? '0');
+        const start = BigInt(ends.find((e) => e.partition === p.partition)?.low ?? '0');
+        const c = p.offset === '-1' ? start : BigInt(p.offset);
+        rows.push({ topic, partition: p.partition, committed: c, end, lag: end > c ? end - c : 0n });
+      }
+    }
+    return rows;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,55 @@
+import type { Message } from 'kafkajs';
+import { type ErrorCode, errorMessage, isSiemStreamError } from '../errors.js';
+
+/** What a stage knows about the record it rejects. */
+export interface RejectedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export const DLQ_HEADER = {
+  stage: 'siem.dlq.stage',
+  errorCode: 'siem.dlq.error.code',
+  errorClass: 'siem.dlq.error.class',
+  errorMessage: 'siem.dlq.error.message',
+  topic: 'siem.dlq.original.topic',
+  partition: 'siem.dlq.original.partition',
+  offset: 'siem.dlq.original.offset',
+  timestamp: 'siem.dlq.original.timestamp',
+  attempts: 'siem.dlq.attempts',
+  failedAt: 'siem.dlq.failed.at',
+} as const;
+
+/**
+ * A dead-letter record keeps the original bytes, key and headers and adds the context a
+ * person needs to understand and redrive it (the idea of Kafka Connect's KIP-298 headers).
+ */
+export function dlqMessage(record: RejectedRecord, error: unknown, stage: string, attempts = 1): Message {
+  const code: ErrorCode | 'UNEXPECTED' = isSiemStreamError(error) ? error.code : 'UNEXPECTED';
+  return {
+    key: record.key,
+    value: record.value,
+    headers: {
+      ...record.headers,
+      [DLQ_HEADER.stage]: stage,
+      [DLQ_HEADER.errorCode]: code,
+      [DLQ_HEADER.errorClass]: error instanceof Error ? error.name : typeof error,
+      [DLQ_HEADER.errorMessage]: errorMessage(error).slice(0, 4_000),
+      [DLQ_HEADER.topic]: record.topic,
+      [DLQ_HEADER.partition]: String(record.partition),
+      [DLQ_HEADER.offset]: record.offset,
+      [DLQ_HEADER.timestamp]: record.timestamp,
+      [DLQ_HEADER.attempts]: String(attempts),
+      [DLQ_HEADER.failedAt]: new Date().toISOString(),
+    },
+  };
+}
+
+export function dlqErrorCode(error: unknown): string {
+  return isSiemStreamError(error) ? error.code : 'UNEXPECTED';
+}

@@ -1,0 +1,19 @@
+import { KafkaJSError } from 'kafkajs';
+import { SiemStreamError } from '../errors.js';
+
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+/** Map a kafkajs failure onto the project's error model. */
+export function classifyKafkaError(error: unknown, stage: string): SiemStreamError {
+  if (error instanceof SiemStreamError) return error;
+  const type = (error as { type?: string } | undefined)?.type;
+  if (type && FENCED_TYPES.has(type)) {
+    return new SiemStreamError('KAFKA_FENCED', `producer fenced (${type})`, { stage, cause: error });
+  }
+  const retriable = error instanceof KafkaJSError ? error.retriable : true;
+  return new SiemStreamError(
+    retriable ? 'KAFKA_TRANSIENT' : 'KAFKA_FATAL',
+    `kafka request failed: ${(error as Error)?.message ?? String(error)}`,
+    { stage, cause: error },
+  );
+}

@@ -1,0 +1,69 @@
+import type { Kafka, Producer } from 'kafkajs';
+
+/**
+ * One transactional producer per assigned input partition, with a transactional id bound to
+ * that partition. kafkajs has no KIP-447 (it cannot send the group generation with its offsets),
+ * so this is how a zombie is fenced: whoever owns a partition next calls InitProducerId with the
+ * same id, which bumps the epoch and aborts the zombie's open transaction. See docs/exactly-once.md.
+ */
+export class PartitionProducers {
+  private readonly producers = new Map<string, Promise<Producer>>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionalIdPrefix: string,
+    private readonly transactionTimeoutMs = 60_000,
+  ) {}
+
+  static transactionalId(prefix: string, topic: string, partition: number): string {
+    return `${prefix}-${topic}-${partition}`;
+  }
+
+  get(topic: string, partition: number): Promise<Producer> {
+    const id = PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition);
+    let producer = this.producers.get(id);
+    if (!producer) {
+      producer = this.connect(id);
+      this.producers.set(id, producer);
+      producer.catch(() => this.producers.delete(id));
+    }
+    return producer;
+  }
+
+  /** Drop (and disconnect) a producer after it was fenced or failed; the next get() re-initialises. */
+  async discard(topic: string, partition: number): Promise<void> {
+    const id = PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition);
+    const producer = this.producers.get(id);
+    this.producers.delete(id);
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  /** Close producers of partitions this member no longer owns. */
+  async retain(assigned: Array<{ topic: string; partition: number }>): Promise<void> {
+    const keep = new Set(assigned.map((a) => PartitionProducers.transactionalId(this.transactionalIdPrefix, a.topic, a.partition)));
+    const gone = [...this.producers.keys()].filter((id) => !keep.has(id));
+    await Promise.all(
+      gone.map(async (id) => {
+        const producer = this.producers.get(id);
+        this.producers.delete(id);
+        await producer?.then((p) => p.disconnect()).catch(() => undefined);
+      }),
+    );
+  }
+
+  async closeAll(): Promise<void> {
+    await this.retain([]);
+  }
+
+  private async connect(transactionalId: string): Promise<Producer> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    return producer;
+  }
+}

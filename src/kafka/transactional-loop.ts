@@ -1,0 +1,180 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { isRecordFault, SiemStreamError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
+import { dlqErrorCode, dlqMessage, type RejectedRecord } from './dlq.js';
+import { readHeaders } from './headers.js';
+import { classifyKafkaError } from './kafka-errors.js';
+import { PartitionProducers } from './partition-producers.js';
+
+export interface InputRecord extends RejectedRecord {
+  message: KafkaMessage;
+}
+
+export interface OutputRecord extends Message {
+  topic: string;
+}
+
+/** Per-record result of a transform, in the manner of Kafka Streams' processors. */
+export type RecordOutcome = { kind: 'emit'; records: OutputRecord[] } | { kind: 'reject'; error: unknown };
+
+export interface TransactionalLoopOptions {
+  kafka: Kafka;
+  stage: string;
+  groupId: string;
+  topics: Array<string | RegExp>;
+  dlqTopic: string;
+  maxRecordsPerTransaction: number;
+  sessionTimeoutMs: number;
+  logger: Logger;
+  transform: (record: InputRecord) => Promise<RecordOutcome>;
+  /** called after a transaction committed, for progress reporting */
+  onCommitted?: (count: number) => void;
+}
+
+export interface RunningLoop {
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Consume → transform → produce, exactly once: a chunk's outputs, its DLQ records and the
+ * consumed offset commit in one Kafka transaction of the input partition's producer.
+ * A failed transaction is aborted and its records are fetched again (offsets are only
+ * resolved after a commit). A fenced producer makes the member leave and rejoin the group.
+ */
+export async function runTransactionalLoop(options: TransactionalLoopOptions): Promise<RunningLoop> {
+  const { kafka, groupId, logger } = options;
+  const producers = new PartitionProducers(kafka, groupId);
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+    allowAutoTopicCreation: false,
+    retry: { retries: 8, restartOnFailure: async (error) => restartable(error, logger) },
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    logger.info({ assigned: payload.memberAssignment }, 'partitions assigned');
+    producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: (payload) => processBatch(payload, options, producers),
+  });
+  return {
+    consumer,
+    stop: async () => {
+      await consumer.disconnect();
+      await producers.closeAll();
+    },
+  };
+}
+
+async function processBatch(payload: EachBatchPayload, options: TransactionalLoopOptions, producers: PartitionProducers) {
+  const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  const { stage } = options;
+  for (let start = 0; start < batch.messages.length; start += options.maxRecordsPerTransaction) {
+    if (!isRunning() || isStale()) return;
+    const chunk = batch.messages.slice(start, start + options.maxRecordsPerTransaction);
+    const timer = batchDuration.startTimer({ stage });
+    const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
+    const last = chunk[chunk.length - 1] as KafkaMessage;
+    await commitChunk(outputs, batch.topic, batch.partition, last.offset, options, producers);
+    resolveOffset(last.offset);
+    timer();
+    recordsIn.inc({ stage }, chunk.length);
+    options.onCommitted?.(chunk.length);
+    await heartbeat();
+  }
+}
+
+async function transformChunk(
+  chunk: KafkaMessage[],
+  topic: string,
+  partition: number,
+  options: TransactionalLoopOptions,
+): Promise<OutputRecord[]> {
+  const outputs: OutputRecord[] = [];
+  for (const message of chunk) {
+    const record: InputRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+      key: message.key,
+      value: message.value,
+      headers: readHeaders(message.headers),
+      message,
+    };
+    // A record's own fault is rejected to the DLQ; anything else is infrastructure: the chunk retries.
+    const outcome = await options.transform(record).catch((error: unknown) => {
+      if (isRecordFault(error)) return { kind: 'reject' as const, error };
+      throw error;
+    });
+    if (outcome.kind === 'emit') {
+      outputs.push(...outcome.records);
+    } else {
+      outputs.push({ topic: options.dlqTopic, ...dlqMessage(record, outcome.error, options.stage) });
+      dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
+      options.logger.warn(
+        { topic, partition, offset: message.offset, code: dlqErrorCode(outcome.error), err: outcome.error },
+        'record rejected to DLQ',
+      );
+    }
+  }
+  return outputs;
+}
+
+async function commitChunk(
+  outputs: OutputRecord[],
+  topic: string,
+  partition: number,
+  lastOffset: string,
+  options: TransactionalLoopOptions,
+  producers: PartitionProducers,
+): Promise<void> {
+  const { stage } = options;
+  const producer = await producers.get(topic, partition);
+  const transaction = await producer.transaction();
+  try {
+    if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
+    await transaction.sendOffsets({
+      consumerGroupId: options.groupId,
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    });
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => undefined);
+    transactions.inc({ stage, result: 'abort' });
+    const classified = classifyKafkaError(error, stage);
+    await producers.discard(topic, partition);
+    options.logger.error({ topic, partition, code: classified.code, err: error }, 'transaction aborted');
+    throw classified;
+  }
+  transactions.inc({ stage, result: 'commit' });
+  for (const output of outputs) recordsOut.inc({ stage, destination: output.topic });
+}
+
+function groupByTopic(outputs: OutputRecord[]) {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, ...message } of outputs) {
+    const list = byTopic.get(topic) ?? [];
+    list.push(message);
+    byTopic.set(topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+async function restartable(error: Error, logger: Logger): Promise<boolean> {
+  const restart = !(error instanceof SiemStreamError) || error.retriable || error.code === 'KAFKA_FENCED';
+  logger.error({ err: error, restart }, 'consumer crashed');
+  return restart;
+}

@@ -1,0 +1,62 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SiemStreamError } from '../errors.js';
+import { loadSchema, type SchemaName } from './catalog.js';
+
+export interface RegistryConfig {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+export function createRegistry(config: RegistryConfig): SchemaRegistry {
+  const auth = config.username && config.password ? { username: config.username, password: config.password } : undefined;
+  return new SchemaRegistry({ host: config.url, ...(auth ? { auth } : {}) });
+}
+
+/**
+ * Encodes one topic's values in the Confluent wire format (magic byte + schema id + Avro),
+ * with the schema registered under the TopicNameStrategy subject `<topic>-value`.
+ */
+export class EventCodec<T extends object> {
+  private schemaId: number | undefined;
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    readonly topic: string,
+    private readonly schemaName: SchemaName,
+  ) {}
+
+  get subject(): string {
+    return `${this.topic}-value`;
+  }
+
+  async register(): Promise<number> {
+    try {
+      const { id } = await this.registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(loadSchema(this.schemaName)) },
+        { subject: this.subject },
+      );
+      this.schemaId = id;
+      return id;
+    } catch (cause) {
+      throw new SiemStreamError(
+        'SCHEMA_MISMATCH',
+        `registering ${this.schemaName} under ${this.subject} failed: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
+  async encode(value: T): Promise<Buffer> {
+    if (this.schemaId === undefined) await this.register();
+    return this.registry.encode(this.schemaId as number, value);
+  }
+
+  /** Decodes any registered writer schema of the wire format (schemas are cached by id). */
+  async decode(buffer: Buffer | null): Promise<T> {
+    if (buffer === null || buffer.length < 5 || buffer[0] !== 0) {
+      throw new SiemStreamError('SCHEMA_MISMATCH', `${this.topic}: value is not in the Confluent wire format (magic byte 0 + schema id)`);
+    }
+    return (await this.registry.decode(buffer)) as T;
+  }
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// unit: no services. integration: one local stack per run (tests/global-setup.ts), files one
+// after another because they share that stack and the machine has two cores.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          fileParallelism: false,
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
