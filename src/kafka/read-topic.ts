@@ -7,15 +7,15 @@ export interface TopicRecord {
 }
 
 /**
- * Reads a whole topic, from the log start to the end offsets at call time, with read_committed
- * (aborted records are skipped; open transactions hold the reader back until they end).
+ * Reads a whole topic, from the log start to the end offsets at call time, by default with
+ * read_committed (aborted records are skipped; open transactions hold the reader back until they end).
  * Uses a throw-away consumer group that is deleted afterwards.
  */
-export async function readAll(kafka: Kafka, topic: string, options: { timeoutMs?: number } = {}): Promise<TopicRecord[]> {
+export async function readAll(kafka: Kafka, topic: string, options: { timeoutMs?: number; readUncommitted?: boolean } = {}): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `siem-reader-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId, readUncommitted: options.readUncommitted ?? false, allowAutoTopicCreation: false });
   const records: TopicRecord[] = [];
   try {
     const ends = await admin.fetchTopicOffsets(topic);

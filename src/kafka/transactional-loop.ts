@@ -3,6 +3,7 @@ import { isRecordFault, SiemStreamError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
 import { dlqErrorCode, dlqMessage, type RejectedRecord } from './dlq.js';
+import { faultPoint } from './fault-injection.js';
 import { readHeaders } from './headers.js';
 import { classifyKafkaError } from './kafka-errors.js';
 import { PartitionProducers } from './partition-producers.js';
@@ -150,6 +151,7 @@ async function commitChunk(
       consumerGroupId: options.groupId,
       topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
     });
+    faultPoint('crash-before-commit');
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
