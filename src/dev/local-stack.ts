@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { dcrColumns } from '../sinks/sentinel/columns.js';
+import { emulatorGet } from './emulator-stats.js';
 import { type StackEndpoints, type StackOptions, stackDown, stackStatus, stackUp } from './stack/index.js';
+import { logFile, runningPid, stackPaths, unitMarker, writePid } from './stack/process-files.js';
 
 /** The emulator's data collection rule: one stream per normalized schema, columns from schemas/. */
 export const LOCAL_DCR_ID = 'dcr-siem-local';
@@ -36,24 +38,24 @@ export async function localStackUp(options: LocalStackOptions = {}): Promise<Loc
 }
 
 export async function localStackDown(options: { home?: string } = {}): Promise<void> {
-  const home = resolve(options.home ?? '.stack');
-  stopPidFile(join(home, 'emulator', 'emulator.pid'));
-  await stackDown(options);
+  await stackDown(options); // the emulator is a unit of the stack home, stopped with the rest
 }
 
 export async function localStackStatus(options: { home?: string } = {}) {
   const home = resolve(options.home ?? '.stack');
   const rows = await stackStatus(options);
-  const pid = readPid(join(home, 'emulator', 'emulator.pid'));
-  const running = pid !== undefined && isAlive(pid);
-  const url = running ? (JSON.parse(readFileSync(join(home, 'emulator', 'endpoint.json'), 'utf8')) as { url: string }).url : undefined;
-  const healthy = url
-    ? await fetch(`${url.replace('https:', 'https:')}/_emulator/stats`).then(
-        (r) => r.ok,
+  const pid = runningPid(home, EMULATOR_UNIT);
+  const endpoint = pid === undefined ? undefined : readEndpoint(home);
+  const healthy = endpoint
+    ? await emulatorGet(endpoint.emulatorUrl, endpoint.emulatorCaFile, '/_emulator/health').then(
+        () => true,
         () => false,
       )
     : false;
-  return [...rows, { service: 'logs-ingestion-emulator', pid, running, healthy, endpoint: url, log: join(home, 'logs', 'emulator.log') }];
+  return [
+    ...rows,
+    { service: EMULATOR_UNIT, pid, running: pid !== undefined, healthy, endpoint: endpoint?.emulatorUrl, log: logFile(home, EMULATOR_UNIT) },
+  ];
 }
 
 /** Sentinel sink settings that point a topology at the local emulator. */
@@ -61,47 +63,55 @@ export function localSentinelOverrides(stack: LocalStack) {
   return { endpoint: stack.emulatorUrl, dcrImmutableId: LOCAL_DCR_ID, caFile: stack.emulatorCaFile };
 }
 
-async function startEmulatorProcess(home: string, port: number, onProgress?: (msg: string) => void) {
+const EMULATOR_UNIT = 'logs-ingestion-emulator';
+const endpointFile = (home: string) => join(home, 'emulator', 'endpoint.json');
+
+function readEndpoint(home: string): EmulatorEndpoint | undefined {
+  return existsSync(endpointFile(home)) ? (JSON.parse(readFileSync(endpointFile(home), 'utf8')) as EmulatorEndpoint) : undefined;
+}
+
+interface EmulatorEndpoint {
+  emulatorUrl: string;
+  emulatorCaFile: string;
+}
+
+async function startEmulatorProcess(home: string, port: number, onProgress?: (msg: string) => void): Promise<EmulatorEndpoint> {
+  const running = runningPid(home, EMULATOR_UNIT);
+  const known = readEndpoint(home);
+  if (running !== undefined && known) return known;
   const dir = join(home, 'emulator');
   mkdirSync(dir, { recursive: true });
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const pidFile = join(dir, 'emulator.pid');
-  const endpointFile = join(dir, 'endpoint.json');
-  const pid = readPid(pidFile);
-  if (pid !== undefined && isAlive(pid) && existsSync(endpointFile)) {
-    return JSON.parse(readFileSync(endpointFile, 'utf8')) as { emulatorUrl: string; emulatorCaFile: string };
-  }
+  mkdirSync(stackPaths(home).logs, { recursive: true });
   onProgress?.(`starting Logs Ingestion emulator on https://127.0.0.1:${port}`);
   const streams = Object.fromEntries(
     Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
   );
   const configFile = join(dir, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify(
-      { port, host: '127.0.0.1', certDir: dir, recordsFile: join(dir, 'records.jsonl'), dcrs: { [LOCAL_DCR_ID]: { streams } } },
-      null,
-      2,
-    ),
-  );
-  const log = openSync(join(home, 'logs', 'emulator.log'), 'a');
-  const child = spawn(process.execPath, [EMULATOR_MAIN, configFile], { detached: true, stdio: ['ignore', 'pipe', log] });
+  const config = { port, host: '127.0.0.1', certDir: dir, recordsFile: join(dir, 'records.jsonl'), dcrs: { [LOCAL_DCR_ID]: { streams } } };
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const log = openSync(logFile(home, EMULATOR_UNIT), 'a');
+  // the trailing marker lets the stack's pid checks recognise this process as its unit
+  const child = spawn(process.execPath, [EMULATOR_MAIN, configFile, unitMarker(home, EMULATOR_UNIT)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', log],
+  });
   const stdout = child.stdout as Readable;
-  const line = await firstLine(stdout, 15_000);
+  const line = await firstLine(stdout, 15_000, logFile(home, EMULATOR_UNIT));
   stdout.destroy();
   child.unref();
+  if (child.pid === undefined) throw new Error('the emulator process could not be started');
+  writePid(home, EMULATOR_UNIT, child.pid);
   const started = JSON.parse(line) as { url: string; caCertPath: string };
-  writeFileSync(pidFile, String(child.pid));
   const endpoint = { emulatorUrl: started.url, emulatorCaFile: started.caCertPath };
-  writeFileSync(endpointFile, JSON.stringify({ ...endpoint, url: started.url }));
+  writeFileSync(endpointFile(home), JSON.stringify(endpoint));
   return endpoint;
 }
 
-function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<string> {
+function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number, log: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     let buffered = '';
     const timer = setTimeout(
-      () => reject(new Error(`the emulator did not start within ${timeoutMs} ms; see .stack/logs/emulator.log`)),
+      () => reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${log}`)),
       timeoutMs,
     );
     stream.on('data', (chunk: Buffer) => {
@@ -112,27 +122,6 @@ function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<st
         resolvePromise(buffered.slice(0, nl));
       }
     });
-    stream.on('end', () => reject(new Error('the emulator exited before it was listening; see .stack/logs/emulator.log')));
+    stream.on('end', () => reject(new Error(`the emulator exited before it was listening; see ${log}`)));
   });
-}
-
-function readPid(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function stopPidFile(file: string): void {
-  const pid = readPid(file);
-  if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGTERM');
-  rmSync(file, { force: true });
 }

@@ -38,7 +38,7 @@ function trimLine(line: Buffer, first: boolean): Buffer {
 async function decodeIfGzipped(body: Readable): Promise<AsyncIterable<Buffer>> {
   const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) return [];
+  if (first.done) return Readable.from([]);
   async function* all(): AsyncGenerator<Buffer> {
     yield first.value;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;

@@ -1,0 +1,48 @@
+export type ServiceName = 'kafka' | 'registry' | 's3' | 'sqs';
+
+export const ALL_SERVICES: readonly ServiceName[] = ['kafka', 'registry', 's3', 'sqs'];
+
+export interface StackPorts {
+  /** First broker's client port; broker n listens on kafka + 2·(n−1). */
+  kafka: number;
+  /** First controller's port; controller n listens on controller + 2·(n−1). */
+  controller: number;
+  registry: number;
+  s3: number;
+  sqs: number;
+}
+
+export const DEFAULT_PORTS: StackPorts = { kafka: 19092, controller: 19093, registry: 18081, s3: 19000, sqs: 19324 };
+
+export interface StackContext {
+  home: string;
+  ports: StackPorts;
+  brokers: 1 | 3;
+  progress: (msg: string) => void;
+}
+
+/** One OS process of a service (a service has one unit, Kafka one per broker). */
+export interface Unit {
+  id: string;
+  ports: Array<{ port: number; label: string }>;
+}
+
+export interface ServiceDef {
+  name: ServiceName;
+  /** For messages: what and which version. */
+  label: string;
+  /** Oldest Java feature release the service runs on. */
+  javaMin: number;
+  startTimeoutMs: number;
+  units(ctx: StackContext): Unit[];
+  /**
+   * Downloads what is missing (first run), writes config and data folders, and returns the JVM
+   * arguments for each unit that is to be started.
+   */
+  prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, string[]>>;
+  /** Healthy as a whole (all units). */
+  healthy(ctx: StackContext): Promise<boolean>;
+  /** Healthy units (by id), for status; defaults to all units when the service is healthy. */
+  healthyUnits?(ctx: StackContext): Promise<Set<string>>;
+  endpoint(ctx: StackContext): string;
+}
