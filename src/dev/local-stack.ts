@@ -26,7 +26,12 @@ export interface LocalStack extends StackEndpoints {
   emulatorCaFile: string;
 }
 
-const EMULATOR_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'logs-ingestion-emulator', 'main.js');
+/** The built entry point; from sources (tests run them through vitest) it is the one under dist/. */
+function emulatorMain(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'logs-ingestion-emulator', 'main.js');
+  return existsSync(beside) ? beside : resolve(here, '..', '..', 'dist', 'dev', 'logs-ingestion-emulator', 'main.js');
+}
 
 /** Kafka, the registry, S3, SQS (JVM services) and the Logs Ingestion emulator (a node process). */
 export async function localStackUp(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -91,7 +96,7 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const log = openSync(logFile(home, EMULATOR_UNIT), 'a');
   // the trailing marker lets the stack's pid checks recognise this process as its unit
-  const child = spawn(process.execPath, [EMULATOR_MAIN, configFile, unitMarker(home, EMULATOR_UNIT)], {
+  const child = spawn(process.execPath, [emulatorMain(), configFile, unitMarker(home, EMULATOR_UNIT)], {
     detached: true,
     stdio: ['ignore', 'pipe', log],
   });
