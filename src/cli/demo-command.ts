@@ -1,14 +1,18 @@
 import { resolve } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../config/load.js';
+import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { fetchEmulatorStats } from '../dev/emulator-stats.js';
-import { localSentinelOverrides, localStackDown, localStackUp } from '../dev/local-stack.js';
+import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../dev/local-stack.js';
 import { generateSampleObjects, uploadSampleObjects } from '../dev/sample-logs.js';
 import { ensureTopics, groupLag, topologyTopics } from '../kafka/admin.js';
 import { createKafka } from '../kafka/client-factory.js';
+import { readAll } from '../kafka/read-topic.js';
+import { sendLogsToFile } from '../observability/logger.js';
 import { type RunningStage, stageNames, startStage } from '../runtime/stages.js';
 import { createS3Client } from '../stages/s3-source/s3-client.js';
-import { printDemoSummary } from './demo-summary.js';
+import { type OutputSnapshot, printDemoSummary } from './demo-summary.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface DemoOptions {
@@ -25,6 +29,9 @@ export interface DemoOptions {
  */
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const progress = createProgress();
+  const logFile = resolve('.stack', 'logs', 'demo.log');
+  sendLogsToFile(logFile);
+  progress.note(`stage logs go to ${logFile}`);
   const stack = await localStackUp({ onProgress: (m) => progress.note(m) });
   const topology = loadTopology(resolve(options.topology), {
     overrides: {
@@ -38,12 +45,20 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   });
   const kafka = createKafka(topology.kafka, 'demo');
   await ensureTopics(kafka, topologyTopics(topology));
-  const samples = generateSampleObjects({ objects: options.objects, recordsPerObject: options.recordsPerObject, malformedEvery: 97 });
+  const runId = Date.now().toString(36);
+  const samples = generateSampleObjects({
+    objects: options.objects,
+    recordsPerObject: options.recordsPerObject,
+    malformedEvery: 97,
+    runId,
+  });
   const s3 = createS3Client(topology.source.s3);
   progress.note(`writing ${samples.length} sample objects to s3://${topology.source.s3.bucket}`);
   await uploadSampleObjects(s3, topology.source.s3.bucket, samples);
   const expected = { valid: sum(samples.map((s) => s.valid)), malformed: sum(samples.map((s) => s.malformed)) };
 
+  // a kept stack may hold earlier runs: everything below is reported as this run's increase
+  const before = await snapshotOutputs(kafka, topology, stack);
   const started = Date.now();
   const counts: Record<string, number> = {};
   const stages: RunningStage[] = [];
@@ -56,10 +71,17 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
         }),
       );
     }
-    await waitUntilDelivered(stack.emulatorUrl, stack.emulatorCaFile, expected.valid, options.timeoutMs, progress, () => ({
-      read: stages[0]?.source?.stats.recordsEmitted ?? 0,
-      ...counts,
-    }));
+    await waitUntilDelivered(
+      stack.emulatorUrl,
+      stack.emulatorCaFile,
+      before.emulator.totalRecords + expected.valid,
+      options.timeoutMs,
+      progress,
+      () => ({
+        read: stages[0]?.source?.stats.recordsEmitted ?? 0,
+        ...Object.fromEntries(Object.entries(counts).filter(([stage]) => stage !== 's3-source')),
+      }),
+    );
     progress.done();
     const names = topicNames(topology);
     const groups = [topology.parser.groupId, topology.enricher.groupId, ...topology.sinks.map((s) => s.groupId ?? `siem-sink-${s.name}`)];
@@ -78,9 +100,8 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       source: stages[0]?.source?.stats,
       stageCounts: counts,
       expected,
-      kafka,
-      topology,
-      emulator: await fetchEmulatorStats(stack.emulatorUrl, stack.emulatorCaFile),
+      before,
+      after: await snapshotOutputs(kafka, topology, stack),
       lag,
       wallMs: Date.now() - started,
     });
@@ -110,6 +131,13 @@ async function waitUntilDelivered(
     if (Date.now() > deadline) throw new Error(`timed out: the emulator accepted ${accepted} of ${valid} records`);
     await new Promise((r) => setTimeout(r, 1_000));
   }
+}
+
+async function snapshotOutputs(kafka: Kafka, topology: Topology, stack: LocalStack): Promise<OutputSnapshot> {
+  const names = topicNames(topology);
+  const dlqTopics = [names.dlq('parser'), names.dlq('enricher'), ...topology.sinks.map((k) => names.dlq(k.name))];
+  const dlq = Object.fromEntries(await Promise.all(dlqTopics.map(async (t) => [t, (await readAll(kafka, t)).length] as const)));
+  return { dlq, emulator: await fetchEmulatorStats(stack.emulatorUrl, stack.emulatorCaFile) };
 }
 
 function sum(values: number[]): number {

@@ -59,7 +59,14 @@ export async function localStackStatus(options: { home?: string } = {}) {
     : false;
   return [
     ...rows,
-    { service: EMULATOR_UNIT, pid, running: pid !== undefined, healthy, endpoint: endpoint?.emulatorUrl, log: logFile(home, EMULATOR_UNIT) },
+    {
+      service: EMULATOR_UNIT,
+      pid,
+      running: pid !== undefined,
+      healthy,
+      endpoint: endpoint?.emulatorUrl,
+      log: logFile(home, EMULATOR_UNIT),
+    },
   ];
 }
 
@@ -92,7 +99,13 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
     Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
   );
   const configFile = join(dir, 'config.json');
-  const config = { port, host: '127.0.0.1', certDir: dir, recordsFile: join(dir, 'records.jsonl'), dcrs: { [LOCAL_DCR_ID]: { streams } } };
+  const config = {
+    port,
+    host: '127.0.0.1',
+    certDir: dir,
+    recordsFile: join(stackPaths(home).data, 'emulator-records.jsonl'),
+    dcrs: { [LOCAL_DCR_ID]: { streams } },
+  };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const log = openSync(logFile(home, EMULATOR_UNIT), 'a');
   // the trailing marker lets the stack's pid checks recognise this process as its unit
@@ -115,10 +128,7 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
 function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number, log: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     let buffered = '';
-    const timer = setTimeout(
-      () => reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${log}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${log}`)), timeoutMs);
     stream.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const nl = buffered.indexOf('\n');

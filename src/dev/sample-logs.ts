@@ -18,6 +18,8 @@ export interface SampleOptions {
   malformedEvery: number;
   seed?: number;
   startTime?: number;
+  /** a folder level in every key, so repeated runs against one bucket write new objects */
+  runId?: string;
 }
 
 /**
@@ -43,8 +45,9 @@ export function generateSampleObjects(options: SampleOptions): SampleObject[] {
     }
     const text = `${lines.join(o % 4 === 1 ? '\r\n' : '\n')}\n`;
     const day = new Date(start).toISOString().slice(0, 10).replaceAll('-', '/');
+    const folder = options.runId ? `${logType}/${day}/run-${options.runId}` : `${logType}/${day}`;
     out.push({
-      key: `${logType}/${day}/part-${String(o).padStart(5, '0')}.${logType === 'firewall' ? 'log' : 'json'}${gzip ? '.gz' : ''}`,
+      key: `${folder}/part-${String(o).padStart(5, '0')}.${logType === 'firewall' ? 'log' : 'json'}${gzip ? '.gz' : ''}`,
       body: gzip ? gzipSync(text) : Buffer.from(text),
       valid: options.recordsPerObject - malformed,
       malformed,

@@ -11,7 +11,11 @@ export interface TopicRecord {
  * read_committed (aborted records are skipped; open transactions hold the reader back until they end).
  * Uses a throw-away consumer group that is deleted afterwards.
  */
-export async function readAll(kafka: Kafka, topic: string, options: { timeoutMs?: number; readUncommitted?: boolean } = {}): Promise<TopicRecord[]> {
+export async function readAll(
+  kafka: Kafka,
+  topic: string,
+  options: { timeoutMs?: number; readUncommitted?: boolean } = {},
+): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `siem-reader-${randomUUID()}`;

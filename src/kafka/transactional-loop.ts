@@ -126,7 +126,8 @@ async function transformChunk(
       outputs.push({ topic: options.dlqTopic, ...dlqMessage(record, outcome.error, options.stage) });
       dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
       options.logger.warn(
-        { topic, partition, offset: message.offset, code: dlqErrorCode(outcome.error), err: outcome.error },
+        // the DLQ record carries the full context; a stack trace per bad record would only drown the log
+        { topic, partition, offset: message.offset, code: dlqErrorCode(outcome.error), reason: (outcome.error as Error).message },
         'record rejected to DLQ',
       );
     }

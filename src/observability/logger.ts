@@ -1,10 +1,30 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Logger, pino } from 'pino';
 
+interface LineSink {
+  write(line: string): unknown;
+}
+
+let sink: LineSink = process.stdout;
+
 /** One root logger; stages and tools take children with their own bindings (stage, topic, partition…). */
-export const rootLogger: Logger = pino({
-  name: 'siem-stream',
-  level: process.env.SIEM_STREAM_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
-  base: { pid: process.pid },
-});
+export const rootLogger: Logger = pino(
+  {
+    name: 'siem-stream',
+    level: process.env.SIEM_STREAM_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
+    base: { pid: process.pid },
+  },
+  { write: (line: string) => sink.write(line) },
+);
+
+/**
+ * Sends every later log line to a file instead of stdout — for interactive commands (the demo)
+ * whose terminal belongs to progress and the summary.
+ */
+export function sendLogsToFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  sink = createWriteStream(file, { flags: 'a' });
+}
 
 export type { Logger };

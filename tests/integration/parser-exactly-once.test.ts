@@ -47,7 +47,9 @@ describe('parser exactly-once across a SIGKILL between produce and commit', () =
 
       const ids = finalEvents.map((e) => readHeaders(e.message.headers)['siem.event.id']);
       expect(new Set(ids).size).toBe(finalEvents.length);
-      const recordNumbers = [...finalEvents, ...finalDlq].map((e) => Number(readHeaders(e.message.headers)[RAW_HEADER.recordNumber])).sort((a, b) => a - b);
+      const recordNumbers = [...finalEvents, ...finalDlq]
+        .map((e) => Number(readHeaders(e.message.headers)[RAW_HEADER.recordNumber]))
+        .sort((a, b) => a - b);
       expect(recordNumbers).toEqual(Array.from({ length: RECORDS }, (_, i) => i));
 
       const uncommitted = await readAll(kafka, names.normalized, { readUncommitted: true });
@@ -74,11 +76,21 @@ async function produceRawRecords(kafka: ReturnType<typeof createKafka>, topic: s
     const bad = (i + 1) % MALFORMED_EVERY === 0;
     const value = bad
       ? '{"ts": "2026-11-01T00:00:00Z", "src": '
-      : JSON.stringify({ id: `r${i}`, ts: new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString(), src: { ip: `10.1.0.${i % 200}` }, action: 'allow' });
+      : JSON.stringify({
+          id: `r${i}`,
+          ts: new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString(),
+          src: { ip: `10.1.0.${i % 200}` },
+          action: 'allow',
+        });
     return {
       key: `bucket/${objectKey}`,
       value,
-      headers: { [RAW_HEADER.logType]: 'firewall', [RAW_HEADER.bucket]: 'bucket', [RAW_HEADER.key]: objectKey, [RAW_HEADER.recordNumber]: String(i) },
+      headers: {
+        [RAW_HEADER.logType]: 'firewall',
+        [RAW_HEADER.bucket]: 'bucket',
+        [RAW_HEADER.key]: objectKey,
+        [RAW_HEADER.recordNumber]: String(i),
+      },
     };
   });
   for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
