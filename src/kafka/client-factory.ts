@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, Partitioners, type ProducerConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 import { rootLogger } from '../observability/logger.js';
 
@@ -10,6 +10,16 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs logs every retriable broker answer (coordinator loading, CONCURRENT_TRANSACTIONS…) at
+ * ERROR before it retries; those are routine. What finally fails reaches our code as an exception
+ * and is logged there, so these lines drop to debug.
+ */
+function retriedByKafkajs(namespace: string, log: { message: string; retryCount?: number; error?: string }): boolean {
+  if (namespace === 'Connection' && log.message.startsWith('Response ')) return true;
+  return namespace === 'Producer' && typeof log.retryCount === 'number' && log.message.startsWith('Failed to send messages');
+}
+
 /** The one place a Kafka client is built: every stage and tool goes through here. */
 export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
   const options: KafkaJsConfig = {
@@ -18,7 +28,7 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
     connectionTimeout: config.connectionTimeoutMs,
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
-      const level = PINO_LEVEL[entry.level] ?? 'info';
+      const level = retriedByKafkajs(entry.namespace, entry.log) ? 'debug' : (PINO_LEVEL[entry.level] ?? 'info');
       const { message, ...rest } = entry.log;
       rootLogger.child({ component: 'kafkajs', namespace: entry.namespace })[level](rest, message);
     },
@@ -32,3 +42,10 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
   if (config.sasl) options.sasl = config.sasl as SASLOptions;
   return new Kafka(options);
 }
+
+/**
+ * Settings every producer shares. The default partitioner is Java's murmur2, so a keyed record
+ * lands where a Java client (Kafka Streams, Connect) would put it; naming it also silences
+ * kafkajs's v2 migration warning.
+ */
+export const PRODUCER_DEFAULTS: ProducerConfig = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false };

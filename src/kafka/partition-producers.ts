@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { PRODUCER_DEFAULTS } from './client-factory.js';
 
 /**
  * One transactional producer per assigned input partition, with a transactional id bound to
@@ -57,11 +58,11 @@ export class PartitionProducers {
 
   private async connect(transactionalId: string): Promise<Producer> {
     const producer = this.kafka.producer({
+      ...PRODUCER_DEFAULTS,
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.transactionTimeoutMs,
-      allowAutoTopicCreation: false,
     });
     await producer.connect();
     return producer;

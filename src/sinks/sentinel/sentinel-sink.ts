@@ -5,6 +5,7 @@ import type { EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'k
 import type { SentinelSinkConfig, Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { isRecordFault } from '../../errors.js';
+import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { dlqErrorCode, dlqMessage } from '../../kafka/dlq.js';
 import { readHeaders } from '../../kafka/headers.js';
 import type { Logger } from '../../observability/logger.js';
@@ -42,7 +43,7 @@ export async function startSentinelSink(
   const columns = dcrColumns('enriched');
   const client = new LogsIngestionClient(config.endpoint, createCredential(config.credential), clientOptions(config));
   const dlqTopic = names.dlq(config.name);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: config.groupId ?? `siem-sink-${config.name}`,

@@ -4,6 +4,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { SiemStreamError } from '../../errors.js';
+import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { classifyKafkaError } from '../../kafka/kafka-errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { batchDuration, recordsOut, transactions } from '../../observability/metrics.js';
@@ -54,10 +55,10 @@ export class S3Source {
   async start(): Promise<void> {
     const config = this.topology.source.s3;
     this.producer = this.kafka.producer({
+      ...PRODUCER_DEFAULTS,
       transactionalId: config.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
     });
     await this.producer.connect();
     // Initialising the transactional id fences an older instance and aborts its open transaction
