@@ -1,5 +1,6 @@
-import type { Message } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 import { type ErrorCode, errorMessage, isSiemStreamError } from '../errors.js';
+import { readHeaders } from './headers.js';
 
 /** What a stage knows about the record it rejects. */
 export interface RejectedRecord {
@@ -10,6 +11,19 @@ export interface RejectedRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
+}
+
+/** A consumed message with where it came from, as stages and the DLQ writer see it. */
+export function rejectedRecord(topic: string, partition: number, message: KafkaMessage): RejectedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key,
+    value: message.value,
+    headers: readHeaders(message.headers),
+  };
 }
 
 export const DLQ_HEADER = {

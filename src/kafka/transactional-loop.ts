@@ -2,9 +2,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'k
 import { isRecordFault, SiemStreamError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
-import { dlqErrorCode, dlqMessage, type RejectedRecord } from './dlq.js';
+import { dlqErrorCode, dlqMessage, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
-import { readHeaders } from './headers.js';
 import { classifyKafkaError } from './kafka-errors.js';
 import { PartitionProducers } from './partition-producers.js';
 
@@ -105,16 +104,7 @@ async function transformChunk(
 ): Promise<OutputRecord[]> {
   const outputs: OutputRecord[] = [];
   for (const message of chunk) {
-    const record: InputRecord = {
-      topic,
-      partition,
-      offset: message.offset,
-      timestamp: message.timestamp,
-      key: message.key,
-      value: message.value,
-      headers: readHeaders(message.headers),
-      message,
-    };
+    const record: InputRecord = { ...rejectedRecord(topic, partition, message), message };
     // A record's own fault is rejected to the DLQ; anything else is infrastructure: the chunk retries.
     const outcome = await options.transform(record).catch((error: unknown) => {
       if (isRecordFault(error)) return { kind: 'reject' as const, error };

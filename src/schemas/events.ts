@@ -37,37 +37,6 @@ export interface EnrichedEvent extends NormalizedEvent {
   WindowEventCount: number;
 }
 
-export const NORMALIZED_FIELDS: ReadonlyArray<keyof NormalizedEvent> = [
-  'EventId',
-  'EventSchema',
-  'EventSchemaVersion',
-  'TimeGenerated',
-  'EventStartTime',
-  'EventEndTime',
-  'EventType',
-  'EventResult',
-  'EventSeverity',
-  'EventOriginalSeverity',
-  'EventOriginalUid',
-  'EventProduct',
-  'EventVendor',
-  'SrcIpAddr',
-  'SrcPortNumber',
-  'DstIpAddr',
-  'DstPortNumber',
-  'NetworkProtocol',
-  'DvcAction',
-  'SrcBytes',
-  'ActorUsername',
-  'TargetUsername',
-  'EntityKey',
-  'LogType',
-  'SourceBucket',
-  'SourceKey',
-  'SourceRecordNumber',
-  'AdditionalFields',
-];
-
 /** Normalized fields a log type's field map may fill from its source. */
 export const MAPPABLE_FIELDS = [
   'TimeGenerated',
@@ -92,3 +61,17 @@ export const MAPPABLE_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof NormalizedEvent>;
 
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
+
+/** Every normalized field, in the order of schemas/normalized-event.avsc. */
+export const NORMALIZED_FIELDS: ReadonlyArray<keyof NormalizedEvent> = [
+  'EventId',
+  'EventSchema',
+  'EventSchemaVersion',
+  ...MAPPABLE_FIELDS,
+  'EntityKey',
+  'LogType',
+  'SourceBucket',
+  'SourceKey',
+  'SourceRecordNumber',
+  'AdditionalFields',
+];

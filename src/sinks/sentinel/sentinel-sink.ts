@@ -6,8 +6,7 @@ import type { SentinelSinkConfig, Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { isRecordFault } from '../../errors.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
-import { dlqErrorCode, dlqMessage } from '../../kafka/dlq.js';
-import { readHeaders } from '../../kafka/headers.js';
+import { dlqErrorCode, dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut } from '../../observability/metrics.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
@@ -101,16 +100,7 @@ async function deliverChunk(chunk: KafkaMessage[], payload: EachBatchPayload, ct
   const byStream = new Map<string, PendingRow[]>();
   const dead: Message[] = [];
   const toDlq = (message: KafkaMessage, error: unknown) => {
-    const record = {
-      topic,
-      partition,
-      offset: message.offset,
-      timestamp: message.timestamp,
-      key: message.key,
-      value: message.value,
-      headers: readHeaders(message.headers),
-    };
-    dead.push(dlqMessage(record, error, ctx.stage));
+    dead.push(dlqMessage(rejectedRecord(topic, partition, message), error, ctx.stage));
     dlqRecords.inc({ stage: ctx.stage, error_code: dlqErrorCode(error) });
   };
   for (const message of chunk) {
