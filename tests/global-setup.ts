@@ -1,9 +1,19 @@
 import type { TestProject } from 'vitest/node';
 import { type LocalStack, localStackDown, localStackUp } from '../src/dev/local-stack.js';
 
-/** Test ports differ from the demo's so a running demo stack and a test run do not collide. */
-export const TEST_PORTS = { kafka: 29092, controller: 29093, registry: 28081, s3: 29000, sqs: 29324 };
-export const TEST_EMULATOR_PORT = 28443;
+/**
+ * Test ports differ from the demo's so a running demo stack and a test run do not collide;
+ * SIEM_STREAM_TEST_PORT_OFFSET shifts them all, for two test runs (two checkouts) on one machine.
+ */
+const offset = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
+export const TEST_PORTS = {
+  kafka: 29092 + offset,
+  controller: 29093 + offset,
+  registry: 28081 + offset,
+  s3: 29000 + offset,
+  sqs: 29324 + offset,
+};
+export const TEST_EMULATOR_PORT = 28443 + offset;
 const HOME = '.stack-test';
 
 export default async function setup(project: TestProject) {

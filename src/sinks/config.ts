@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { sentinelSinkSchema } from './sentinel/config.js';
+
+/** Every destination's config, told apart by `type`; a new destination adds its schema here. */
+export const sinkSchema = z.discriminatedUnion('type', [sentinelSinkSchema]);
+export type SinkConfig = z.infer<typeof sinkSchema>;
