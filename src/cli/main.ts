@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
 import { SiemStreamError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
+import { registerLagCommand } from './lag-command.js';
+import { registerLagExporterCommand } from './lag-exporter-command.js';
 import { runCommand } from './run-command.js';
 
 const program = new Command('siem-stream')
@@ -24,9 +26,12 @@ program
   .option('--no-create-topics', 'do not create missing topics at start')
   .option('--metrics-port <port>', 'port for /metrics, /healthz, /readyz (0 = any free port)', integer)
   .option('--shutdown-deadline <ms>', 'exit after this long if a graceful stop hangs', integer, 30_000)
+  .option('--lag-interval <ms>', 'refresh the lag metrics this often (0 = no lag metrics)', integer, 30_000)
   .action(
-    (topology: string, o: { stage?: string[]; all?: boolean; createTopics: boolean; metricsPort?: number; shutdownDeadline: number }) =>
-      runCommand(topology, { ...o, shutdownDeadlineMs: o.shutdownDeadline }),
+    (
+      topology: string,
+      o: { stage?: string[]; all?: boolean; createTopics: boolean; metricsPort?: number; shutdownDeadline: number; lagInterval: number },
+    ) => runCommand(topology, { ...o, shutdownDeadlineMs: o.shutdownDeadline, lagIntervalMs: o.lagInterval }),
   );
 
 const stack = program.command('stack').description('the local stack: Kafka (KRaft), schema registry, S3, SQS, Logs Ingestion emulator');
@@ -66,6 +71,9 @@ program
   .action((o: { topology: string; objects: number; recordsPerObject: number; keepStack: boolean; timeout: number }) =>
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
+
+registerLagCommand(program);
+registerLagExporterCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);

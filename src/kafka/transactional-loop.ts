@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'k
 import { isRecordFault, SiemStreamError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
+import { reportAssigned } from '../observability/readiness.js';
 import { dlqErrorCode, dlqMessage, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError } from './kafka-errors.js';
@@ -59,6 +60,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
       partitions.map((partition) => ({ topic, partition })),
     );
     logger.info({ assigned: payload.memberAssignment }, 'partitions assigned');
+    reportAssigned(options.stage);
     producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
   });
 

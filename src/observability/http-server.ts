@@ -5,9 +5,11 @@ import { metricsRegistry } from './metrics.js';
 export interface HealthState {
   live: () => boolean;
   ready: () => boolean;
+  /** the /readyz body: what each stage waits for */
+  report?: () => string;
 }
 
-/** Serves /metrics (Prometheus), /healthz (process alive) and /readyz (stage assigned and running). */
+/** Serves /metrics (Prometheus), /healthz (process alive) and /readyz (every stage assigned and its state restored). */
 export async function startObservabilityServer(port: number, health: HealthState): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -20,7 +22,8 @@ export async function startObservabilityServer(port: number, health: HealthState
     }
     if (path === '/healthz' || path === '/readyz') {
       const ok = path === '/healthz' ? health.live() : health.ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
+      const detail = path === '/readyz' && health.report ? `${health.report()}\n` : '';
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(`${ok ? 'ok' : 'not ready'}\n${detail}`);
       return;
     }
     res.writeHead(404).end();

@@ -2,6 +2,7 @@ import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { rootLogger } from '../observability/logger.js';
+import { reportAssigned } from '../observability/readiness.js';
 import { createRegistry, EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
 import { startSentinelSink } from '../sinks/sentinel/sentinel-sink.js';
@@ -32,6 +33,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (name === 's3-source') {
     const source = new S3Source(topology, kafka, createS3Client(topology.source.s3), logger);
     await source.start();
+    reportAssigned(name); // no group: ready once its progress is restored
     return { name, source, stop: () => source.stop() };
   }
   if (name === 'parser') {
@@ -54,5 +56,6 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
   const running = await startSentinelSink(topology, sink, kafka, codec, logger, onProgress);
+  reportAssigned(name); // kafkajs' consumer.run() resolves after the group join and sync
   return { name, stop: () => running.stop() };
 }

@@ -1,0 +1,114 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { timestampOf, timestampsAt } from './record-timestamps.js';
+
+export interface GroupTopics {
+  group: string;
+  topics: string[];
+}
+
+/** One partition of one group, in the terms of `kafka-consumer-groups --describe` plus time and loss. */
+export interface PartitionLagRow {
+  group: string;
+  topic: string;
+  partition: number;
+  /** the group's committed offset; null when the group never committed on this partition */
+  committed: bigint | null;
+  logStart: bigint;
+  /** the end offset a read_committed consumer can reach (equals the log end when no transaction is open) */
+  end: bigint;
+  /** records between the committed offset (or the log start, without one) and the end */
+  lag: bigint;
+  /** age of the oldest record the group has not consumed yet; 0 when caught up, null when unknown */
+  lagSeconds: number | null;
+  /** the committed offset lies below the log start: retention deleted records the group never read */
+  dataLoss: boolean;
+  /** how many records were deleted unread (log start − committed) */
+  lostRecords: bigint;
+}
+
+export interface LagOptions {
+  /** compute lag in seconds from record timestamps (needs a short-lived peek consumer) */
+  seconds?: boolean;
+  now?: () => number;
+}
+
+/** Lag per group, topic and partition: records, seconds and data lost to retention. */
+export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: LagOptions = {}): Promise<PartitionLagRow[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const rows: PartitionLagRow[] = [];
+  try {
+    const topicOffsets = await fetchTopicOffsets(admin, [...new Set(groups.flatMap((g) => g.topics))]);
+    for (const { group, topics } of groups) {
+      const present = topics.filter((t) => topicOffsets.has(t));
+      if (present.length === 0) continue;
+      const committed = await admin.fetchOffsets({ groupId: group, topics: present });
+      for (const { topic, partitions } of committed) {
+        for (const p of partitions) {
+          const offsets = topicOffsets.get(topic)?.get(p.partition);
+          if (!offsets) continue;
+          rows.push(partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets));
+        }
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  if (options.seconds) await addLagSeconds(kafka, rows, options.now ?? Date.now);
+  return rows.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+export function partitionRow(
+  group: string,
+  topic: string,
+  partition: number,
+  committed: bigint | null,
+  offsets: { low: bigint; high: bigint },
+): PartitionLagRow {
+  const { low, high } = offsets;
+  const dataLoss = committed !== null && committed < low;
+  // a group behind the log start resumes at the log start (auto.offset.reset=earliest): that is what it still has to read
+  const position = committed === null || committed < low ? low : committed;
+  return {
+    group,
+    topic,
+    partition,
+    committed,
+    logStart: low,
+    end: high,
+    lag: high > position ? high - position : 0n,
+    lagSeconds: null,
+    dataLoss,
+    lostRecords: dataLoss && committed !== null ? low - committed : 0n,
+  };
+}
+
+async function fetchTopicOffsets(admin: Admin, topics: string[]) {
+  const existing = new Set(await admin.listTopics());
+  const result = new Map<string, Map<number, { low: bigint; high: bigint }>>();
+  for (const topic of topics.filter((t) => existing.has(t))) {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    result.set(topic, new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }])));
+  }
+  return result;
+}
+
+async function addLagSeconds(kafka: Kafka, rows: PartitionLagRow[], now: () => number): Promise<void> {
+  const position = (r: PartitionLagRow) => (r.committed === null || r.committed < r.logStart ? r.logStart : r.committed);
+  for (const row of rows) if (row.lag === 0n) row.lagSeconds = 0;
+  let pending = rows.filter((r) => r.lag > 0n);
+  // one peek reads one offset per partition; groups at different offsets of a partition take further rounds
+  while (pending.length > 0) {
+    const round = new Map<string, PartitionLagRow>();
+    for (const r of pending) if (!round.has(`${r.topic}/${r.partition}`)) round.set(`${r.topic}/${r.partition}`, r);
+    const refs = [...round.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: position(r) }));
+    const stamps = await timestampsAt(kafka, refs);
+    const at = now();
+    const answered = (r: PartitionLagRow) => position(round.get(`${r.topic}/${r.partition}`) as PartitionLagRow) === position(r);
+    for (const r of pending.filter(answered)) {
+      const ts = timestampOf(stamps, r.topic, r.partition);
+      r.lagSeconds = ts === undefined ? null : Math.max(0, (at - ts) / 1000);
+    }
+    pending = pending.filter((r) => !answered(r));
+  }
+}
