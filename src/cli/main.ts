@@ -5,6 +5,7 @@ import { SiemStreamError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { registerLagCommand } from './lag-command.js';
 import { registerLagExporterCommand } from './lag-exporter-command.js';
+import { registerReplayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 
 const program = new Command('siem-stream')
@@ -74,6 +75,7 @@ program
 
 registerLagCommand(program);
 registerLagExporterCommand(program);
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);
