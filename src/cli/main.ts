@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
 import { SiemStreamError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
+import { registerDlqCommand } from './dlq-command.js';
 import { registerLagCommand } from './lag-command.js';
 import { registerLagExporterCommand } from './lag-exporter-command.js';
 import { registerReplayCommand } from './replay-command.js';
@@ -76,6 +77,7 @@ program
 registerLagCommand(program);
 registerLagExporterCommand(program);
 registerReplayCommand(program);
+registerDlqCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);
