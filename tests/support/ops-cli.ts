@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -31,4 +31,20 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
       },
     );
   });
+}
+
+/** Starts a long-running CLI command (a stage, the lag exporter) as its own process, logging to a file. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess & { logFile: string } {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'siem-ops-')), 'process.log');
+  const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+  });
+  return Object.assign(child, { logFile });
+}
+
+/** The port a spawned process logged it listens on (`metricsPort` of run, `port` of lag-exporter). */
+export function loggedPort(logFile: string): number | undefined {
+  const match = /"(?:metricsPort|port)":(\d+)/.exec(readFileSync(logFile, 'utf8'));
+  return match ? Number(match[1]) : undefined;
 }
