@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   KAFKA_FATAL: { retriable: false, description: 'a Kafka request failed in a way a retry cannot fix' },
   KAFKA_FENCED: { retriable: false, description: 'another instance took over this transactional id' },
   DLQ_UNWRITABLE: { retriable: false, description: 'the dead-letter topic could not be written; the stage stops' },
+  OPERATION_REFUSED: {
+    retriable: false,
+    description: 'an operations command (replay, dlq) refused to act, e.g. the group has live members',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

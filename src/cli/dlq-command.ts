@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadTopology } from '../config/load.js';
+import { SiemStreamError } from '../errors.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { countDlq, type DlqEntry, type DlqFilter, readDlq } from '../ops/dlq-records.js';
 import { REDRIVE_HEADER, redrive } from '../ops/dlq-redrive.js';
@@ -51,13 +52,16 @@ export async function dlqInspectCommand(topologyPath: string, o: SelectOptions):
 /** `siem-stream dlq redrive`: sends the chosen records back to their original topics, each once. */
 export async function dlqRedriveCommand(topologyPath: string, o: SelectOptions & { all?: boolean; dryRun?: boolean }): Promise<void> {
   if (!o.all && !o.stage && !o.errorCode && !o.record)
-    throw new Error('choose records with --stage, --error-code or --record, or redrive everything with --all');
+    throw new SiemStreamError('CONFIG_INVALID', 'choose records with --stage, --error-code or --record, or redrive everything with --all');
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
   const chosen = (await readDlq(kafka, topology, filterOf(o))).slice(0, o.limit ?? Number.MAX_SAFE_INTEGER);
   const missing = (o.record ?? []).filter((id) => !chosen.some((e) => e.id === id));
   if (missing.length > 0)
-    throw new Error(`no such dead-letter record(s): ${missing.join(', ')} (ids are dlqTopic/partition/offset, see dlq inspect)`);
+    throw new SiemStreamError(
+      'CONFIG_INVALID',
+      `no such dead-letter record(s): ${missing.join(', ')} (ids are dlqTopic/partition/offset, see dlq inspect)`,
+    );
   const progress = createProgress();
   progress.note(`${chosen.length} record(s) chosen${o.dryRun ? ' (dry run)' : ''}`);
   const result = await redrive(kafka, topology, chosen, {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadTopology } from '../config/load.js';
+import { SiemStreamError } from '../errors.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { assertNoLiveMembers, executeReplay, planReplay, type ReplayPlan } from '../ops/replay-plan.js';
 import { describeTarget, parseReplayTarget, type ReplayTargetOptions } from '../ops/replay-target.js';
@@ -20,7 +21,8 @@ export async function replayCommand(topologyPath: string, options: ReplayOptions
   const topology = loadTopology(topologyPath);
   const target = parseReplayTarget(options);
   const { group, topics } = stageGroup(topology, options.stage);
-  if (options.intoGroup === group) throw new Error(`--into-group must name a group other than the stage's own (${group})`);
+  if (options.intoGroup === group)
+    throw new SiemStreamError('CONFIG_INVALID', `--into-group must name a group other than the stage's own (${group})`);
   const kafka = createKafka(topology.kafka, 'replay');
   const plan = await planReplay(kafka, { stageGroup: group, intoGroup: options.intoGroup, topics, target });
   const out = process.stdout;

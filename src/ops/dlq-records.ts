@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
+import { SiemStreamError } from '../errors.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { readHeaders, type StringHeaders } from '../kafka/headers.js';
 import { readAll } from '../kafka/read-topic.js';
@@ -46,7 +47,10 @@ export async function readDlq(kafka: Kafka, topology: Topology, filter: DlqFilte
   const topics = dlqTopics(topology);
   const unknown = (filter.stages ?? []).filter((s) => !topics.has(s));
   if (unknown.length > 0)
-    throw new Error(`no dead-letter topic for ${unknown.join(', ')}; stages with one: ${[...topics.keys()].join(', ')}`);
+    throw new SiemStreamError(
+      'CONFIG_INVALID',
+      `no dead-letter topic for ${unknown.join(', ')}; stages with one: ${[...topics.keys()].join(', ')}`,
+    );
   const admin = kafka.admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());

@@ -1,5 +1,6 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
+import { SiemStreamError } from '../errors.js';
 import { PRODUCER_DEFAULTS } from '../kafka/client-factory.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import type { DlqEntry } from './dlq-records.js';
@@ -39,7 +40,10 @@ export async function redrive(
   const logTopic = await ensureRedriveLog(kafka, topology);
   const missingOrigin = chosen.filter((e) => e.originalTopic === '');
   if (missingOrigin.length > 0)
-    throw new Error(`${missingOrigin.length} record(s) carry no ${DLQ_HEADER.topic} header, e.g. ${missingOrigin[0]?.id}`);
+    throw new SiemStreamError(
+      'OPERATION_REFUSED',
+      `${missingOrigin.length} record(s) carry no ${DLQ_HEADER.topic} header, e.g. ${missingOrigin[0]?.id}`,
+    );
   let producer: Producer | undefined;
   if (!options.dryRun) {
     producer = kafka.producer({

@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { SiemStreamError } from '../errors.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
 
 export interface ReplayPlanRow {
@@ -41,7 +42,7 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
   try {
     const existing = new Set(await admin.listTopics());
     const missing = input.topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new Error(`topics do not exist: ${missing.join(', ')}`);
+    if (missing.length > 0) throw new SiemStreamError('OPERATION_REFUSED', `topics do not exist: ${missing.join(', ')}`);
     const { groups } = await admin.describeGroups([group]);
     const description = groups[0];
     // the new group starts where the live one is, so "reprocess" reads as the extra work it takes on
@@ -60,7 +61,8 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
         const logStart = BigInt(b.low);
         const end = BigInt(b.high);
         const raw = targets.get(b.partition);
-        if (raw === undefined) throw new Error(`--to-offset names no offset for ${topic} partition ${b.partition}`);
+        if (raw === undefined)
+          throw new SiemStreamError('CONFIG_INVALID', `--to-offset names no offset for ${topic} partition ${b.partition}`);
         const target = raw < logStart ? logStart : raw > end ? end : raw;
         if (target !== raw) clamped.push(`${topic}:${b.partition} ${raw} → ${target}`);
         const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === b.partition)?.offset;
@@ -119,7 +121,10 @@ export async function executeReplay(kafka: Kafka, plan: ReplayPlan): Promise<voi
     for (const row of plan.rows) {
       const got = after.find((t) => t.topic === row.topic)?.partitions.find((p) => p.partition === row.partition)?.offset;
       if (got !== row.target.toString()) {
-        throw new Error(`${plan.group} ${row.topic}:${row.partition} is at ${got} after the replay, expected ${row.target}`);
+        throw new SiemStreamError(
+          'OPERATION_REFUSED',
+          `${plan.group} ${row.topic}:${row.partition} is at ${got} after the replay, expected ${row.target}`,
+        );
       }
     }
   } finally {
@@ -129,7 +134,8 @@ export async function executeReplay(kafka: Kafka, plan: ReplayPlan): Promise<voi
 
 export function assertNoLiveMembers(plan: ReplayPlan): void {
   if (plan.liveMembers > 0) {
-    throw new Error(
+    throw new SiemStreamError(
+      'OPERATION_REFUSED',
       `consumer group ${plan.group} has ${plan.liveMembers} live member(s) (state ${plan.groupState}); stop every instance of the stage first, ` +
         'or replay into a new group with --into-group',
     );

@@ -1,3 +1,4 @@
+import { SiemStreamError } from '../errors.js';
 /** Where a replay moves a group, as the operator names it (the options of kafka-consumer-groups --reset-offsets). */
 export type ReplayTarget = { kind: 'datetime'; timestampMs: number } | { kind: 'offset'; offsets: OffsetSpec } | { kind: 'earliest' };
 
@@ -17,11 +18,15 @@ export interface ReplayTargetOptions {
 
 export function parseReplayTarget(o: ReplayTargetOptions, now = Date.now()): ReplayTarget {
   const given = [o.toDatetime, o.byDuration, o.toOffset, o.toEarliest ? true : undefined].filter((v) => v !== undefined);
-  if (given.length !== 1) throw new Error('give exactly one of --to-datetime, --by-duration, --to-offset, --to-earliest');
+  if (given.length !== 1)
+    throw new SiemStreamError('CONFIG_INVALID', 'give exactly one of --to-datetime, --by-duration, --to-offset, --to-earliest');
   if (o.toDatetime !== undefined) {
     const ms = Date.parse(o.toDatetime);
     if (Number.isNaN(ms) || !/\d{4}-\d{2}-\d{2}T/.test(o.toDatetime)) {
-      throw new Error(`--to-datetime: "${o.toDatetime}" is not an ISO 8601 date-time (e.g. 2026-11-22T00:00:00Z)`);
+      throw new SiemStreamError(
+        'CONFIG_INVALID',
+        `--to-datetime: "${o.toDatetime}" is not an ISO 8601 date-time (e.g. 2026-11-22T00:00:00Z)`,
+      );
     }
     return { kind: 'datetime', timestampMs: ms };
   }
@@ -36,7 +41,10 @@ const UNIT_MS = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1_0
 export function parseIsoDuration(text: string): number {
   const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
   if (!match || text === 'P' || text.endsWith('T')) {
-    throw new Error(`--by-duration: "${text}" is not an ISO 8601 duration in W/D/H/M/S (e.g. P1D, PT6H, P1DT12H)`);
+    throw new SiemStreamError(
+      'CONFIG_INVALID',
+      `--by-duration: "${text}" is not an ISO 8601 duration in W/D/H/M/S (e.g. P1D, PT6H, P1DT12H)`,
+    );
   }
   const [, w, d, h, m, s] = match;
   return (
@@ -57,7 +65,7 @@ export function parseOffsetSpec(text: string): OffsetSpec {
     if (whole) spec.all = BigInt(whole[1] as string);
     else if (partition) spec.byPartition.set(Number(partition[1]), BigInt(partition[2] as string));
     else if (topicPartition) spec.byTopicPartition.set(`${topicPartition[1]}:${topicPartition[2]}`, BigInt(topicPartition[3] as string));
-    else throw new Error(`--to-offset: "${item}" is not N, PARTITION=N or TOPIC:PARTITION=N`);
+    else throw new SiemStreamError('CONFIG_INVALID', `--to-offset: "${item}" is not N, PARTITION=N or TOPIC:PARTITION=N`);
   }
   return spec;
 }

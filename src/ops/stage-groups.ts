@@ -1,5 +1,6 @@
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
+import { SiemStreamError } from '../errors.js';
 
 /** A consuming stage as operators see it: its consumer group and the topics it reads. */
 export interface StageGroup {
@@ -29,7 +30,7 @@ export function stageGroup(topology: Topology, stage: string): StageGroup {
       .map((g) => g.stage)
       .join(', ');
     const hint = stage === 's3-source' ? ' (the s3-source has no consumer group; its progress is in the source-offsets topic)' : '';
-    throw new Error(`stage "${stage}" has no consumer group${hint}; stages with one: ${known}`);
+    throw new SiemStreamError('CONFIG_INVALID', `stage "${stage}" has no consumer group${hint}; stages with one: ${known}`);
   }
   return found;
 }
