@@ -36,8 +36,8 @@ export async function resolveGroups(kafka: Kafka, known: GroupTopics[], wanted: 
   try {
     return await Promise.all(
       wanted.map(async (group) => {
-        const topics = known.find((k) => k.group === group)?.topics;
-        if (topics) return { group, topics };
+        const found = known.find((k) => k.group === group);
+        if (found) return found;
         const committed = await admin.fetchOffsets({ groupId: group });
         return { group, topics: committed.map((c) => c.topic) };
       }),

@@ -4,7 +4,7 @@ import { describeLag, type GroupTopics, type PartitionLagRow } from '../ops/lag.
 import type { Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
 
-const labelNames = ['group', 'topic', 'partition'] as const;
+const labelNames = ['stage', 'group', 'topic', 'partition'] as const;
 
 const lagRecords = new Gauge({
   name: 'siem_consumer_lag_records',
@@ -51,7 +51,7 @@ const lagCollected = new Gauge({
 export function publishLag(rows: PartitionLagRow[]): void {
   for (const gauge of [lagRecords, lagSeconds, committedOffset, endOffset, lostRecords]) gauge.reset();
   for (const r of rows) {
-    const labels = { group: r.group, topic: r.topic, partition: String(r.partition) };
+    const labels = { stage: r.stage ?? '', group: r.group, topic: r.topic, partition: String(r.partition) };
     lagRecords.set(labels, Number(r.lag));
     if (r.lagSeconds !== null) lagSeconds.set(labels, r.lagSeconds);
     if (r.committed !== null) committedOffset.set(labels, Number(r.committed));

@@ -1,3 +1,6 @@
+import { Gauge } from 'prom-client';
+import { metricsRegistry } from './metrics.js';
+
 /**
  * Readiness of the stages in this process: a stage is ready once its consumer got its first
  * assignment (reportAssigned) and every hold taken on it is released — e.g. a stage restoring
@@ -48,3 +51,13 @@ export function readinessReport(): string {
     )
     .join('\n');
 }
+
+new Gauge({
+  name: 'siem_stage_ready',
+  help: 'Whether a stage of this process is ready (assigned, state restored): 1 or 0',
+  labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+  collect() {
+    for (const stage of expected) this.set({ stage }, !stopping && stageReady(stage) ? 1 : 0);
+  },
+});

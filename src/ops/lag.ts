@@ -4,11 +4,14 @@ import { timestampOf, timestampsAt } from './record-timestamps.js';
 export interface GroupTopics {
   group: string;
   topics: string[];
+  /** the stage that owns the group, when known */
+  stage?: string;
 }
 
 /** One partition of one group, in the terms of `kafka-consumer-groups --describe` plus time and loss. */
 export interface PartitionLagRow {
   group: string;
+  stage?: string;
   topic: string;
   partition: number;
   /** the group's committed offset; null when the group never committed on this partition */
@@ -39,7 +42,7 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
   const rows: PartitionLagRow[] = [];
   try {
     const topicOffsets = await fetchTopicOffsets(admin, [...new Set(groups.flatMap((g) => g.topics))]);
-    for (const { group, topics } of groups) {
+    for (const { group, topics, stage } of groups) {
       const present = topics.filter((t) => topicOffsets.has(t));
       if (present.length === 0) continue;
       const committed = await admin.fetchOffsets({ groupId: group, topics: present });
@@ -47,7 +50,8 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
         for (const p of partitions) {
           const offsets = topicOffsets.get(topic)?.get(p.partition);
           if (!offsets) continue;
-          rows.push(partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets));
+          const row = partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets);
+          rows.push(stage === undefined ? row : { ...row, stage });
         }
       }
     }

@@ -136,7 +136,7 @@ describe('siem-stream lag', () => {
         60_000,
         200,
       );
-      const labels = `group="${sinkGroup}",topic="${topic}",partition="0"`;
+      const labels = `stage="${topology.sinks[0]?.name}",group="${sinkGroup}",topic="${topic}",partition="0"`;
       const body = await waitFor(
         'lost records in /metrics',
         async () => {
