@@ -43,6 +43,7 @@ export async function dlqInspectCommand(topologyPath: string, o: SelectOptions):
     out.push(
       `  from ${e.originalTopic}/${e.originalPartition}/${e.originalOffset} by ${e.stage} at ${e.failedAt}: ${e.errorCode} ${e.errorMessage}`,
     );
+    if (e.correlationId) out.push(`  correlation id: ${e.correlationId}`);
     for (const [k, v] of Object.entries(e.headers)) out.push(`  ${k}: ${v}`);
     out.push(`  key: ${e.key?.toString() ?? '(null)'}`, `  value: ${preview(e.value)}`);
   }

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { isRecordFault, SiemStreamError } from '../errors.js';
+import { correlationId } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
@@ -119,7 +120,14 @@ async function transformChunk(
       dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
       options.logger.warn(
         // the DLQ record carries the full context; a stack trace per bad record would only drown the log
-        { topic, partition, offset: message.offset, code: dlqErrorCode(outcome.error), reason: (outcome.error as Error).message },
+        {
+          topic,
+          partition,
+          offset: message.offset,
+          correlationId: correlationId(record.headers),
+          code: dlqErrorCode(outcome.error),
+          reason: (outcome.error as Error).message,
+        },
         'record rejected to DLQ',
       );
     }

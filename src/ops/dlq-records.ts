@@ -5,6 +5,7 @@ import { SiemStreamError } from '../errors.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { readHeaders, type StringHeaders } from '../kafka/headers.js';
 import { readAll } from '../kafka/read-topic.js';
+import { correlationId } from '../observability/correlation.js';
 
 /** One dead-letter record with where it sits and what its headers say about its failure. */
 export interface DlqEntry {
@@ -21,6 +22,8 @@ export interface DlqEntry {
   originalPartition: string;
   originalOffset: string;
   failedAt: string;
+  /** follows the record from S3 to the sink (see observability/correlation.ts) */
+  correlationId: string | undefined;
   key: Buffer | null;
   value: Buffer | null;
   headers: StringHeaders;
@@ -74,6 +77,7 @@ export async function readDlq(kafka: Kafka, topology: Topology, filter: DlqFilte
         originalPartition: headers[DLQ_HEADER.partition] ?? '',
         originalOffset: headers[DLQ_HEADER.offset] ?? '',
         failedAt: headers[DLQ_HEADER.failedAt] ?? '',
+        correlationId: correlationId(headers),
         key: message.key,
         value: message.value,
         headers,

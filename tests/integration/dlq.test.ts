@@ -6,6 +6,7 @@ import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.j
 import { DLQ_HEADER, dlqMessage } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
+import { correlationIdOf } from '../../src/observability/correlation.js';
 import { REDRIVE_HEADER } from '../../src/ops/dlq-redrive.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { runCli, topologyFile } from '../support/ops-cli.js';
@@ -17,7 +18,7 @@ const INVALID = 3;
 interface InspectJson {
   total: number;
   counts: Array<{ stage: string; errorCode: string; errorClass: string; count: number }>;
-  records: Array<{ id: string; headers: Record<string, string>; redriven: { to: string } | null }>;
+  records: Array<{ id: string; correlationId: string; headers: Record<string, string>; redriven: { to: string } | null }>;
 }
 
 describe('siem-stream dlq', () => {
@@ -37,7 +38,12 @@ describe('siem-stream dlq', () => {
         timestamp: String(Date.now()),
         key: Buffer.from(`bucket/firewall/o${i}.log`),
         value: Buffer.from(`{"broken": ${i}`),
-        headers: { [RAW_HEADER.logType]: 'firewall', [RAW_HEADER.recordNumber]: String(i) },
+        headers: {
+          [RAW_HEADER.logType]: 'firewall',
+          [RAW_HEADER.bucket]: 'bucket',
+          [RAW_HEADER.key]: `firewall/o${i}.log`,
+          [RAW_HEADER.recordNumber]: String(i),
+        },
       };
       return dlqMessage(record, new SiemStreamError(code, `record ${i} is bad`, { stage: 'parser' }), 'parser');
     });
@@ -56,6 +62,7 @@ describe('siem-stream dlq', () => {
       { stage: 'parser', errorCode: 'RECORD_INVALID', errorClass: 'SiemStreamError', count: INVALID },
     ]);
     expect(report.records[0]?.headers[DLQ_HEADER.errorMessage]).toBe('record 0 is bad');
+    expect(report.records[0]?.correlationId).toBe(correlationIdOf('bucket', 'firewall/o0.log', 0));
     const table = await runCli(['dlq', 'inspect', file]);
     expect(table.stdout).toMatch(/parser\s+RECORD_UNPARSEABLE\s+SiemStreamError\s+5/);
     expect(table.stdout).toContain(`${DLQ_HEADER.topic}: ${raw}`);

@@ -10,6 +10,8 @@ import '../../src/observability/readiness.js';
 import { stageGroups } from '../../src/ops/stage-groups.js';
 
 const run = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes manifests are walked as parsed, untyped JSON
+type Manifest = Record<string, any>;
 const PROMTOOL = 'promtool'; // Debian: apt-get install prometheus
 
 /** Metric names an expression reads, without the suffixes Prometheus adds to histograms. */
@@ -64,12 +66,12 @@ describe('deploy/prometheus', () => {
 
 describe('deploy/kubernetes/keda-scaledobjects.yaml', () => {
   it('scales each consuming stage Deployment on its own consumer group and input topic', () => {
-    const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Record<string, any>);
+    const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Manifest);
     const base = docs('deploy/kubernetes/siem-stream.yaml');
     const keda = docs('deploy/kubernetes/keda-scaledobjects.yaml');
     const deployments = new Map(base.filter((d) => d.kind === 'Deployment').map((d) => [d.metadata.name as string, d]));
     const configMap = base.find((d) => d.kind === 'ConfigMap');
-    const topologyYaml = parse(configMap?.data['topology.yaml']) as Record<string, any>;
+    const topologyYaml = parse(configMap?.data['topology.yaml']) as Manifest;
     const topology = loadTopology('/dev/null', {
       env: {},
       overrides: {
