@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { describe, expect, inject, it } from 'vitest';
 import { topicNames } from '../../src/config/topics.js';
+import { emulatorGet } from '../../src/dev/emulator-stats.js';
+import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
+import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
 import { loggedPort, spawnCli, topologyFile } from '../support/ops-cli.js';
 import { exited, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
@@ -111,4 +116,77 @@ describe('graceful shutdown on SIGTERM', () => {
       expect((await exited(restarted)).code).toBe(0);
     }
   });
+
+  it('exits 1 at the shutdown deadline when a stop hangs (an upload the destination holds), and a restart loses nothing', async () => {
+    const topology = testTopology();
+    const file = topologyFile(topology); // before the S3 client: the AWS SDK marks up the credentials object it is given
+    const names = topicNames(topology);
+    const kafka = createKafka(topology.kafka, 'test');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const samples = generateSampleObjects({ objects: 2, recordsPerObject: 200, malformedEvery: 40 });
+    await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
+    const valid = samples.reduce((n, s) => n + s.valid, 0);
+    const run = (deadlineMs: number) =>
+      spawnCli(['run', file, '--all', '--metrics-port', '0', '--lag-interval', '0', '--shutdown-deadline', String(deadlineMs)]);
+
+    await emulatorControl('POST', '/_emulator/faults', { stream: '*', latencyMs: 60_000 });
+    try {
+      const held = run(3_000);
+      const port = await waitFor('the metrics port', async () => loggedPort(held.logFile), 60_000, 100);
+      await waitFor('the enricher to finish, so the sink is uploading', async () => {
+        const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return metricValue(body, 'siem_records_out_total{stage="enricher"') >= valid ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 2_000));
+      held.kill('SIGTERM');
+      const sentAt = Date.now();
+      const exit = await exited(held);
+      process.stderr.write(`[shutdown] deadline 3000 ms: exited ${Date.now() - sentAt} ms after SIGTERM with code ${exit.code}\n`);
+      expect(exit.code).toBe(1);
+      expect(readFileSync(held.logFile, 'utf8')).toContain('shutdown deadline passed');
+    } finally {
+      await emulatorControl('DELETE', '/_emulator/faults');
+    }
+
+    const restarted = run(30_000);
+    try {
+      const accepted = await waitFor('every valid record at the emulator', async () => {
+        const ids = await acceptedEventIds(topology.source.s3.bucket);
+        return new Set(ids).size >= valid ? ids : undefined;
+      });
+      expect(new Set(accepted).size).toBe(valid);
+      // the stages before the sink were cut off too: still exactly once in Kafka
+      expect(await readAll(kafka, names.normalized)).toHaveLength(valid);
+      expect(await readAll(kafka, names.enriched)).toHaveLength(valid);
+    } finally {
+      restarted.kill('SIGTERM');
+      expect((await exited(restarted)).code).toBe(0);
+    }
+  });
 });
+
+async function acceptedEventIds(bucket: string): Promise<string[]> {
+  const stack = inject('stack');
+  const all = await emulatorGet<{ records: Array<{ record: Record<string, unknown> }> }>(
+    stack.emulatorUrl,
+    stack.emulatorCaFile,
+    '/_emulator/records',
+  );
+  return all.records.filter((r) => r.record.SourceBucket === bucket).map((r) => String(r.record.EventId));
+}
+
+function emulatorControl(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
+  const stack = inject('stack');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, stack.emulatorUrl),
+      { method, ca: readFileSync(stack.emulatorCaFile, 'utf8'), headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
