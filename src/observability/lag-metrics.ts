@@ -62,13 +62,20 @@ export function publishLag(rows: PartitionLagRow[]): void {
 }
 
 /** Collects lag for some groups every `intervalMs` into the gauges above; a failed round is counted and logged. */
-export function startLagMonitor(kafka: Kafka, groups: GroupTopics[], intervalMs: number, logger: Logger): { stop(): Promise<void> } {
+export function startLagMonitor(
+  kafka: Kafka,
+  groups: GroupTopics[],
+  intervalMs: number,
+  logger: Logger,
+): { stop(): Promise<void>; collected(): boolean } {
   let stopped = false;
+  let collectedOnce = false;
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const round = async () => {
     try {
       publishLag(await describeLag(kafka, groups, { seconds: true }));
+      collectedOnce = true;
     } catch (error) {
       lagErrors.inc();
       logger.warn({ err: error }, 'lag collection failed');
@@ -83,6 +90,7 @@ export function startLagMonitor(kafka: Kafka, groups: GroupTopics[], intervalMs:
   };
   current = round().finally(schedule);
   return {
+    collected: () => collectedOnce,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -111,7 +111,8 @@ async function addLagSeconds(kafka: Kafka, rows: PartitionLagRow[], now: () => n
     const answered = (r: PartitionLagRow) => position(round.get(`${r.topic}/${r.partition}`) as PartitionLagRow) === position(r);
     for (const r of pending.filter(answered)) {
       const ts = timestampOf(stamps, r.topic, r.partition);
-      r.lagSeconds = ts === undefined ? null : Math.max(0, (at - ts) / 1000);
+      // null: only transaction markers lie ahead, nothing is waiting
+      r.lagSeconds = ts === undefined ? null : ts === null ? 0 : Math.max(0, (at - ts) / 1000);
     }
     pending = pending.filter((r) => !answered(r));
   }

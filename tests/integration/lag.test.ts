@@ -154,4 +154,37 @@ describe('siem-stream lag', () => {
       expect((await exited(exporter)).code).toBe(0);
     }
   });
+
+  it('on a transactional topic, a caught-up group shows the commit marker as lag (as Kafka does) and nothing waiting in seconds', async () => {
+    const topology = testTopology();
+    const names = topicNames(topology);
+    const kafka = createKafka(topology.kafka, 'test');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const topic = names.normalized;
+    const producer = kafka.producer({
+      ...PRODUCER_DEFAULTS,
+      transactionalId: `${topology.name}-lag-test`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
+    await transaction.commit();
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    // where a consumer that read all ten commits: after the last record, i.e. at the commit marker
+    await admin.setOffsets({ groupId: topology.enricher.groupId, topic, partitions: [{ partition: 0, offset: '10' }] });
+    await admin.disconnect();
+
+    const result = await runCli(['lag', topologyFile(topology), '--group', topology.enricher.groupId, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const row = (JSON.parse(result.stdout) as JsonRow[]).find((r) => r.topic === topic && r.partition === 0) as JsonRow;
+    const theirs = (await kafkaConsumerGroupsDescribe(inject('stack').kafkaBrokers.join(','), topology.enricher.groupId)).find(
+      (r) => r.topic === topic && r.partition === 0,
+    );
+    expect(row).toMatchObject({ committed: '10', end: '11', lag: '1', lagSeconds: 0 });
+    expect(theirs).toMatchObject({ currentOffset: '10', logEndOffset: '11', lag: '1' });
+  });
 });
