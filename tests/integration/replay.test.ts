@@ -5,7 +5,7 @@ import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.j
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
-import { runCli, topologyFile } from '../support/ops-cli.js';
+import { holdsAtLeast, runCli, topologyFile } from '../support/ops-cli.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
@@ -55,7 +55,7 @@ describe('siem-stream replay', () => {
     const at = new Date(BASE + REPLAY_FROM * 1_000).toISOString();
 
     const first = spawnStage(topology, 'parser');
-    await waitFor('the first pass', async () => ((await readAll(kafka, names.normalized)).length >= RECORDS ? true : undefined));
+    await waitFor('the first pass', holdsAtLeast(kafka, names.normalized, RECORDS));
     const refused = await runCli(['replay', file, '--stage', 'parser', '--to-datetime', at, '--execute']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/live member/);
@@ -96,7 +96,7 @@ describe('siem-stream replay', () => {
     const second = spawnStage(topology, 'parser');
     try {
       const expected = RECORDS + RECORDS - REPLAY_FROM;
-      await waitFor('the replay', async () => ((await readAll(kafka, names.normalized)).length >= expected ? true : undefined));
+      await waitFor('the replay', holdsAtLeast(kafka, names.normalized, expected));
       await new Promise((r) => setTimeout(r, 2_000));
       const events = await readAll(kafka, names.normalized);
       expect(events).toHaveLength(expected);

@@ -10,7 +10,7 @@ import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
-import { loggedPort, spawnCli, topologyFile } from '../support/ops-cli.js';
+import { holdsAtLeast, loggedPort, spawnCli, topologyFile } from '../support/ops-cli.js';
 import { exited, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
@@ -103,7 +103,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const restarted = run({ SIEM_STREAM__PARSER__MAX_RECORDS_PER_TRANSACTION: '500' });
     try {
       const valid = RECORDS - RECORDS / MALFORMED_EVERY;
-      await waitFor('the rest', async () => ((await readAll(kafka, names.normalized)).length >= valid ? true : undefined));
+      await waitFor('the rest', holdsAtLeast(kafka, names.normalized, valid));
       await new Promise((r) => setTimeout(r, 1_500));
       const events = await readAll(kafka, names.normalized);
       const dlq = await readAll(kafka, names.dlq('parser'));

@@ -2,8 +2,10 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { Topology } from '../../src/config/schema.js';
+import { readAll } from '../../src/kafka/read-topic.js';
 
 export interface CliResult {
   code: number;
@@ -47,4 +49,19 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
 export function loggedPort(logFile: string): number | undefined {
   const match = /"(?:metricsPort|port)":(\d+)/.exec(readFileSync(logFile, 'utf8'));
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * A waitFor probe: true once the topic holds at least `count` committed records. A topic created
+ * a moment ago can answer NOT_LEADER while its leader is being announced; that is "not yet".
+ */
+export function holdsAtLeast(kafka: Kafka, topic: string, count: number): () => Promise<true | undefined> {
+  return async () => {
+    try {
+      return (await readAll(kafka, topic)).length >= count ? true : undefined;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable === true) return undefined;
+      throw error;
+    }
+  };
 }
