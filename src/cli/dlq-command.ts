@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { loadTopology } from '../config/load.js';
 import { SiemStreamError } from '../errors.js';
 import { createKafka } from '../kafka/client-factory.js';
+import { sendLogsToStderr } from '../observability/logger.js';
 import { countDlq, type DlqEntry, type DlqFilter, readDlq } from '../ops/dlq-records.js';
 import { REDRIVE_HEADER, redrive } from '../ops/dlq-redrive.js';
 import { ensureRedriveLog, loadRedriven } from '../ops/redrive-log.js';
@@ -20,6 +21,7 @@ const filterOf = (o: SelectOptions): DlqFilter => ({ stages: o.stage, errorCodes
 
 /** `siem-stream dlq inspect`: counts by stage and error, then the records with their headers. */
 export async function dlqInspectCommand(topologyPath: string, o: SelectOptions): Promise<void> {
+  sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
   const entries = await readDlq(kafka, topology, filterOf(o));
@@ -51,9 +53,13 @@ export async function dlqInspectCommand(topologyPath: string, o: SelectOptions):
 }
 
 /** `siem-stream dlq redrive`: sends the chosen records back to their original topics, each once. */
-export async function dlqRedriveCommand(topologyPath: string, o: SelectOptions & { all?: boolean; dryRun?: boolean }): Promise<void> {
+export async function dlqRedriveCommand(
+  topologyPath: string,
+  o: SelectOptions & { all?: boolean; dryRun?: boolean; batch?: number },
+): Promise<void> {
   if (!o.all && !o.stage && !o.errorCode && !o.record)
     throw new SiemStreamError('CONFIG_INVALID', 'choose records with --stage, --error-code or --record, or redrive everything with --all');
+  sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
   const chosen = (await readDlq(kafka, topology, filterOf(o))).slice(0, o.limit ?? Number.MAX_SAFE_INTEGER);
@@ -67,6 +73,7 @@ export async function dlqRedriveCommand(topologyPath: string, o: SelectOptions &
   progress.note(`${chosen.length} record(s) chosen${o.dryRun ? ' (dry run)' : ''}`);
   const result = await redrive(kafka, topology, chosen, {
     dryRun: o.dryRun === true,
+    ...(o.batch ? { chunk: o.batch } : {}),
     onProgress: (p) => progress.update({ redriven: p.redriven, alreadyRedriven: p.alreadyRedriven, of: p.total }),
   });
   progress.done();
@@ -113,5 +120,6 @@ export function registerDlqCommand(program: Command): void {
   select(dlq.command('redrive').description('send chosen records back to their original topic, each once (recorded across runs)'))
     .option('--all', 'every dead-letter record of the chosen stages')
     .option('--dry-run', 'show what would be sent')
-    .action((topology: string, o: SelectOptions & { all?: boolean; dryRun?: boolean }) => dlqRedriveCommand(topology, o));
+    .option('--batch <n>', 'records per transaction', positive, 200)
+    .action((topology: string, o: SelectOptions & { all?: boolean; dryRun?: boolean; batch?: number }) => dlqRedriveCommand(topology, o));
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../config/load.js';
 import { createKafka } from '../kafka/client-factory.js';
+import { sendLogsToStderr } from '../observability/logger.js';
 import { describeLag, type GroupTopics } from '../ops/lag.js';
 import { formatLagTable, lagRowsAsJson } from '../ops/lag-table.js';
 import { stageGroups } from '../ops/stage-groups.js';
@@ -14,6 +15,7 @@ export interface LagOptions {
 
 /** `siem-stream lag <topology>`: lag per group/topic/partition; exit code 2 when a group lost data to retention. */
 export async function lagCommand(topologyPath: string, options: LagOptions): Promise<void> {
+  sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'lag');
   const groups = await resolveGroups(kafka, stageGroups(topology), options.group);

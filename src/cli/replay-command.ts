@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadTopology } from '../config/load.js';
 import { SiemStreamError } from '../errors.js';
 import { createKafka } from '../kafka/client-factory.js';
+import { sendLogsToStderr } from '../observability/logger.js';
 import { assertNoLiveMembers, executeReplay, planReplay, type ReplayPlan } from '../ops/replay-plan.js';
 import { describeTarget, parseReplayTarget, type ReplayTargetOptions } from '../ops/replay-target.js';
 import { stageGroup } from '../ops/stage-groups.js';
@@ -18,6 +19,7 @@ export interface ReplayOptions extends ReplayTargetOptions {
  * group must have no live members; --into-group leaves the live group alone and positions a new one.
  */
 export async function replayCommand(topologyPath: string, options: ReplayOptions): Promise<void> {
+  sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const target = parseReplayTarget(options);
   const { group, topics } = stageGroup(topology, options.stage);

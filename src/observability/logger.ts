@@ -18,6 +18,11 @@ export const rootLogger: Logger = pino(
   { write: (line: string) => sink.write(line) },
 );
 
+/** Sends every later log line to stderr: for commands whose stdout is their result (tables, JSON). */
+export function sendLogsToStderr(): void {
+  sink = process.stderr;
+}
+
 /**
  * Sends every later log line to a file instead of stdout — for interactive commands (the demo)
  * whose terminal belongs to progress and the summary.

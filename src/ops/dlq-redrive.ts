@@ -3,6 +3,7 @@ import type { Topology } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
 import { PRODUCER_DEFAULTS } from '../kafka/client-factory.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
+import { faultPoint } from '../kafka/fault-injection.js';
 import type { DlqEntry } from './dlq-records.js';
 import { ensureRedriveLog, loadRedriven, redriveLogMessage } from './redrive-log.js';
 
@@ -76,6 +77,7 @@ export async function redrive(
             { topic: logTopic, messages: chunk.map((e) => redriveLogMessage({ id: e.id, to: e.originalTopic, at })) },
           ],
         });
+        faultPoint('crash-before-commit');
         await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);

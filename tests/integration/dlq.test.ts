@@ -103,4 +103,36 @@ describe('siem-stream dlq', () => {
     const after = JSON.parse((await runCli(['dlq', 'inspect', file, '--json', '--limit', '100'])).stdout) as InspectJson;
     expect(after.records.every((r) => r.redriven?.to === raw)).toBe(true);
   });
+
+  it('a redrive killed between sending and committing sends nothing of the open batch; the rerun completes each record once', async () => {
+    const topology = testTopology();
+    const names = topicNames(topology);
+    const raw = names.raw('auth');
+    const kafka = createKafka(topology.kafka, 'test');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const letters = Array.from({ length: 8 }, (_, i) =>
+      dlqMessage(
+        { topic: raw, partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(`bad ${i}`), headers: {} },
+        new SiemStreamError('RECORD_INVALID', 'bad'),
+        'parser',
+      ),
+    );
+    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    await producer.connect();
+    await producer.send({ topic: names.dlq('parser'), messages: letters.map((m) => ({ ...m, partition: 0 })) });
+    await producer.disconnect();
+    const file = topologyFile(topology);
+
+    // batches of 3: the first commits, the process SIGKILLs itself before committing the second
+    const crashed = await runCli(['dlq', 'redrive', file, '--all', '--batch', '3'], { SIEM_STREAM_FAULT: 'crash-before-commit:2' });
+    expect(crashed.code).not.toBe(0);
+    expect(await readAll(kafka, raw)).toHaveLength(3);
+
+    const rerun = await runCli(['dlq', 'redrive', file, '--all', '--batch', '3']);
+    expect(rerun.stdout, rerun.stderr).toContain('redriven: 5; already redriven earlier (skipped): 3');
+    const back = await readAll(kafka, raw);
+    expect(back.map((b) => b.message.value?.toString()).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `bad ${i}`));
+    // the killed batch did reach the log, and was aborted when the rerun took over the transactional id
+    expect((await readAll(kafka, raw, { readUncommitted: true })).length).toBeGreaterThan(8);
+  });
 });
