@@ -6,7 +6,7 @@ import { createKafka } from '../kafka/client-factory.js';
 import { sendLogsToStderr } from '../observability/logger.js';
 import { countDlq, type DlqEntry, type DlqFilter, readDlq } from '../ops/dlq-records.js';
 import { REDRIVE_HEADER, redrive } from '../ops/dlq-redrive.js';
-import { ensureRedriveLog, loadRedriven } from '../ops/redrive-log.js';
+import { loadRedriven, redriveLogTopic } from '../ops/redrive-log.js';
 import { createProgress } from './progress.js';
 
 interface SelectOptions {
@@ -25,7 +25,7 @@ export async function dlqInspectCommand(topologyPath: string, o: SelectOptions):
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
   const entries = await readDlq(kafka, topology, filterOf(o));
-  const redriven = await loadRedriven(kafka, await ensureRedriveLog(kafka, topology));
+  const redriven = await loadRedriven(kafka, redriveLogTopic(topology));
   const shown = entries.slice(0, o.limit ?? 20);
   if (o.json) {
     const records = shown.map((e) => ({ ...printable(e), redriven: redriven.get(e.id) ?? null }));

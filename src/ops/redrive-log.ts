@@ -31,9 +31,14 @@ export async function ensureRedriveLog(kafka: Kafka, topology: Topology): Promis
   return topic;
 }
 
-/** Ids already redriven (read_committed: an aborted run's entries do not count). */
+/** Ids already redriven (read_committed: an aborted run's entries do not count); none before the first redrive. */
 export async function loadRedriven(kafka: Kafka, topic: string): Promise<Map<string, RedriveLogEntry>> {
   const done = new Map<string, RedriveLogEntry>();
+  const admin = kafka.admin();
+  await admin.connect();
+  const exists = (await admin.listTopics()).includes(topic);
+  await admin.disconnect();
+  if (!exists) return done;
   for (const { message } of await readAll(kafka, topic)) {
     if (message.value === null || message.key === null) continue;
     done.set(message.key.toString(), JSON.parse(message.value.toString()) as RedriveLogEntry);
