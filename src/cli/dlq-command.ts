@@ -4,7 +4,7 @@ import { loadTopology } from '../config/load.js';
 import { SiemStreamError } from '../errors.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { sendLogsToStderr } from '../observability/logger.js';
-import { countDlq, type DlqEntry, type DlqFilter, readDlq } from '../ops/dlq-records.js';
+import { byPosition, DlqCounter, type DlqEntry, type DlqFilter, readDlq, scanDlq } from '../ops/dlq-records.js';
 import { REDRIVE_HEADER, redrive } from '../ops/dlq-redrive.js';
 import { loadRedriven, redriveLogTopic } from '../ops/redrive-log.js';
 import { createProgress } from './progress.js';
@@ -24,16 +24,24 @@ export async function dlqInspectCommand(topologyPath: string, o: SelectOptions):
   sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
-  const entries = await readDlq(kafka, topology, filterOf(o));
+  const counter = new DlqCounter();
+  const limit = o.limit ?? 20;
+  const shown: DlqEntry[] = [];
+  // one pass, bounded memory: count everything, keep the first `limit` records
+  await scanDlq(kafka, topology, filterOf(o), (e) => {
+    counter.add(e);
+    if (shown.length < limit) shown.push(e);
+    return true;
+  });
+  shown.sort(byPosition);
   const redriven = await loadRedriven(kafka, redriveLogTopic(topology));
-  const shown = entries.slice(0, o.limit ?? 20);
+  const counts = counter.rows();
   if (o.json) {
     const records = shown.map((e) => ({ ...printable(e), redriven: redriven.get(e.id) ?? null }));
-    process.stdout.write(`${JSON.stringify({ total: entries.length, counts: countDlq(entries), records }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ total: counter.total, counts, records }, null, 2)}\n`);
     return;
   }
-  const out: string[] = [`${entries.length} dead-letter record(s)`, ''];
-  const counts = countDlq(entries);
+  const out: string[] = [`${counter.total} dead-letter record(s)`, ''];
   const w = [5, 10, 11].map((min, i) => Math.max(min, ...counts.map((c) => [c.stage, c.errorCode, c.errorClass][i]?.length ?? 0)));
   out.push(['STAGE'.padEnd(w[0] ?? 0), 'ERROR-CODE'.padEnd(w[1] ?? 0), 'ERROR-CLASS'.padEnd(w[2] ?? 0), 'COUNT'].join('  '));
   for (const c of counts)
@@ -62,7 +70,7 @@ export async function dlqRedriveCommand(
   sendLogsToStderr(); // stdout is the result
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'dlq');
-  const chosen = (await readDlq(kafka, topology, filterOf(o))).slice(0, o.limit ?? Number.MAX_SAFE_INTEGER);
+  const chosen = await readDlq(kafka, topology, filterOf(o), o.limit);
   const missing = (o.record ?? []).filter((id) => !chosen.some((e) => e.id === id));
   if (missing.length > 0)
     throw new SiemStreamError(

@@ -123,6 +123,9 @@ describe('siem-stream dlq', () => {
     await producer.disconnect();
     const file = topologyFile(topology);
 
+    const limited = await runCli(['dlq', 'redrive', file, '--all', '--limit', '2', '--dry-run']);
+    expect(limited.stdout, limited.stderr).toContain('would redrive: 2;');
+
     // batches of 3: the first commits, the process SIGKILLs itself before committing the second
     const crashed = await runCli(['dlq', 'redrive', file, '--all', '--batch', '3'], { SIEM_STREAM_FAULT: 'crash-before-commit:2' });
     expect(crashed.code).not.toBe(0);
