@@ -1,6 +1,17 @@
 import type { PartitionLagRow } from './lag.js';
 
-const HEADER = ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-START-OFFSET', 'LOG-END-OFFSET', 'LAG', 'LAG-SECONDS', 'STATUS'];
+const HEADER = [
+  'GROUP',
+  'TOPIC',
+  'PARTITION',
+  'CURRENT-OFFSET',
+  'LOG-START-OFFSET',
+  'LOG-END-OFFSET',
+  'LAG',
+  'LAG-SECONDS',
+  'STATUS',
+  'MEMBERS',
+];
 
 /** The lag rows as a fixed-width table in the manner of `kafka-consumer-groups --describe`. */
 export function formatLagTable(rows: PartitionLagRow[]): string {
@@ -14,6 +25,7 @@ export function formatLagTable(rows: PartitionLagRow[]): string {
     r.lag.toString(),
     r.lagSeconds === null ? '?' : r.lagSeconds.toFixed(1),
     r.dataLoss ? `DATA-LOSS (${r.lostRecords} records deleted unread)` : r.committed === null ? 'no-offset' : 'ok',
+    r.members === undefined ? '-' : `${r.members} (${r.groupState})`,
   ]);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>

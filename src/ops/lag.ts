@@ -27,6 +27,9 @@ export interface PartitionLagRow {
   dataLoss: boolean;
   /** how many records were deleted unread (log start − committed) */
   lostRecords: bigint;
+  /** the group's state (Stable, Empty, PreparingRebalance, Dead…) and live members, when described */
+  groupState?: string;
+  members?: number;
 }
 
 export interface LagOptions {
@@ -46,12 +49,14 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
       const present = topics.filter((t) => topicOffsets.has(t));
       if (present.length === 0) continue;
       const committed = await admin.fetchOffsets({ groupId: group, topics: present });
+      const [description] = (await admin.describeGroups([group])).groups;
+      const membership = description ? { groupState: description.state, members: description.members.length } : {};
       for (const { topic, partitions } of committed) {
         for (const p of partitions) {
           const offsets = topicOffsets.get(topic)?.get(p.partition);
           if (!offsets) continue;
           const row = partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets);
-          rows.push(stage === undefined ? row : { ...row, stage });
+          rows.push({ ...row, ...membership, ...(stage === undefined ? {} : { stage }) });
         }
       }
     }

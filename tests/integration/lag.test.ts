@@ -27,6 +27,8 @@ interface JsonRow {
   lagSeconds: number | null;
   dataLoss: boolean;
   lostRecords: string;
+  members?: number;
+  groupState?: string;
 }
 
 /** Records 0..n-1 on each partition, record i stamped HOUR_AGO + i seconds. */
@@ -75,6 +77,7 @@ describe('siem-stream lag', () => {
       expect(mine?.lag).toBe(theirs.lag);
     }
     expect(ours.map((r) => r.lag)).toEqual(committed.map((c) => String(PER_PARTITION - c)));
+    expect(ours.every((r) => r.members === 0 && r.groupState === 'Empty')).toBe(true);
 
     // lag in seconds: the oldest unread record of partition p is record committed[p], stamped HOUR_AGO + committed[p] s
     for (const [partition, offset] of committed.entries()) {
@@ -92,7 +95,7 @@ describe('siem-stream lag', () => {
 
     const table = await runCli(['lag', topologyFile(topology), '--group', topology.parser.groupId]);
     expect(table.stdout).toMatch(
-      /^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-START-OFFSET\s+LOG-END-OFFSET\s+LAG\s+LAG-SECONDS\s+STATUS/,
+      /^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-START-OFFSET\s+LOG-END-OFFSET\s+LAG\s+LAG-SECONDS\s+STATUS\s+MEMBERS/,
     );
   });
 

@@ -59,6 +59,11 @@ describe('siem-stream replay', () => {
     const refused = await runCli(['replay', file, '--stage', 'parser', '--to-datetime', at, '--execute']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/live member/);
+    const live = await runCli(['lag', file, '--group', topology.parser.groupId, '--json', '--no-seconds']);
+    expect((JSON.parse(live.stdout) as Array<{ members: number; groupState: string }>)[0]).toMatchObject({
+      members: 1,
+      groupState: 'Stable',
+    });
     first.kill('SIGTERM');
     expect((await exited(first)).code).toBe(0);
     const afterFirstPass = await committedOffsets(kafka, topology.parser.groupId, raw);
