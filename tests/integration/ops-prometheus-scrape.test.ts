@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
@@ -40,6 +41,9 @@ describe('a real Prometheus scrapes the stages', () => {
   });
 
   it('collects records, lag and readiness from every stage and evaluates the alert rules', async () => {
+    await promisify(execFile)('prometheus', ['--version']).catch(() => {
+      throw new Error('prometheus is not installed: apt-get install prometheus (Debian) provides it');
+    });
     const topology = testTopology();
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));

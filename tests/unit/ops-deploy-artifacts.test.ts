@@ -9,7 +9,13 @@ import { metricsRegistry } from '../../src/observability/metrics.js';
 import '../../src/observability/readiness.js';
 import { stageGroups } from '../../src/ops/stage-groups.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** promtool comes with Debian's prometheus package; say so when it is missing instead of a bare ENOENT. */
+const run = (cmd: string, args: string[], options: { cwd: string }) =>
+  execFileAsync(cmd, args, options).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new Error(`${cmd} is not installed: apt-get install prometheus (Debian) provides it`);
+    throw error;
+  });
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes manifests are walked as parsed, untyped JSON
 type Manifest = Record<string, any>;
 const PROMTOOL = 'promtool'; // Debian: apt-get install prometheus
