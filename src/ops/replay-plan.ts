@@ -102,22 +102,38 @@ async function targetOffsets(admin: Admin, topic: string, target: ReplayTarget, 
   return result;
 }
 
-/** Commits the plan's target offsets for its group; refuses while that group has live members. */
+/**
+ * Commits the plan's target offsets for its group; refuses while that group has live members.
+ * Offsets of a group can only be committed by a member, so this joins the group once for all its
+ * topics, checks it is alone there, commits and leaves (kafkajs' admin.setOffsets joins once per
+ * topic and waits out a fetch each time).
+ */
 export async function executeReplay(kafka: Kafka, plan: ReplayPlan): Promise<void> {
   assertNoLiveMembers(plan);
+  const topics = [...new Set(plan.rows.map((r) => r.topic))];
+  const consumer = kafka.consumer({ groupId: plan.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics });
+    // nothing is processed: run() only makes this a member (it resolves after the join and sync)
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ pause }) => {
+        pause();
+      },
+    });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    const members = (await consumer.describeGroup()).members.length;
+    if (members !== 1) assertNoLiveMembers({ ...plan, liveMembers: members - 1, groupState: 'joined while replaying' });
+    await consumer.commitOffsets(plan.rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target.toString() })));
+  } finally {
+    await consumer.disconnect();
+  }
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const byTopic = new Map<string, ReplayPlanRow[]>();
-    for (const row of plan.rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-    for (const [topic, rows] of byTopic) {
-      await admin.setOffsets({
-        groupId: plan.group,
-        topic,
-        partitions: rows.map((r) => ({ partition: r.partition, offset: r.target.toString() })),
-      });
-    }
-    const after = await admin.fetchOffsets({ groupId: plan.group, topics: [...byTopic.keys()] });
+    const after = await admin.fetchOffsets({ groupId: plan.group, topics });
     for (const row of plan.rows) {
       const got = after.find((t) => t.topic === row.topic)?.partitions.find((p) => p.partition === row.partition)?.offset;
       if (got !== row.target.toString()) {
