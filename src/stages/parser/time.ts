@@ -72,8 +72,8 @@ function fromEpoch(n: number): number | undefined {
   if (!Number.isFinite(n) || n < 0) return undefined;
   if (n < 1e11) return Math.round(n * 1000);
   if (n < 1e14) return Math.round(n);
-  if (n < 1e17) return Math.round(n / 1e3);
-  return Math.round(n / 1e6);
+  if (n < 1e17) return Math.floor(n / 1e3);
+  return Math.floor(n / 1e6);
 }
 
 function civil(y: number, mo: number, d: number, h: number, mi: number, s: number, fraction: string | undefined, offsetMinutes: number) {
@@ -84,10 +84,13 @@ function civil(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   return millis - offsetMinutes * 60_000;
 }
 
-/** RFC 3164 has no year: take the year that puts the event closest to when it was received. */
+/**
+ * RFC 3164 has no year: take the year that puts the event closest before it was received (a day
+ * of clock skew allowed), so "Dec 31 23:59" received on Jan 1 is last year's.
+ */
 function nearestYear(at: (year: number) => number | undefined, reference: number): number | undefined {
   const year = new Date(reference).getUTCFullYear();
-  const candidates = [year - 1, year, year + 1].map(at).filter((t): t is number => t !== undefined);
+  const candidates = [year - 1, year, year + 1].map(at).filter((t): t is number => t !== undefined && t <= reference + 86_400_000);
   candidates.sort((a, b) => Math.abs(a - reference) - Math.abs(b - reference));
   return candidates[0];
 }

@@ -121,7 +121,8 @@ export function parseKvFirewall(bytes: Buffer, options: KvFirewallOptions, conte
 /** key=value, key="quoted value with \" and spaces", key= (empty). Words without "=" (a syslog prefix) are skipped. */
 export function parsePairs(text: string): Map<string, string> {
   const pairs = new Map<string, string>();
-  let i = 0;
+  // FortiGate's syslog output glues the PRI to the first key: <189>date=…
+  let i = /^<\d{1,3}>/.exec(text)?.[0].length ?? 0;
   const n = text.length;
   while (i < n) {
     while (i < n && /\s/.test(text[i] as string)) i++;
