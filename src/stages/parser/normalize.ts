@@ -61,6 +61,19 @@ export function normalizeRecord(record: RejectedRecord, topology: Topology, stat
 
 const NULLS = Object.fromEntries(MAPPABLE_FIELDS.map((f) => [f, null]));
 
-function nullFields(): Omit<NormalizedEvent, 'TimeGenerated' | 'EventType' | 'EventId' | 'EventSchema' | 'EventSchemaVersion' | 'EntityKey' | 'LogType' | 'SourceBucket' | 'SourceKey' | 'SourceRecordNumber' | 'AdditionalFields'> {
+function nullFields(): Omit<
+  NormalizedEvent,
+  | 'TimeGenerated'
+  | 'EventType'
+  | 'EventId'
+  | 'EventSchema'
+  | 'EventSchemaVersion'
+  | 'EntityKey'
+  | 'LogType'
+  | 'SourceBucket'
+  | 'SourceKey'
+  | 'SourceRecordNumber'
+  | 'AdditionalFields'
+> {
   return { ...NULLS } as ReturnType<typeof nullFields>;
 }

@@ -5,7 +5,8 @@ const MAX_MILLIS = 253_402_300_799_999;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
-const MONTH_DAY = /^([A-Za-z]{3})\s+(\d{1,2})(?:\s+(\d{4}))?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s+(Z|UTC|GMT(?:[+-]\d{2}:?\d{2})?|[+-]\d{2}:?\d{2}))?$/;
+const MONTH_DAY =
+  /^([A-Za-z]{3})\s+(\d{1,2})(?:\s+(\d{4}))?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s+(Z|UTC|GMT(?:[+-]\d{2}:?\d{2})?|[+-]\d{2}:?\d{2}))?$/;
 const CLF = /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*([+-]\d{4})?$/;
 
 export interface TimeOptions {
@@ -44,25 +45,30 @@ function parseTimestamp(value: unknown, options: TimeOptions): number | undefine
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return fromEpoch(Number(text));
   const offset = options.defaultOffsetMinutes ?? 0;
+  const zoneOf = (zone: string | undefined) => (zone === undefined ? offset : parseOffset(zone));
+  const num = (part: string | undefined) => Number(part ?? 0);
+  const monthOf = (name: string | undefined) => MONTHS.indexOf((name ?? '').toLowerCase()) + 1;
   let m = ISO.exec(text);
   if (m) {
-    const zone = m[8] === undefined ? offset : parseOffset(m[8]);
-    return zone === undefined ? undefined : civil(+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7], zone);
+    const zone = zoneOf(m[8]);
+    return zone === undefined ? undefined : civil(num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6]), m[7], zone);
   }
   m = MONTH_DAY.exec(text);
   if (m) {
-    const month = MONTHS.indexOf(m[1]!.toLowerCase()) + 1;
-    const zone = m[8] === undefined ? offset : parseOffset(m[8]);
+    const [, monthName, day, year, h, mi, sec, fraction, zoneText] = m;
+    const month = monthOf(monthName);
+    const zone = zoneOf(zoneText);
     if (month === 0 || zone === undefined) return undefined;
-    const at = (year: number) => civil(year, month, +m![2]!, +m![4]!, +m![5]!, +m![6]!, m![7], zone);
-    return m[3] === undefined ? nearestYear(at, options.referenceMillis ?? Date.now()) : at(+m[3]);
+    const at = (y: number) => civil(y, month, num(day), num(h), num(mi), num(sec), fraction, zone);
+    return year === undefined ? nearestYear(at, options.referenceMillis ?? Date.now()) : at(num(year));
   }
   m = CLF.exec(text);
   if (m) {
-    const month = MONTHS.indexOf(m[2]!.toLowerCase()) + 1;
-    const zone = m[8] === undefined ? offset : parseOffset(m[8]);
+    const [, day, monthName, year, h, mi, sec, fraction, zoneText] = m;
+    const month = monthOf(monthName);
+    const zone = zoneOf(zoneText);
     if (month === 0 || zone === undefined) return undefined;
-    return civil(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, m[7], zone);
+    return civil(num(year), month, num(day), num(h), num(mi), num(sec), fraction, zone);
   }
   return undefined;
 }

@@ -83,7 +83,11 @@ describe('schema files and TypeScript types stay in step', () => {
   it('the enriched schema keeps every normalized field, identically, and adds the enricher’s', () => {
     const normalized = loadSchema('normalized').fields;
     const enriched = loadSchema('enriched').fields;
-    for (const field of normalized) expect(enriched.find((f) => f.name === field.name), field.name).toEqual(field);
+    for (const field of normalized)
+      expect(
+        enriched.find((f) => f.name === field.name),
+        field.name,
+      ).toEqual(field);
     expect(enriched.map((f) => f.name).filter((n) => !normalized.some((f) => f.name === n))).toEqual(
       expect.arrayContaining(['WindowStart', 'WindowSizeMs', 'WindowEventCount']),
     );

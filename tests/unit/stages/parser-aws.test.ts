@@ -26,7 +26,11 @@ describe('CloudTrail records', () => {
       EventProduct: 'CloudTrail',
       EntityKey: 'ActorUsername:Alice',
     });
-    expect(e.AdditionalFields).toMatchObject({ awsRegion: 'us-east-1', requestParameters: '{"userName":"Richard"}', eventCategory: 'Management' });
+    expect(e.AdditionalFields).toMatchObject({
+      awsRegion: 'us-east-1',
+      requestParameters: '{"userName":"Richard"}',
+      eventCategory: 'Management',
+    });
   });
 
   it('maps a failed console sign-in from IPv6 to Authentication', () => {
@@ -66,7 +70,13 @@ describe('CloudTrail records', () => {
     const e = p.event(
       '{"eventTime":"2026-11-01T08:00:00Z","eventName":"DeleteBucket","eventSource":"s3.amazonaws.com","errorCode":"AccessDenied","errorMessage":"Access Denied","sourceIPAddress":"AWS Internal","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:bob","arn":"arn:aws:sts::1:assumed-role/Admin/bob","sessionContext":{"sessionIssuer":{"userName":"Admin"}}},"eventType":"AwsApiCall","eventID":"e4"}',
     );
-    expect(e).toMatchObject({ EventType: 'Delete', EventResult: 'Failure', EventResultDetails: 'AccessDenied', ActorUsername: 'Admin', SrcHostname: 'AWS Internal' });
+    expect(e).toMatchObject({
+      EventType: 'Delete',
+      EventResult: 'Failure',
+      EventResultDetails: 'AccessDenied',
+      ActorUsername: 'Admin',
+      SrcHostname: 'AWS Internal',
+    });
   });
 
   it('rejects a whole file, a digest record, broken JSON and an empty line', () => {
@@ -104,16 +114,29 @@ describe('VPC flow logs', () => {
   });
 
   it('maps REJECT, IPv6 and the NODATA / SKIPDATA rows', () => {
-    expect(p.event('2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK')).toMatchObject({
+    expect(
+      p.event('2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK'),
+    ).toMatchObject({
       DvcAction: 'Deny',
       EventResult: 'Failure',
     });
     expect(
-      p.event('2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK').SrcIpAddr,
+      p.event(
+        '2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK',
+      ).SrcIpAddr,
     ).toBe('2001:db8:1234:a100:8d6e:3477:df66:f105');
     const nodata = p.event('2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA');
-    expect(nodata).toMatchObject({ SrcIpAddr: null, DvcAction: null, EventResult: 'NA', EventResultDetails: 'NODATA', TimeGenerated: 1_431_280_876_000, EntityKey: 'none:b/k' });
-    expect(p.event('2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA').EventResultDetails).toBe('SKIPDATA');
+    expect(nodata).toMatchObject({
+      SrcIpAddr: null,
+      DvcAction: null,
+      EventResult: 'NA',
+      EventResultDetails: 'NODATA',
+      TimeGenerated: 1_431_280_876_000,
+      EntityKey: 'none:b/k',
+    });
+    expect(p.event('2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA').EventResultDetails).toBe(
+      'SKIPDATA',
+    );
   });
 
   it('learns a custom (v5) layout from the header line of the same object', () => {
@@ -126,7 +149,13 @@ describe('VPC flow logs', () => {
       '5 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK ingress -',
       { key: 'custom.log', offset: '2' },
     );
-    expect(e).toMatchObject({ SrcIpAddr: '52.213.180.42', SrcBytes: 568, NetworkPackets: 8, Dvc: 'i-01234567890123456', NetworkDirection: 'Inbound' });
+    expect(e).toMatchObject({
+      SrcIpAddr: '52.213.180.42',
+      SrcBytes: 568,
+      NetworkPackets: 8,
+      Dvc: 'i-01234567890123456',
+      NetworkDirection: 'Inbound',
+    });
     expect(e.AdditionalFields).toMatchObject({ 'vpc-id': 'vpc-abcdefab012345678', 'tcp-flags': '2', type: 'IPv4' });
     expect(e.AdditionalFields['traffic-path']).toBeUndefined();
     // another object without a header still reads as the configured default
@@ -145,9 +174,15 @@ describe('VPC flow logs', () => {
   it('uses a configured field list and rejects bad rows', () => {
     const custom = parserFor({ format: 'vpcflow', fields: ['srcaddr', 'dstaddr', 'start', 'action'] });
     expect(custom.event('10.0.0.1 10.0.0.2 1566848875 REJECT').DvcAction).toBe('Deny');
-    expect(p.reject('2 123456789010 eni-1 10.0.0.999 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK').message).toContain('srcaddr: expected an IPv4 or IPv6 address');
-    expect(p.reject('2 123456789010 eni-1 10.0.0.1 172.31.16.21 99999 22 6 20 4249 1418530010 1418530070 ACCEPT OK').message).toContain('srcport');
-    expect(p.reject('2 123456789010 eni-1 10.0.0.1 172.31.16.21 1 22 6 20 4249 - - ACCEPT OK').message).toContain('start/end: both missing');
+    expect(p.reject('2 123456789010 eni-1 10.0.0.999 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK').message).toContain(
+      'srcaddr: expected an IPv4 or IPv6 address',
+    );
+    expect(p.reject('2 123456789010 eni-1 10.0.0.1 172.31.16.21 99999 22 6 20 4249 1418530010 1418530070 ACCEPT OK').message).toContain(
+      'srcport',
+    );
+    expect(p.reject('2 123456789010 eni-1 10.0.0.1 172.31.16.21 1 22 6 20 4249 - - ACCEPT OK').message).toContain(
+      'start/end: both missing',
+    );
     expect(p.reject('').code).toBe('RECORD_UNPARSEABLE');
   });
 });
@@ -213,7 +248,10 @@ describe('GuardDuty findings', () => {
     region: 'us-east-1',
     id: '16afba5c5c43e07c9e3e5e2e544e95df',
     type: 'UnauthorizedAccess:EC2/SSHBruteForce',
-    resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-99999999', networkInterfaces: [{ privateIpAddress: '10.0.0.1', publicIp: '198.51.100.0' }] } },
+    resource: {
+      resourceType: 'Instance',
+      instanceDetails: { instanceId: 'i-99999999', networkInterfaces: [{ privateIpAddress: '10.0.0.1', publicIp: '198.51.100.0' }] },
+    },
     service: {
       serviceName: 'guardduty',
       action: {
@@ -265,10 +303,21 @@ describe('GuardDuty findings', () => {
       type: 'Recon:IAMUser/MaliciousIPCaller',
       severity: 8.5,
       resource: { resourceType: 'AccessKey', accessKeyDetails: { userName: 'ci-bot', principalId: 'AIDAEXAMPLE' } },
-      service: { action: { actionType: 'AWS_API_CALL', awsApiCallAction: { api: 'ListBuckets', serviceName: 's3.amazonaws.com', remoteIpDetails: { ipAddressV6: '2001:db8::66' } } } },
+      service: {
+        action: {
+          actionType: 'AWS_API_CALL',
+          awsApiCallAction: { api: 'ListBuckets', serviceName: 's3.amazonaws.com', remoteIpDetails: { ipAddressV6: '2001:db8::66' } },
+        },
+      },
     };
     const e = p.event(JSON.stringify({ version: '0', 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail }));
-    expect(e).toMatchObject({ EventSeverity: 'High', Operation: 'ListBuckets', SrcIpAddr: '2001:db8::66', ActorUsername: 'ci-bot', ThreatCategory: 'Recon' });
+    expect(e).toMatchObject({
+      EventSeverity: 'High',
+      Operation: 'ListBuckets',
+      SrcIpAddr: '2001:db8::66',
+      ActorUsername: 'ci-bot',
+      ThreatCategory: 'Recon',
+    });
   });
 
   it('rejects what is not a finding', () => {

@@ -3,10 +3,10 @@ import { loadTopology } from '../../../src/config/load.js';
 import { SiemStreamError } from '../../../src/errors.js';
 import type { InputRecord } from '../../../src/kafka/transactional-loop.js';
 import { deterministicEventId } from '../../../src/schemas/event-id.js';
+import type { NormalizedEvent } from '../../../src/schemas/events.js';
 import { RAW_HEADER } from '../../../src/schemas/raw-record.js';
 import { BoundedMap } from '../../../src/stages/parser/bounded-map.js';
 import { normalizeRecord } from '../../../src/stages/parser/normalize.js';
-import type { NormalizedEvent } from '../../../src/schemas/events.js';
 
 const topology = loadTopology('topologies/default.yaml', { env: {} });
 

@@ -14,7 +14,10 @@ export function topologyWith(logType: Record<string, unknown>, parser: Record<st
 
 export const RECEIVED_AT = Date.UTC(2026, 10, 23, 12, 0, 0);
 
-export function rawRecord(value: string | Buffer, options: { logType?: string; offset?: string; key?: string; headers?: Record<string, string> } = {}): RejectedRecord {
+export function rawRecord(
+  value: string | Buffer,
+  options: { logType?: string; offset?: string; key?: string; headers?: Record<string, string> } = {},
+): RejectedRecord {
   return {
     topic: `siem.raw.${options.logType ?? 't'}`,
     partition: 0,
@@ -40,7 +43,8 @@ export function freshState(): ParserState {
 export function parserFor(logType: Record<string, unknown>, parser: Record<string, unknown> = {}) {
   const topology = topologyWith(logType, parser);
   const state = freshState();
-  const run = (line: string | Buffer, options: Parameters<typeof rawRecord>[1] = {}): Normalized => normalizeRecord(rawRecord(line, options), topology, state);
+  const run = (line: string | Buffer, options: Parameters<typeof rawRecord>[1] = {}): Normalized =>
+    normalizeRecord(rawRecord(line, options), topology, state);
   return {
     topology,
     state,

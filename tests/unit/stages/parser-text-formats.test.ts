@@ -26,8 +26,16 @@ describe('CEF', () => {
   });
 
   it('unescapes pipes and backslashes in the header and =, \\ and newlines in values', () => {
-    const e = p.event('Sep 19 08:26:10 host CEF:0|Security|threat\\|manager|1.0|100|detected a \\| in message|10|src=10.0.0.1 act=blocked a \\= b \\\\ c dst=1.1.1.1 msg=Line one\\nLine two');
-    expect(e).toMatchObject({ EventProduct: 'threat|manager', DvcAction: 'blocked a = b \\ c', DstIpAddr: '1.1.1.1', EventMessage: 'Line one\nLine two', DvcHostname: 'host' });
+    const e = p.event(
+      'Sep 19 08:26:10 host CEF:0|Security|threat\\|manager|1.0|100|detected a \\| in message|10|src=10.0.0.1 act=blocked a \\= b \\\\ c dst=1.1.1.1 msg=Line one\\nLine two',
+    );
+    expect(e).toMatchObject({
+      EventProduct: 'threat|manager',
+      DvcAction: 'blocked a = b \\ c',
+      DstIpAddr: '1.1.1.1',
+      EventMessage: 'Line one\nLine two',
+      DvcHostname: 'host',
+    });
     expect(e.TimeGenerated).toBe(Date.UTC(2026, 8, 19, 8, 26, 10));
     expect(e.AdditionalFields.TimeGeneratedSource).toBe('syslog header');
   });
@@ -36,7 +44,13 @@ describe('CEF', () => {
     const e = p.event(
       '<134>1 2026-11-01T10:00:00Z fw1 app - - - CEF:1|Vendor|FW|2|deny|Denied|Very-High|rt=Nov 01 2026 10:00:00.123 GMT+01:00 src=2001:db8::1 dst=2001:db8::2 proto=6 act=deny suser=alice cs1Label=Policy Name cs1=Default policy, v2 cn1Label=Hits cn1=5 deviceExternalId=abc',
     );
-    expect(e).toMatchObject({ TimeGenerated: Date.UTC(2026, 10, 1, 9, 0, 0, 123), EventSeverity: 'High', NetworkProtocol: 'TCP', ActorUsername: 'alice', SrcIpAddr: '2001:db8::1' });
+    expect(e).toMatchObject({
+      TimeGenerated: Date.UTC(2026, 10, 1, 9, 0, 0, 123),
+      EventSeverity: 'High',
+      NetworkProtocol: 'TCP',
+      ActorUsername: 'alice',
+      SrcIpAddr: '2001:db8::1',
+    });
     expect(e.AdditionalFields).toMatchObject({ 'Policy Name': 'Default policy, v2', Hits: '5', deviceExternalId: 'abc', CefVersion: '1' });
     expect(p.event('CEF:0|V|P|1|1|n|3|rt=1700000000000').TimeGenerated).toBe(1_700_000_000_000);
     const zoneless = parserFor({ format: 'cef', timezoneOffset: '-05:00' });
@@ -67,8 +81,13 @@ describe('syslog', () => {
       EntityKey: 'DvcHostname:mymachine.example.com',
     });
     expect(a.AdditionalFields).toMatchObject({ Facility: 'auth', SyslogRfc: '5424' });
-    const b = p.event('<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It\'s time to make the do-nuts.');
-    expect(b).toMatchObject({ TimeGenerated: Date.parse('2003-08-24T12:14:15.000Z'), DvcIpAddr: '192.0.2.1', DvcHostname: null, EventSeverity: 'Low' });
+    const b = p.event("<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.");
+    expect(b).toMatchObject({
+      TimeGenerated: Date.parse('2003-08-24T12:14:15.000Z'),
+      DvcIpAddr: '192.0.2.1',
+      DvcHostname: null,
+      EventSeverity: 'Low',
+    });
     const c = p.event(
       '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high" note="a \\"quoted\\" \\] and \\\\"] An application event log entry...',
     );
@@ -137,8 +156,16 @@ describe('key=value firewall logs', () => {
   });
 
   it('reads a syslog PRI glued to the first key, escaped quotes, IPv6 and epoch-ns time', () => {
-    const e = p.event('<189>logid="1" eventtime=1557513467369913239 srcip=2001:db8::1 dstip=2001:db8::2 action=deny msg="user \\"bob\\" said=hi"');
-    expect(e).toMatchObject({ TimeGenerated: Date.UTC(2019, 4, 10, 18, 37, 47, 369), DvcAction: 'Deny', EventResult: 'Failure', SrcIpAddr: '2001:db8::1', EventMessage: 'user "bob" said=hi' });
+    const e = p.event(
+      '<189>logid="1" eventtime=1557513467369913239 srcip=2001:db8::1 dstip=2001:db8::2 action=deny msg="user \\"bob\\" said=hi"',
+    );
+    expect(e).toMatchObject({
+      TimeGenerated: Date.UTC(2019, 4, 10, 18, 37, 47, 369),
+      DvcAction: 'Deny',
+      EventResult: 'Failure',
+      SrcIpAddr: '2001:db8::1',
+      EventMessage: 'user "bob" said=hi',
+    });
   });
 
   it('validates addresses and the action enum, with configurable words and keys', () => {
@@ -146,8 +173,17 @@ describe('key=value firewall logs', () => {
     expect(p.reject(forti.replace('action="close"', 'action="maybe"')).message).toContain('action: expected one of');
     expect(p.reject('no pairs here').message).toContain('no key=value pairs');
     expect(p.reject('srcip=10.0.0.1 action=allow').message).toContain('date+time: expected a timestamp');
-    const custom = parserFor({ format: 'kv', fieldMap: { SrcIpAddr: 'src', DvcAction: 'act' }, timeKeys: ['ts'], actions: { PERMITTED: 'Allow' } });
-    expect(custom.event('ts=2026-11-01T10:00:00+01:00 src=10.0.0.9 act=permitted')).toMatchObject({ DvcAction: 'Allow', SrcIpAddr: '10.0.0.9', TimeGenerated: Date.UTC(2026, 10, 1, 9) });
+    const custom = parserFor({
+      format: 'kv',
+      fieldMap: { SrcIpAddr: 'src', DvcAction: 'act' },
+      timeKeys: ['ts'],
+      actions: { PERMITTED: 'Allow' },
+    });
+    expect(custom.event('ts=2026-11-01T10:00:00+01:00 src=10.0.0.9 act=permitted')).toMatchObject({
+      DvcAction: 'Allow',
+      SrcIpAddr: '10.0.0.9',
+      TimeGenerated: Date.UTC(2026, 10, 1, 9),
+    });
   });
 });
 
@@ -155,7 +191,9 @@ describe('Apache / Nginx access logs', () => {
   const p = parserFor({ format: 'access-log' });
 
   it('maps the Combined and Common Log Format examples', () => {
-    const e = p.event('127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"');
+    const e = p.event(
+      '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"',
+    );
     expect(e).toMatchObject({
       EventSchema: 'WebSession',
       TimeGenerated: Date.UTC(2000, 9, 10, 20, 55, 36),
@@ -170,17 +208,29 @@ describe('Apache / Nginx access logs', () => {
       EntityKey: 'SrcIpAddr:127.0.0.1',
     });
     expect(e.AdditionalFields).toMatchObject({ Referer: 'http://www.example.com/start.html', HttpVersion: 'HTTP/1.0' });
-    expect(p.event('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 304 -')).toMatchObject({ DstBytes: null, HttpUserAgent: null, ActorUsername: null });
+    expect(p.event('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 304 -')).toMatchObject({
+      DstBytes: null,
+      HttpUserAgent: null,
+      ActorUsername: null,
+    });
   });
 
   it('reads Nginx lines with IPv6, extra fields, junk request lines, escaped quotes and host names', () => {
     const n = parserFor({ format: 'access-log', server: 'nginx' });
     const e = n.event('2001:db8::5 - - [23/Nov/2026:11:59:01 +0100] "POST /api/login?next=%2F,x HTTP/2.0" 401 0 "-" "curl/8.5.0" 0.004');
-    expect(e).toMatchObject({ SrcIpAddr: '2001:db8::5', EventResult: 'Failure', HttpStatusCode: 401, EventProduct: 'Nginx', TimeGenerated: Date.UTC(2026, 10, 23, 10, 59, 1) });
+    expect(e).toMatchObject({
+      SrcIpAddr: '2001:db8::5',
+      EventResult: 'Failure',
+      HttpStatusCode: 401,
+      EventProduct: 'Nginx',
+      TimeGenerated: Date.UTC(2026, 10, 23, 10, 59, 1),
+    });
     expect(e.AdditionalFields.extra_1).toBe('0.004');
     const junk = n.event('203.0.113.50 - - [23/Nov/2026:11:59:02 +0000] "\\x16\\x03\\x01\\x02\\x00\\x01" 400 157 "-" "-"');
     expect(junk).toMatchObject({ HttpRequestMethod: null, Url: null, HttpStatusCode: 400 });
-    expect(p.event('10.0.0.1 - - [23/Nov/2026:11:59:03 +0000] "GET / HTTP/1.1" 200 5 "-" "Mozilla \\"quoted\\" agent"').HttpUserAgent).toBe('Mozilla "quoted" agent');
+    expect(p.event('10.0.0.1 - - [23/Nov/2026:11:59:03 +0000] "GET / HTTP/1.1" 200 5 "-" "Mozilla \\"quoted\\" agent"').HttpUserAgent).toBe(
+      'Mozilla "quoted" agent',
+    );
     expect(p.event('crawler.example.net - - [23/Nov/2026:11:59:03 +0000] "GET / HTTP/1.1" 200 5').SrcHostname).toBe('crawler.example.net');
   });
 
@@ -196,6 +246,9 @@ describe('partitioning key', () => {
     const p = parserFor({ format: 'vpcflow' }, { entityKeys: { NetworkSession: ['DstIpAddr'] } });
     expect(p.event('2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1418530010 1418530070 ACCEPT OK').EntityKey).toBe('DstIpAddr:10.0.0.2');
     const q = parserFor({ format: 'cloudtrail', entityKey: ['SrcIpAddr'] });
-    expect(q.event('{"eventTime":"2026-11-01T00:00:00Z","eventName":"GetObject","sourceIPAddress":"192.0.2.9","userIdentity":{"userName":"a"}}').EntityKey).toBe('SrcIpAddr:192.0.2.9');
+    expect(
+      q.event('{"eventTime":"2026-11-01T00:00:00Z","eventName":"GetObject","sourceIPAddress":"192.0.2.9","userIdentity":{"userName":"a"}}')
+        .EntityKey,
+    ).toBe('SrcIpAddr:192.0.2.9');
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpResult, ipOrNull, toInt, toLong, toText, unparseable } from '../field-values.js';
-import { toTimestampMillis } from '../time.js';
 import { decodeText } from '../text.js';
+import { toTimestampMillis } from '../time.js';
 import { splitRequest } from './alb.js';
 import { commonLogTypeOptions } from './common-options.js';
 import { tokenizeQuoted } from './tokenize.js';
@@ -28,7 +28,16 @@ export function parseAccessLog(bytes: Buffer, options: AccessLogOptions): Format
   const { text, encoding } = decodeText(bytes);
   const tokens = tokenizeQuoted(text, { brackets: true });
   if (tokens.length < 7) throw unparseable(`expected at least 7 fields of the Common Log Format, got ${tokens.length}`);
-  const [host, , user, time, requestLine, statusText, bytesText, referer, agent, ...extra] = tokens as [string, string, string, string, string, string, string, ...string[]];
+  const [host, , user, time, requestLine, statusText, bytesText, referer, agent, ...extra] = tokens as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    ...string[],
+  ];
   const status = toInt(statusText, 'status', 100, 999);
   const request = splitRequest(requestLine);
   const address = ipOrNull(host);

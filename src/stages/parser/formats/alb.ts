@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpResult, toInt, toIpAddress, toLong, toPort, toText, unparseable } from '../field-values.js';
-import { toTimestampMillis } from '../time.js';
 import { decodeText } from '../text.js';
+import { toTimestampMillis } from '../time.js';
 import { commonLogTypeOptions } from './common-options.js';
 import { splitHostPort, tokenizeQuoted } from './tokenize.js';
 import type { FormatResult } from './types.js';
@@ -44,7 +44,21 @@ const FIELDS = [
 ] as const;
 
 const REQUIRED = FIELDS.indexOf('request') + 1;
-const MAPPED = new Set(['time', 'elb', 'client:port', 'target:port', 'elb_status_code', 'received_bytes', 'sent_bytes', 'request', 'user_agent', 'trace_id', 'domain_name', 'request_creation_time', 'error_reason']);
+const MAPPED = new Set([
+  'time',
+  'elb',
+  'client:port',
+  'target:port',
+  'elb_status_code',
+  'received_bytes',
+  'sent_bytes',
+  'request',
+  'user_agent',
+  'trace_id',
+  'domain_name',
+  'request_creation_time',
+  'error_reason',
+]);
 const TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss']);
 
 /** One ALB access log entry → a WebSession event. Fields after the documented ones are kept as extra_<n>. */
@@ -52,7 +66,8 @@ export function parseAlb(bytes: Buffer): FormatResult {
   const { text } = decodeText(bytes);
   const tokens = tokenizeQuoted(text);
   if (tokens.length < REQUIRED) throw unparseable(`expected at least ${REQUIRED} ALB access log fields, got ${tokens.length}`);
-  if (!TYPES.has(tokens[0] as string)) throw unparseable(`type: expected one of ${[...TYPES].join(', ')}, got ${JSON.stringify(tokens[0]).slice(0, 40)}`);
+  if (!TYPES.has(tokens[0] as string))
+    throw unparseable(`type: expected one of ${[...TYPES].join(', ')}, got ${JSON.stringify(tokens[0]).slice(0, 40)}`);
   const row = new Map<string, string>(tokens.map((t, i) => [FIELDS[i] ?? `extra_${i - FIELDS.length + 1}`, t]));
   const client = splitHostPort(row.get('client:port') ?? '-');
   const target = splitHostPort(row.get('target:port') ?? '-');
@@ -93,7 +108,8 @@ export function splitRequest(request: string): { method: string | null; url: str
   const parts = request.split(' ');
   if (parts.length < 2 || parts[0] === '-') return { method: null, url: null, version: null };
   const method = /^[A-Z]{3,10}$/.test(parts[0] as string) ? (parts[0] as string) : null;
-  const version = parts.length >= 3 && /^HTTP\/[\d.]+$/.test(parts[parts.length - 1] as string) ? (parts[parts.length - 1] as string) : null;
+  const version =
+    parts.length >= 3 && /^HTTP\/[\d.]+$/.test(parts[parts.length - 1] as string) ? (parts[parts.length - 1] as string) : null;
   const url = (version ? parts.slice(1, -1) : parts.slice(1)).join(' ');
   return { method, url: url === '' || url === '-' ? null : url, version };
 }

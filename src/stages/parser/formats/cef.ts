@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ipOrNull, isAbsent, recordInvalid, toIpAddress, toLong, toPort, toProtocol, toText, unparseable } from '../field-values.js';
-import { toTimestampMillis } from '../time.js';
 import { decodeText } from '../text.js';
+import { toTimestampMillis } from '../time.js';
 import { commonLogTypeOptions, timezoneOffset } from './common-options.js';
-import { parseSyslog } from './syslog-header.js';
 import { timeOptions } from './syslog.js';
+import { parseSyslog } from './syslog-header.js';
 import type { FormatResult, ParseContext } from './types.js';
 
 export const cefOptions = z
@@ -18,7 +18,35 @@ export const cefOptions = z
 
 export type CefOptions = z.infer<typeof cefOptions>;
 
-const MAPPED = new Set(['rt', 'start', 'end', 'src', 'dst', 'spt', 'dpt', 'proto', 'act', 'suser', 'duser', 'shost', 'dhost', 'dvc', 'dvchost', 'in', 'out', 'msg', 'outcome', 'request', 'requestMethod', 'requestClientApplication', 'externalId', 'cat', 'deviceDirection', 'c6a2', 'c6a3']);
+const MAPPED = new Set([
+  'rt',
+  'start',
+  'end',
+  'src',
+  'dst',
+  'spt',
+  'dpt',
+  'proto',
+  'act',
+  'suser',
+  'duser',
+  'shost',
+  'dhost',
+  'dvc',
+  'dvchost',
+  'in',
+  'out',
+  'msg',
+  'outcome',
+  'request',
+  'requestMethod',
+  'requestClientApplication',
+  'externalId',
+  'cat',
+  'deviceDirection',
+  'c6a2',
+  'c6a3',
+]);
 
 /**
  * ArcSight Common Event Format: `[syslog header] CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|ext`.

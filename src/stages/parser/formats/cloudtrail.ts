@@ -44,11 +44,16 @@ const VERBS: Array<[RegExp, string]> = [
 export function parseCloudTrail(bytes: Buffer): FormatResult {
   const r = parseJsonObject(bytes);
   if (Array.isArray(r.Records)) {
-    throw new SiemStreamError('RECORD_INVALID', 'a whole CloudTrail file (Records array) reached the parser; route it with the JSON Records reader', {
-      stage: 'parser',
-    });
+    throw new SiemStreamError(
+      'RECORD_INVALID',
+      'a whole CloudTrail file (Records array) reached the parser; route it with the JSON Records reader',
+      {
+        stage: 'parser',
+      },
+    );
   }
-  if (r.eventTime === undefined) throw new SiemStreamError('RECORD_INVALID', 'eventTime: missing (not a CloudTrail record?)', { stage: 'parser' });
+  if (r.eventTime === undefined)
+    throw new SiemStreamError('RECORD_INVALID', 'eventTime: missing (not a CloudTrail record?)', { stage: 'parser' });
   const identity = asObject(r.userIdentity) ?? {};
   const eventName = toText(r.eventName);
   const signIn = r.eventType === 'AwsConsoleSignIn';
@@ -87,7 +92,11 @@ export function parseCloudTrail(bytes: Buffer): FormatResult {
       TargetUsername: signIn ? username : null,
       ActorUserId: toText(identity.principalId) ?? toText(identity.arn),
       ActorUserType: toText(identity.type),
-      LogonMethod: signIn ? (getPath(r, 'additionalEventData.MFAUsed') === 'Yes' ? 'Multifactor authentication' : 'Username & password') : null,
+      LogonMethod: signIn
+        ? getPath(r, 'additionalEventData.MFAUsed') === 'Yes'
+          ? 'Multifactor authentication'
+          : 'Username & password'
+        : null,
       DvcScopeId: toText(r.recipientAccountId) ?? toText(identity.accountId),
       AdditionalFields: remainingFields(r, MAPPED),
     },

@@ -27,7 +27,11 @@ export function parseGuardDuty(bytes: Buffer): FormatResult {
   const action = asObject(getPath(finding, 'service.action')) ?? {};
   const network = asObject(action.networkConnectionAction);
   const apiCall = asObject(action.awsApiCallAction);
-  const probe = asObject(Array.isArray(getPath(action, 'portProbeAction.portProbeDetails')) ? (getPath(action, 'portProbeAction.portProbeDetails') as unknown[])[0] : undefined);
+  const probe = asObject(
+    Array.isArray(getPath(action, 'portProbeAction.portProbeDetails'))
+      ? (getPath(action, 'portProbeAction.portProbeDetails') as unknown[])[0]
+      : undefined,
+  );
   const remote = asObject(network?.remoteIpDetails ?? apiCall?.remoteIpDetails ?? probe?.remoteIpDetails);
   const nic = asObject((getPath(finding, 'resource.instanceDetails.networkInterfaces') as unknown[] | undefined)?.[0]);
   const severity = Number(finding.severity);

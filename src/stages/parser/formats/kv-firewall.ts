@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js';
 import { recordInvalid, toIpAddress, toLong, toPort, toProtocol, toText, unparseable } from '../field-values.js';
-import { parseOffset, toTimestampMillis } from '../time.js';
 import { decodeText } from '../text.js';
+import { parseOffset, toTimestampMillis } from '../time.js';
 import { commonLogTypeOptions, timezoneOffset } from './common-options.js';
 import type { FormatResult, ParseContext } from './types.js';
 

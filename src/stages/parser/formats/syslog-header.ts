@@ -1,7 +1,32 @@
 import { type TimeOptions, toTimestampMillis } from '../time.js';
 
 export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
-export const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
+export const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'audit',
+  'alert',
+  'clock',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+];
 
 export interface SyslogMessage {
   rfc: '5424' | '3164';
@@ -33,7 +58,7 @@ export function parseSyslog(text: string, time: TimeOptions): SyslogMessage | un
   return {
     rfc: '3164',
     ...priority(pri),
-    time: toTimestampMillis((m[2] ?? m[3] as string).replace(/\s+/g, ' '), 'timestamp', time),
+    time: toTimestampMillis((m[2] ?? (m[3] as string)).replace(/\s+/g, ' '), 'timestamp', time),
     hostname: m[4] ?? null,
     appName: m[5] ?? null,
     procId: m[6] ?? null,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ipOrNull, unparseable } from '../field-values.js';
-import { parseOffset, type TimeOptions } from '../time.js';
 import { decodeText } from '../text.js';
+import { parseOffset, type TimeOptions } from '../time.js';
 import { commonLogTypeOptions, timezoneOffset } from './common-options.js';
 import { parseSyslog, SEVERITIES, type SyslogMessage } from './syslog-header.js';
 import type { EventFields, FormatResult, ParseContext } from './types.js';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { SiemStreamError } from '../../../errors.js';
 import { RAW_HEADER } from '../../../schemas/raw-record.js';
 import { isAbsent, toIpAddress, toLong, toPort, toProtocol, toText, unparseable } from '../field-values.js';
-import { toTimestampMillis } from '../time.js';
 import { decodeText } from '../text.js';
+import { toTimestampMillis } from '../time.js';
 import { commonLogTypeOptions } from './common-options.js';
 import type { EventFields, FormatResult, ParseContext } from './types.js';
 
@@ -72,7 +72,19 @@ export const vpcFlowOptions = z
 
 export type VpcFlowOptions = z.infer<typeof vpcFlowOptions>;
 
-const MAPPED = new Set(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status']);
+const MAPPED = new Set([
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+]);
 
 /**
  * One VPC flow log line: space-separated, "-" for no value. The layout is the object's header
