@@ -23,7 +23,13 @@ export function benchRecord(logType: string, i: number, random: () => number): s
     case 'cloudtrail':
       return JSON.stringify({
         eventVersion: '1.08',
-        userIdentity: { type: 'IAMUser', principalId: `AIDA${i}`, arn: `arn:aws:iam::123456789012:user/${user}`, accountId: '123456789012', userName: user },
+        userIdentity: {
+          type: 'IAMUser',
+          principalId: `AIDA${i}`,
+          arn: `arn:aws:iam::123456789012:user/${user}`,
+          accountId: '123456789012',
+          userName: user,
+        },
         eventTime: iso.replace(/\.\d+Z$/, 'Z'),
         eventSource: 's3.amazonaws.com',
         eventName: random() < 0.7 ? 'GetObject' : 'PutObject',
@@ -50,11 +56,21 @@ export function benchRecord(logType: string, i: number, random: () => number): s
         region: 'us-east-1',
         id: `finding-${i}`,
         type: 'UnauthorizedAccess:EC2/SSHBruteForce',
-        resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-99999999', networkInterfaces: [{ privateIpAddress: '10.0.0.1' }] } },
+        resource: {
+          resourceType: 'Instance',
+          instanceDetails: { instanceId: 'i-99999999', networkInterfaces: [{ privateIpAddress: '10.0.0.1' }] },
+        },
         service: {
           action: {
             actionType: 'NETWORK_CONNECTION',
-            networkConnectionAction: { connectionDirection: 'INBOUND', remoteIpDetails: { ipAddressV4: ip('198.51.100') }, remotePortDetails: { port }, localPortDetails: { port: 22 }, protocol: 'TCP', blocked: false },
+            networkConnectionAction: {
+              connectionDirection: 'INBOUND',
+              remoteIpDetails: { ipAddressV4: ip('198.51.100') },
+              remotePortDetails: { port },
+              localPortDetails: { port: 22 },
+              protocol: 'TCP',
+              blocked: false,
+            },
           },
           eventFirstSeen: iso,
           eventLastSeen: iso,

@@ -57,8 +57,15 @@ async function main() {
   });
   const kafka = createKafka(topology.kafka, 'bench');
   await ensureTopics(kafka, topologyTopics(topology));
-  const formats = (process.env.BENCH_PARSER_FORMATS ?? Object.keys(topology.logTypes).filter((t) => t !== 'auth').join(',')).split(',');
-  console.log(`parser bench: ${RECORDS} records per format, ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`);
+  const formats = (
+    process.env.BENCH_PARSER_FORMATS ??
+    Object.keys(topology.logTypes)
+      .filter((t) => t !== 'auth')
+      .join(',')
+  ).split(',');
+  console.log(
+    `parser bench: ${RECORDS} records per format, ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`,
+  );
   console.log('format      | parse ev/s | raw ev/s | ratio | parse p50/p99 ms per txn | raw p50/p99 ms | peak RSS MB (parse/raw)');
   const rows: string[] = [];
   for (const logType of formats) {
@@ -86,7 +93,12 @@ async function produce(kafka: Kafka, topic: string, logType: string) {
       return {
         key: `bench/${key}`,
         value: benchRecord(logType, i, random),
-        headers: { [RAW_HEADER.logType]: logType, [RAW_HEADER.bucket]: 'bench', [RAW_HEADER.key]: key, [RAW_HEADER.recordNumber]: String(i) },
+        headers: {
+          [RAW_HEADER.logType]: logType,
+          [RAW_HEADER.bucket]: 'bench',
+          [RAW_HEADER.key]: key,
+          [RAW_HEADER.recordNumber]: String(i),
+        },
       };
     });
     await producer.send({ topic, messages });
@@ -107,13 +119,20 @@ function passThrough(kafka: Kafka, topology: Topology, logType: string, onCommit
     sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
     logger,
     onCommitted,
-    transform: async (record) => ({ kind: 'emit', records: [{ topic: names.enriched, key: record.key, value: record.value, headers: record.headers }] }),
+    transform: async (record) => ({
+      kind: 'emit',
+      records: [{ topic: names.enriched, key: record.key, value: record.value, headers: record.headers }],
+    }),
   });
 }
 
 function parserOnly(kafka: Kafka, topology: Topology, logType: string, onCommitted: (n: number) => void): Promise<RunningLoop> {
   const names = topicNames(topology);
-  const only: Topology = { ...topology, logTypes: { [logType]: topology.logTypes[logType] as Topology['logTypes'][string] }, parser: { ...topology.parser, groupId: `${topology.parser.groupId}-${logType}` } };
+  const only: Topology = {
+    ...topology,
+    logTypes: { [logType]: topology.logTypes[logType] as Topology['logTypes'][string] },
+    parser: { ...topology.parser, groupId: `${topology.parser.groupId}-${logType}` },
+  };
   const codec = new EventCodec<NormalizedEvent>(createRegistry(topology.schemaRegistry), names.normalized, 'normalized');
   return startParser(only, kafka, codec, logger, onCommitted);
 }
