@@ -1,4 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// the validation error is not re-exported from the package index
+import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import { SiemStreamError } from '../errors.js';
 import { loadSchema, type SchemaName } from './catalog.js';
 
@@ -47,9 +49,18 @@ export class EventCodec<T extends object> {
     }
   }
 
+  /** A value the schema cannot hold is the record's fault (SCHEMA_MISMATCH → DLQ), not the stage's. */
   async encode(value: T): Promise<Buffer> {
     if (this.schemaId === undefined) await this.register();
-    return this.registry.encode(this.schemaId as number, value);
+    try {
+      return await this.registry.encode(this.schemaId as number, value);
+    } catch (cause) {
+      if (!(cause instanceof ConfluentSchemaRegistryValidationError)) throw cause;
+      const paths = cause.paths.map((path: string[]) => path.join('.')).join(', ');
+      throw new SiemStreamError('SCHEMA_MISMATCH', `${this.topic}: value does not fit ${this.schemaName} at ${paths || '(root)'}`, {
+        cause,
+      });
+    }
   }
 
   /** Decodes any registered writer schema of the wire format (schemas are cached by id). */

@@ -40,40 +40,20 @@ export function normalizeRecord(record: RejectedRecord, topology: Topology, stat
   const fields: EventFields = result.fields;
   const schema = logType.eventSchema ?? fields.EventSchema ?? 'Event';
   const recordNumber = Number(record.headers[RAW_HEADER.recordNumber] ?? -1);
-  const event: NormalizedEvent = {
-    ...nullFields(),
-    ...fields,
-    EventType: fields.EventType ?? schema,
-    EventProduct: fields.EventProduct ?? logType.product ?? null,
-    EventVendor: fields.EventVendor ?? logType.vendor ?? null,
-    EventId: deterministicEventId(record.topic, record.partition, record.offset),
-    EventSchema: schema,
-    EventSchemaVersion: EVENT_SCHEMA_VERSION,
-    EntityKey: entityKey(fields, entityKeyOrder(schema, topology.parser.entityKeys, logType.entityKey), objectId),
-    LogType: logTypeName,
-    SourceBucket: bucket,
-    SourceKey: key,
-    SourceRecordNumber: Number.isSafeInteger(recordNumber) ? recordNumber : -1,
-    AdditionalFields: fields.AdditionalFields ?? {},
-  };
-  return { kind: 'event', event };
-}
-
-const NULLS = Object.fromEntries(MAPPABLE_FIELDS.map((f) => [f, null]));
-
-function nullFields(): Omit<
-  NormalizedEvent,
-  | 'TimeGenerated'
-  | 'EventType'
-  | 'EventId'
-  | 'EventSchema'
-  | 'EventSchemaVersion'
-  | 'EntityKey'
-  | 'LogType'
-  | 'SourceBucket'
-  | 'SourceKey'
-  | 'SourceRecordNumber'
-  | 'AdditionalFields'
-> {
-  return { ...NULLS } as ReturnType<typeof nullFields>;
+  // filled field by field: spreading objects of ~60 keys costs more than parsing the record
+  const event = {} as Record<keyof NormalizedEvent, unknown>;
+  event.EventId = deterministicEventId(record.topic, record.partition, record.offset);
+  event.EventSchema = schema;
+  event.EventSchemaVersion = EVENT_SCHEMA_VERSION;
+  for (const name of MAPPABLE_FIELDS) event[name] = fields[name] ?? null;
+  event.EventType = fields.EventType ?? schema;
+  event.EventProduct = fields.EventProduct ?? logType.product ?? null;
+  event.EventVendor = fields.EventVendor ?? logType.vendor ?? null;
+  event.EntityKey = entityKey(fields, entityKeyOrder(schema, topology.parser.entityKeys, logType.entityKey), objectId);
+  event.LogType = logTypeName;
+  event.SourceBucket = bucket;
+  event.SourceKey = key;
+  event.SourceRecordNumber = Number.isSafeInteger(recordNumber) ? recordNumber : -1;
+  event.AdditionalFields = fields.AdditionalFields ?? {};
+  return { kind: 'event', event: event as unknown as NormalizedEvent };
 }

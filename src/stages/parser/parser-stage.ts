@@ -6,7 +6,6 @@ import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { NormalizedEvent } from '../../schemas/events.js';
 import { BoundedMap } from './bounded-map.js';
-import { assertEncodable } from './event-validator.js';
 import { normalizeRecord, type ParserState } from './normalize.js';
 
 export const PARSER_STAGE = 'parser';
@@ -49,7 +48,6 @@ export async function parseRecord(
   const normalized = normalizeRecord(record, topology, state);
   if (normalized.kind === 'header') return { kind: 'emit', records: [] };
   const { event } = normalized;
-  assertEncodable(event);
   const value = await codec.encode(event);
   return {
     kind: 'emit',
