@@ -65,7 +65,7 @@ async function main() {
       .join(',')
   ).split(',');
   console.log(
-    `parser bench: ${RECORDS} records per format, ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`,
+    `parser bench: ${RECORDS} records per format, best of ${ROUNDS} rounds (rate from first to last commit), ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`,
   );
   console.log('format      | parse ev/s | raw ev/s | ratio | parse p50/p99 ms per txn | raw p50/p99 ms | peak RSS MB (parse/raw)');
   const rows: string[] = [];

@@ -2,7 +2,7 @@ import type { Topology } from '../../config/schema.js';
 import { SiemStreamError } from '../../errors.js';
 import type { RejectedRecord } from '../../kafka/dlq.js';
 import { deterministicEventId } from '../../schemas/event-id.js';
-import { EVENT_SCHEMA_VERSION, MAPPABLE_FIELDS, type NormalizedEvent } from '../../schemas/events.js';
+import { EVENT_SCHEMA_VERSION, type NormalizedEvent } from '../../schemas/events.js';
 import { RAW_HEADER, rawRecordKey } from '../../schemas/raw-record.js';
 import { entityKey, entityKeyOrder } from './entity-key.js';
 import { parseFormat } from './formats/index.js';
@@ -40,20 +40,71 @@ export function normalizeRecord(record: RejectedRecord, topology: Topology, stat
   const fields: EventFields = result.fields;
   const schema = logType.eventSchema ?? fields.EventSchema ?? 'Event';
   const recordNumber = Number(record.headers[RAW_HEADER.recordNumber] ?? -1);
-  // filled field by field: spreading objects of ~60 keys costs more than parsing the record
-  const event = {} as Record<keyof NormalizedEvent, unknown>;
-  event.EventId = deterministicEventId(record.topic, record.partition, record.offset);
+  // one literal of a fixed shape (every field null), then the format's fields: spreads of ~60 keys are slow
+  const event: NormalizedEvent = {
+    EventId: deterministicEventId(record.topic, record.partition, record.offset),
+    EventSchema: schema,
+    EventSchemaVersion: EVENT_SCHEMA_VERSION,
+    TimeGenerated: fields.TimeGenerated,
+    EventType: schema,
+    EventProduct: logType.product ?? null,
+    EventVendor: logType.vendor ?? null,
+    EventStartTime: null,
+    EventEndTime: null,
+    EventResult: null,
+    EventSeverity: null,
+    EventOriginalSeverity: null,
+    EventOriginalUid: null,
+    SrcIpAddr: null,
+    SrcPortNumber: null,
+    DstIpAddr: null,
+    DstPortNumber: null,
+    NetworkProtocol: null,
+    DvcAction: null,
+    SrcBytes: null,
+    ActorUsername: null,
+    TargetUsername: null,
+    EventSubType: null,
+    EventMessage: null,
+    EventOriginalType: null,
+    EventResultDetails: null,
+    Dvc: null,
+    DvcHostname: null,
+    DvcIpAddr: null,
+    DvcScopeId: null,
+    DvcInterface: null,
+    SrcHostname: null,
+    DstHostname: null,
+    DstBytes: null,
+    NetworkPackets: null,
+    NetworkDirection: null,
+    NetworkRuleName: null,
+    ActorUserId: null,
+    ActorUserType: null,
+    TargetAppName: null,
+    LogonMethod: null,
+    Operation: null,
+    Object: null,
+    ObjectType: null,
+    Url: null,
+    HttpRequestMethod: null,
+    HttpStatusCode: null,
+    HttpUserAgent: null,
+    ThreatName: null,
+    ThreatCategory: null,
+    EntityKey: entityKey(fields, entityKeyOrder(schema, topology.parser.entityKeys, logType.entityKey), objectId),
+    LogType: logTypeName,
+    SourceBucket: bucket,
+    SourceKey: key,
+    SourceRecordNumber: Number.isSafeInteger(recordNumber) ? recordNumber : -1,
+    AdditionalFields: {},
+  };
+  // copy only what the format filled: probing ~45 absent keys of its object costs more than the parse
+  const target = event as unknown as Record<string, unknown>;
+  for (const name in fields) {
+    const value = (fields as Record<string, unknown>)[name];
+    if (value !== undefined && value !== null) target[name] = value;
+  }
   event.EventSchema = schema;
-  event.EventSchemaVersion = EVENT_SCHEMA_VERSION;
-  for (const name of MAPPABLE_FIELDS) event[name] = fields[name] ?? null;
-  event.EventType = fields.EventType ?? schema;
-  event.EventProduct = fields.EventProduct ?? logType.product ?? null;
-  event.EventVendor = fields.EventVendor ?? logType.vendor ?? null;
-  event.EntityKey = entityKey(fields, entityKeyOrder(schema, topology.parser.entityKeys, logType.entityKey), objectId);
-  event.LogType = logTypeName;
-  event.SourceBucket = bucket;
-  event.SourceKey = key;
-  event.SourceRecordNumber = Number.isSafeInteger(recordNumber) ? recordNumber : -1;
-  event.AdditionalFields = fields.AdditionalFields ?? {};
-  return { kind: 'event', event: event as unknown as NormalizedEvent };
+  return { kind: 'event', event };
 }

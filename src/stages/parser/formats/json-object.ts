@@ -20,8 +20,12 @@ export function parseJsonObject(bytes: Buffer): JsonObject {
 }
 
 export function getPath(source: unknown, path: string): unknown {
+  return getSegments(source, path.split('.'));
+}
+
+export function getSegments(source: unknown, segments: readonly string[]): unknown {
   let node: unknown = source;
-  for (const segment of path.split('.')) {
+  for (const segment of segments) {
     if (typeof node !== 'object' || node === null) return undefined;
     node = (node as JsonObject)[segment];
   }

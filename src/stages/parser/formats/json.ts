@@ -4,7 +4,7 @@ import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js'
 import { toEventResult, toInt, toIpAddress, toLong, toPort, toText } from '../field-values.js';
 import { toTimestampMillis } from '../time.js';
 import { commonLogTypeOptions } from './common-options.js';
-import { getPath, parseJsonObject, remainingFields } from './json-object.js';
+import { getSegments, parseJsonObject, remainingFields } from './json-object.js';
 import type { EventFields, FormatResult } from './types.js';
 
 export const jsonOptions = z
@@ -30,16 +30,35 @@ const COUNT_FIELDS = new Set<MappableField>(['SrcBytes', 'DstBytes', 'NetworkPac
  */
 export function parseJson(bytes: Buffer, options: JsonOptions): FormatResult {
   const source = parseJsonObject(bytes);
+  const { paths, used } = compiled(options);
   const fields: Record<string, unknown> = {};
-  for (const [field, path] of Object.entries(options.fieldMap) as Array<[MappableField, string]>) {
-    fields[field] = convert(field, getPath(source, path));
-  }
+  for (const [field, path] of paths) fields[field] = convert(field, getSegments(source, path));
   if (fields.TimeGenerated === undefined || fields.TimeGenerated === null) {
     throw toTimestampMissing(options.fieldMap.TimeGenerated);
   }
   if (typeof fields.NetworkProtocol === 'string') fields.NetworkProtocol = fields.NetworkProtocol.toUpperCase();
-  const used = new Set(Object.values(options.fieldMap).map((p) => p.split('.')[0] as string));
   return { kind: 'event', fields: { ...(fields as EventFields), AdditionalFields: remainingFields(source, used) } };
+}
+
+interface CompiledMap {
+  paths: Array<[MappableField, string[]]>;
+  /** top-level source keys a mapping reads; the others go to AdditionalFields */
+  used: Set<string>;
+}
+
+const compiledMaps = new WeakMap<JsonOptions, CompiledMap>();
+
+/** The field map split into path segments once per log type, not once per record. */
+function compiled(options: JsonOptions): CompiledMap {
+  let map = compiledMaps.get(options);
+  if (!map) {
+    const paths = Object.entries(options.fieldMap).map(
+      ([field, path]) => [field as MappableField, path.split('.')] as [MappableField, string[]],
+    );
+    map = { paths, used: new Set(paths.map(([, segments]) => segments[0] as string)) };
+    compiledMaps.set(options, map);
+  }
+  return map;
 }
 
 function convert(field: MappableField, value: unknown): unknown {
