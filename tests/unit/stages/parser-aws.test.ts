@@ -233,6 +233,19 @@ describe('ALB access logs', () => {
     expect(e.AdditionalFields.extra_1).toBe('new-field');
   });
 
+  it('reads Classic Load Balancer lines (no type field)', () => {
+    const e = p.event(
+      '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -',
+    );
+    expect(e).toMatchObject({
+      EventProduct: 'Classic Load Balancer',
+      SrcIpAddr: '192.168.131.39',
+      HttpStatusCode: 200,
+      DstBytes: 29,
+      Dvc: 'my-loadbalancer',
+    });
+  });
+
   it('rejects truncated lines, unknown types and bad status codes', () => {
     expect(p.reject('http 2018-07-02T22:23:00.186641Z app/x 1.2.3.4:1').message).toContain('expected at least 13');
     expect(p.reject(sample.replace(/^http/, 'ftp')).message).toContain('type: expected one of');

@@ -59,12 +59,17 @@ const MAPPED = new Set([
   'request_creation_time',
   'error_reason',
 ]);
-const TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss']);
+const TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss', 'classic']);
 
-/** One ALB access log entry → a WebSession event. Fields after the documented ones are kept as extra_<n>. */
+/**
+ * One ALB (or Classic Load Balancer) access log entry → a WebSession event. Fields after the
+ * documented ones are kept as extra_<n>.
+ */
 export function parseAlb(bytes: Buffer): FormatResult {
   const { text } = decodeText(bytes);
   const tokens = tokenizeQuoted(text);
+  // Classic Load Balancer logs are the same fields without the leading type
+  if (/^\d{4}-\d{2}-\d{2}T/.test(tokens[0] ?? '')) tokens.unshift('classic');
   if (tokens.length < REQUIRED) throw unparseable(`expected at least ${REQUIRED} ALB access log fields, got ${tokens.length}`);
   if (!TYPES.has(tokens[0] as string))
     throw unparseable(`type: expected one of ${[...TYPES].join(', ')}, got ${JSON.stringify(tokens[0]).slice(0, 40)}`);
@@ -81,7 +86,7 @@ export function parseAlb(bytes: Buffer): FormatResult {
       EventStartTime: creation === undefined || creation === '-' ? null : toTimestampMillis(creation, 'request_creation_time'),
       EventSchema: 'WebSession',
       EventType: 'HTTPsession',
-      EventProduct: 'Application Load Balancer',
+      EventProduct: tokens[0] === 'classic' ? 'Classic Load Balancer' : 'Application Load Balancer',
       EventVendor: 'AWS',
       EventResult: httpResult(status),
       EventResultDetails: toText(row.get('error_reason')),
