@@ -125,9 +125,9 @@ export function parsePairs(text: string): Map<string, string> {
   let i = /^<\d{1,3}>/.exec(text)?.[0].length ?? 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && /\s/.test(text[i] as string)) i++;
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
     const keyStart = i;
-    while (i < n && text[i] !== '=' && !/\s/.test(text[i] as string)) i++;
+    while (i < n && text[i] !== '=' && !isSpace(text.charCodeAt(i))) i++;
     const key = text.slice(keyStart, i);
     if (text[i] !== '=') continue;
     i++;
@@ -142,12 +142,17 @@ export function parsePairs(text: string): Map<string, string> {
       i++;
     } else {
       const start = i;
-      while (i < n && !/\s/.test(text[i] as string)) i++;
+      while (i < n && !isSpace(text.charCodeAt(i))) i++;
       value = text.slice(start, i);
     }
     if (key !== '') pairs.set(key, value);
   }
   return pairs;
+}
+
+/** space, tab, CR, LF — a char-code test, as this loop runs for every byte of every record */
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 function timeText(pairs: Map<string, string>, options: KvFirewallOptions): string | undefined {
