@@ -8,6 +8,7 @@
  * SIEM_STREAM_BENCH_PORT_OFFSET (shift the bench stack's ports, default 0).
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import avro from 'avsc';
 import type { Kafka } from 'kafkajs';
 import { deepMerge, loadTopology } from '../src/config/load.js';
@@ -69,7 +70,7 @@ async function main() {
       .join(',')
   ).split(',');
   console.log(
-    `parser bench: ${RECORDS} records per format, best of ${ROUNDS} rounds (rate from first to last commit), ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`,
+    `parser bench: load average ${loadavg()[0]?.toFixed(1)} (this machine's cores are shared: compare ratios of one run, not runs), ${RECORDS} records per format, best of ${ROUNDS} rounds (rate from first to last commit), ${topology.topics.partitions} partitions, ${topology.parser.maxRecordsPerTransaction} records per transaction, node ${process.version}`,
   );
   console.log(
     'format      | parse ev/s | raw ev/s | ratio | parse p50/p99 ms per txn | raw p50/p99 ms | peak RSS MB (parse/raw) | parse+encode CPU µs/record (no Kafka)',
@@ -99,6 +100,7 @@ async function main() {
     rows.push(row);
     console.log(row);
   }
+  console.log(`load average at the end: ${loadavg()[0]?.toFixed(1)}`);
   console.log(`stack left running under .stack-bench; stop it with: node dist/cli/main.js stack down --home .stack-bench`);
 }
 
