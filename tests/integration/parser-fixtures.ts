@@ -41,7 +41,18 @@ export async function produceFirewallRecords(kafka: Kafka, topic: string, count:
       },
     };
   });
-  for (let i = 0; i < messages.length; i += 1_000) await producer.send({ topic, messages: messages.slice(i, i + 1_000) });
+  // a topic created a moment ago may not be known to every broker connection yet on a busy machine
+  const send = async (batch: typeof messages) =>
+    waitFor(
+      `${topic} to accept records`,
+      () =>
+        producer.send({ topic, messages: batch }).then(
+          () => true,
+          () => undefined,
+        ),
+      30_000,
+    );
+  for (let i = 0; i < messages.length; i += 1_000) await send(messages.slice(i, i + 1_000));
   await producer.disconnect();
   return malformed;
 }
