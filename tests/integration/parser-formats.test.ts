@@ -54,6 +54,16 @@ describe('parser formats against the real registry and broker', () => {
     expect((await call('POST', `/subjects/${subject}/versions`, { schema: current })).status).toBe(200);
   });
 
+  it('parser instances starting at once all register the schema of a new subject', async () => {
+    const topology = testTopology();
+    const registry = createRegistry(topology.schemaRegistry);
+    const topic = `race-${Date.now()}.events.normalized`;
+    const ids = await Promise.all(
+      Array.from({ length: 4 }, () => new EventCodec<NormalizedEvent>(registry, topic, 'normalized').register()),
+    );
+    expect(new Set(ids).size).toBe(1);
+  });
+
   it('parses one sample of every format into Avro events keyed by entity; broken lines go to the DLQ', async () => {
     const topology = testTopology({ parser: { maxRecordsPerTransaction: 50 } });
     const names = topicNames(topology);
