@@ -77,7 +77,7 @@ export async function redrive(
             { topic: logTopic, messages: chunk.map((e) => redriveLogMessage({ id: e.id, to: e.originalTopic, at })) },
           ],
         });
-        faultPoint('crash-before-commit');
+        faultPoint('before-commit');
         await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
