@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 
@@ -33,9 +33,28 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    for (const spec of missing) await untilLeadersAnswer(admin, spec.topic);
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * waitForLeaders only sees leaders in the metadata; a leader can still answer NOT_LEADER for a
+ * moment, and kafkajs' admin.fetchTopicOffsets gives up on that at once. Wait until the new
+ * topic's offsets can be listed, so whoever reads it next (progress restore, lag) does not fail.
+ */
+async function untilLeadersAnswer(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 
