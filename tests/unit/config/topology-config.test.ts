@@ -82,7 +82,7 @@ describe('environment overrides', () => {
     });
     expect(t.kafka.brokers).toEqual(['kafka-1:9092', 'kafka-2:9092']);
     expect(t.topics.partitions).toBe(12);
-    expect(t.sinks[0]?.dcrImmutableId).toBe('dcr-123');
+    expect(t.sinks[0]?.type === 'sentinel' && t.sinks[0].dcrImmutableId).toBe('dcr-123');
     expect(t.source.s3.bucket).toBe('prod-logs');
   });
 
