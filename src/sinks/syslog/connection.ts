@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { SyslogSinkConfig } from './config.js';
 
@@ -66,7 +66,8 @@ export class SyslogConnection {
           ? tlsConnect({
               host,
               port,
-              servername: this.config.tls.serverName ?? host,
+              // SNI carries names only; an IP address is still checked against the certificate
+              ...(this.config.tls.serverName || !isIP(host) ? { servername: this.config.tls.serverName ?? host } : {}),
               rejectUnauthorized: this.config.tls.rejectUnauthorized,
               ...this.tls,
             })
