@@ -6,7 +6,6 @@ export type DcrColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'da
 export interface DcrColumn {
   name: string;
   type: DcrColumnType;
-  description?: string;
 }
 
 /**
@@ -15,11 +14,7 @@ export interface DcrColumn {
  * `siem-stream dcr generate`.
  */
 export function dcrColumns(schema: SchemaName = 'enriched'): DcrColumn[] {
-  return loadSchema(schema).fields.map((field) => ({
-    name: field.name,
-    type: columnType(field),
-    ...(field.doc ? { description: field.doc } : {}),
-  }));
+  return loadSchema(schema).fields.map((field) => ({ name: field.name, type: columnType(field) }));
 }
 
 function columnType(field: AvroField): DcrColumnType {
