@@ -1,0 +1,150 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
+import { DLQ_HEADER } from '../../src/kafka/dlq.js';
+import { readHeaders } from '../../src/kafka/headers.js';
+import { readAll } from '../../src/kafka/read-topic.js';
+import { rootLogger } from '../../src/observability/logger.js';
+import type { sinkSchema } from '../../src/sinks/config.js';
+import { deliverBatch } from '../../src/sinks/runtime/deliver-batch.js';
+import { sentinelSinkSchema } from '../../src/sinks/sentinel/config.js';
+import { LogsIngestionWriter } from '../../src/sinks/sentinel/logs-ingestion-writer.js';
+import { exited, spawnStage } from '../support/stage-process.js';
+import {
+  countBy,
+  enrichedEvent,
+  produceEvents,
+  runSinkInProcess,
+  sentinelConfig,
+  sinkTestbed,
+  startTestEmulator,
+  until,
+} from './sink-harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'siem-sentinel-faults-'));
+const emulators: LogsIngestionEmulator[] = [];
+afterAll(async () => {
+  await Promise.allSettled(emulators.map((e) => e.stop()));
+});
+
+async function emulator(name: string, limits: { maxDecompressedBytes?: number } = {}) {
+  const e = await startTestEmulator(join(dir, name), limits);
+  emulators.push(e);
+  return e;
+}
+
+const idsIn = (e: LogsIngestionEmulator) => e.store.records().map((r) => String(r.record.EventId));
+
+describe('Sentinel sink under faults', () => {
+  it('honours Retry-After on 429 and retries 5xx and connection resets until the batch is accepted', async () => {
+    const e = await emulator('retry-after');
+    const config = sentinelSinkSchema.parse({
+      ...sentinelConfig(e, 'retry'),
+      retry: { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 200 },
+    });
+    const writer = new LogsIngestionWriter(config, { stage: 'sentinel', logger: rootLogger });
+    const rows = Array.from({ length: 20 }, (_, i) =>
+      writer.encode({ topic: 't', partition: 0, offset: String(i), event: enrichedEvent(i, { EventSchema: 'Other' }) }),
+    );
+    e.faults.throttle('Custom-SiemEvent', 2, 1);
+    const started = Date.now();
+    const throttled = await deliverBatch(writer, 'Custom-SiemEvent', rows, {
+      retry: config.retry,
+      stage: 'sentinel',
+      signal: new AbortController().signal,
+    });
+    const waited = Date.now() - started;
+    expect(throttled.delivered).toHaveLength(20);
+    expect(waited).toBeGreaterThanOrEqual(2_000); // two answers of "Retry-After: 1", each waited out in full
+    e.faults.failWith('Custom-SiemEvent', 2, 503); // one 5xx fault per stream at a time: a second call replaces the first
+    e.faults.dropConnections('Custom-SiemEvent', 1);
+    const flaky = await deliverBatch(writer, 'Custom-SiemEvent', rows, {
+      retry: config.retry,
+      stage: 'sentinel',
+      signal: new AbortController().signal,
+    });
+    expect(flaky.delivered).toHaveLength(20);
+    const stats = e.store.stats();
+    expect(stats.rejections.byStatus).toMatchObject({ '429': 2 });
+    expect(stats.requests.byStream['Custom-SiemEvent']).toBe(2 + 1 + 3 + 1);
+    expect(e.store.records()).toHaveLength(40);
+    await writer.close();
+  });
+
+  it('splits a batch the API answers 413 until the halves fit, and sends a record that never fits to the DLQ', async () => {
+    // an API that takes at most 300 kB uncompressed: the sink's 1 MB batches are too large for it
+    const e = await emulator('split', { maxDecompressedBytes: 300_000 });
+    const bed = await sinkTestbed((id) => [
+      sentinelConfig(e, id, { schemaGuard: { oversizedFields: 'report' }, batch: { maxLatencyMs: 2_000 }, maxInFlightBatches: 1 }),
+    ]);
+    const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
+    const padding = 'x'.repeat(1_500);
+    const events = Array.from({ length: 600 }, (_, i) => enrichedEvent(i, { EventSchema: 'Other', AdditionalFields: { padding } }));
+    const huge = enrichedEvent(9_999, { EventSchema: 'Other', AdditionalFields: { a: 'y'.repeat(200_000), b: 'z'.repeat(200_000) } });
+    const ids = await produceEvents(bed.kafka, bed.codec, [...events, huge]);
+    const sink = await runSinkInProcess(bed, config);
+    await until('every fitting event accepted', () => (new Set(idsIn(e)).size >= events.length ? true : undefined));
+    const dlq = await until('the oversized record in the DLQ', async () => {
+      const records = await readAll(bed.kafka, bed.names.dlq(config.name));
+      return records.length > 0 ? records : undefined;
+    });
+    await sink.stop();
+    expect(new Set(idsIn(e))).toEqual(new Set(ids.slice(0, events.length)));
+    expect(idsIn(e)).toHaveLength(events.length);
+    expect(e.store.stats().rejections.byStatus['413']).toBeGreaterThanOrEqual(3);
+    expect(dlq).toHaveLength(1);
+    const headers = readHeaders(dlq[0]?.message.headers);
+    expect(headers[DLQ_HEADER.errorCode]).toBe('RECORD_TOO_LARGE');
+    expect(headers[DLQ_HEADER.errorMessage]).toContain('413');
+    expect((await bed.codec.decode(dlq[0]?.message.value ?? null)).EventId).toBe(huge.EventId);
+  });
+
+  it('survives 429 storms, 5xx, connection resets and SIGKILL mid-upload: every event arrives, duplicates only by EventId', async () => {
+    const e = await emulator('kill');
+    const bed = await sinkTestbed((id) => [
+      sentinelConfig(e, id, {
+        maxInFlightBatches: 2,
+        commitIntervalMs: 1_000,
+        batch: { maxLatencyMs: 500 },
+        retry: { maxAttempts: 30, baseDelayMs: 200, maxDelayMs: 2_000 },
+      }),
+    ]);
+    const events = Array.from({ length: 6_000 }, (_, i) =>
+      enrichedEvent(i, { AdditionalFields: { note: `event ${i} ${'n'.repeat(600)}` } }),
+    );
+    const ids = await produceEvents(bed.kafka, bed.codec, events);
+    e.faults.throttle('*', 6, 1);
+    e.faults.failWith('*', 4, 503);
+    e.faults.dropConnections('*', 2, true); // accepted, then the answer is lost: a redelivery
+    e.faults.setLatency('*', 400); // uploads stay in flight long enough to be killed mid-way
+
+    const first = spawnStage(bed.topology, 'sentinel');
+    await until('a third of the events accepted', () => (idsIn(e).length >= ids.length / 3 ? true : undefined), 120_000);
+    first.kill('SIGKILL');
+    expect((await exited(first)).signal).toBe('SIGKILL');
+    const atKill = idsIn(e).length;
+
+    const second = spawnStage(bed.topology, 'sentinel');
+    await until('every event accepted', () => (new Set(idsIn(e)).size >= ids.length ? true : undefined), 180_000);
+    second.kill('SIGTERM');
+    expect((await exited(second)).code).toBe(0);
+
+    const arrivals = idsIn(e);
+    const counts = countBy(arrivals);
+    const produced = new Set(ids);
+    expect([...counts.keys()].every((id) => produced.has(id))).toBe(true);
+    expect(counts.size).toBe(ids.length);
+    const duplicates = arrivals.length - ids.length;
+    const stats = e.store.stats();
+    process.stdout.write(
+      `[sentinel faults] ${ids.length} events, ${arrivals.length} accepted rows, ${duplicates} duplicates (redeliveries by EventId: the 2 batches whose answer was lost, and what the killed process had not committed) — ` +
+        `${atKill} accepted before SIGKILL; 429s: ${stats.rejections.byStatus['429'] ?? 0}, 5xx: ${(stats.rejections.byStatus['503'] ?? 0) + (stats.rejections.byStatus['500'] ?? 0)}, resets: ${stats.connectionsDropped}\n`,
+    );
+    expect(stats.rejections.byStatus['429']).toBe(6);
+    expect(stats.rejections.byStatus['503']).toBe(4);
+    expect(stats.connectionsDropped).toBe(2);
+    expect(await readAll(bed.kafka, bed.names.dlq('sentinel'))).toHaveLength(0);
+  });
+});
