@@ -13,6 +13,7 @@ import { sentinelSinkSchema } from '../../src/sinks/sentinel/config.js';
 import { LogsIngestionWriter } from '../../src/sinks/sentinel/logs-ingestion-writer.js';
 import { exited, spawnStage } from '../support/stage-process.js';
 import {
+  committedOffsets,
   countBy,
   enrichedEvent,
   produceEvents,
@@ -35,6 +36,8 @@ async function emulator(name: string, limits: { maxDecompressedBytes?: number } 
   return e;
 }
 
+const config0 = (bed: { topology: { sinks: Array<{ name: string; groupId?: string | undefined }> } }) =>
+  bed.topology.sinks[0] as { groupId: string };
 const idsIn = (e: LogsIngestionEmulator) => e.store.records().map((r) => String(r.record.EventId));
 
 describe('Sentinel sink under faults', () => {
@@ -115,16 +118,20 @@ describe('Sentinel sink under faults', () => {
       enrichedEvent(i, { AdditionalFields: { note: `event ${i} ${'n'.repeat(600)}` } }),
     );
     const ids = await produceEvents(bed.kafka, bed.codec, events);
+    const first = spawnStage(bed.topology, 'sentinel');
+    await until('a quarter of the events accepted', () => (idsIn(e).length >= ids.length / 4 ? true : undefined), 120_000);
     e.faults.throttle('*', 6, 1);
     e.faults.failWith('*', 4, 503);
     e.faults.dropConnections('*', 2, true); // accepted, then the answer is lost: a redelivery
     e.faults.setLatency('*', 400); // uploads stay in flight long enough to be killed mid-way
-
-    const first = spawnStage(bed.topology, 'sentinel');
-    await until('a third of the events accepted', () => (idsIn(e).length >= ids.length / 3 ? true : undefined), 120_000);
+    await until('half of the events accepted', () => (idsIn(e).length >= ids.length / 2 ? true : undefined), 120_000);
     first.kill('SIGKILL');
     expect((await exited(first)).signal).toBe('SIGKILL');
     const atKill = idsIn(e).length;
+    const committedAtKill = [...(await committedOffsets(bed.kafka, config0(bed).groupId, bed.names.enriched)).values()].reduce(
+      (n, o) => n + Math.max(0, Number(o)),
+      0,
+    );
 
     const second = spawnStage(bed.topology, 'sentinel');
     await until('every event accepted', () => (new Set(idsIn(e)).size >= ids.length ? true : undefined), 180_000);
@@ -140,7 +147,7 @@ describe('Sentinel sink under faults', () => {
     const stats = e.store.stats();
     process.stdout.write(
       `[sentinel faults] ${ids.length} events, ${arrivals.length} accepted rows, ${duplicates} duplicates (redeliveries by EventId: the 2 batches whose answer was lost, and what the killed process had not committed) — ` +
-        `${atKill} accepted before SIGKILL; 429s: ${stats.rejections.byStatus['429'] ?? 0}, 5xx: ${(stats.rejections.byStatus['503'] ?? 0) + (stats.rejections.byStatus['500'] ?? 0)}, resets: ${stats.connectionsDropped}\n`,
+        `${atKill} accepted and ${committedAtKill} committed before SIGKILL; 429s: ${stats.rejections.byStatus['429'] ?? 0}, 5xx: ${(stats.rejections.byStatus['503'] ?? 0) + (stats.rejections.byStatus['500'] ?? 0)}, resets: ${stats.connectionsDropped}\n`,
     );
     expect(stats.rejections.byStatus['429']).toBe(6);
     expect(stats.rejections.byStatus['503']).toBe(4);
