@@ -12,11 +12,15 @@ describe('dcr generate and the schema guard share one column source', () => {
 
   it('declares every stream of the sink with the columns generated from schemas/, and a data flow into its table', () => {
     const { dcr, tables } = azureTemplates(sink);
-    const rule = (dcr.resources as Array<{ properties: Record<string, any> }>)[0]?.properties;
+    const rule = (
+      dcr.resources as Array<{
+        properties: { streamDeclarations: Record<string, { columns: Array<{ name: string }> }>; dataFlows: unknown[] };
+      }>
+    )[0]?.properties;
     const streams = [...new Set(Object.values(sink.streams))].sort();
-    expect(Object.keys(rule?.streamDeclarations)).toEqual(streams);
+    expect(Object.keys(rule?.streamDeclarations ?? {})).toEqual(streams);
     const fields = loadSchema('enriched').fields.map((f) => f.name);
-    for (const s of streams) expect(rule?.streamDeclarations[s].columns.map((c: { name: string }) => c.name)).toEqual(fields);
+    for (const s of streams) expect(rule?.streamDeclarations[s]?.columns.map((c) => c.name)).toEqual(fields);
     expect(rule?.dataFlows).toContainEqual({
       streams: ['Custom-SiemEvent'],
       destinations: ['workspace'],
