@@ -119,8 +119,7 @@ function terminate(child: ChildProcess): Promise<void> {
 
 function readMessages(file: string): ReceivedMessage[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as ReceivedMessage);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // after the last newline: empty, or a line rsyslog is still writing
+  return lines.map((line) => JSON.parse(line) as ReceivedMessage);
 }
