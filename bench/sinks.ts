@@ -23,7 +23,7 @@ import { openSinkWriter } from '../src/sinks/registry.js';
 import { startSinkRunner } from '../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../src/sinks/sentinel/columns.js';
 import type { SinkWriter } from '../src/sinks/sink-module.js';
-import { enrichedEvent } from '../tests/integration/sink-harness.js';
+import { enrichedEvent } from '../tests/integration/sink-events.js';
 
 const EVENTS = Number(process.env.SIEM_BENCH_EVENTS ?? 40_000);
 const OFFSET = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
