@@ -72,6 +72,16 @@ export class OffsetTracker {
     return progress;
   }
 
+  /** Forgets partitions this member no longer owns, so it never commits for another member's partition. */
+  retain(assignment: Record<string, number[]>): void {
+    for (const [key, progress] of this.partitions) {
+      if (!(assignment[progress.topic] ?? []).includes(progress.partition)) {
+        this.partitions.delete(key);
+        this.committed.delete(key);
+      }
+    }
+  }
+
   pendingRecords(): number {
     let n = 0;
     for (const p of this.partitions.values()) n += p.pending;

@@ -79,6 +79,11 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [options.inputTopic], fromBeginning: true });
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    // records of a revoked partition still in flight may be delivered (the new owner redelivers
+    // them too, with the same EventId), but their offsets are no longer ours to commit
+    tracker.retain(event.payload.memberAssignment);
+  });
 
   const wakeWaiters = () => {
     for (const w of roomWaiters.splice(0)) w();

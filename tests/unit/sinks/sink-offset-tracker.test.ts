@@ -51,4 +51,12 @@ describe('contiguous offset commits', () => {
     expect(p.pending).toBe(0);
     expect(p.commitPoint()).toBe(100_000n);
   });
+
+  it('stops committing a partition once a rebalance gave it to another member', () => {
+    const tracker = new OffsetTracker();
+    tracker.progressFor('t', 0, 0n).track(0n);
+    tracker.progressFor('t', 1, 0n).track(0n);
+    tracker.retain({ t: [1] });
+    expect(tracker.uncommitted()).toEqual([{ topic: 't', partition: 1, offset: '0' }]);
+  });
 });
