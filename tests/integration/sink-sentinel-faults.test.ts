@@ -154,4 +154,30 @@ describe('Sentinel sink under faults', () => {
     expect(stats.connectionsDropped).toBe(2);
     expect(await readAll(bed.kafka, bed.names.dlq('sentinel'))).toHaveLength(0);
   });
+
+  it('pauses consumption when the destination is slow instead of buffering without limit', async () => {
+    const e = await emulator('slow');
+    const bed = await sinkTestbed((id) => [sentinelConfig(e, id, { maxInFlightBatches: 1, batch: { maxRecords: 50, maxLatencyMs: 100 } })]);
+    const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
+    const ids = await produceEvents(
+      bed.kafka,
+      bed.codec,
+      Array.from({ length: 1_500 }, (_, i) => enrichedEvent(i)),
+    );
+    e.faults.setLatency('*', 1_000);
+    const sink = await runSinkInProcess(bed, config);
+    const samples: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      samples.push(sink.stats().bufferedRecords);
+    }
+    const { maxBufferedRecords } = sink.stats();
+    e.faults.clear();
+    await until('every event accepted', () => (new Set(idsIn(e)).size >= ids.length ? true : undefined));
+    await sink.stop();
+    // (1 in flight + 1 more) batches of 50; the producer side had 1,500 records ready the whole time
+    expect(maxBufferedRecords).toBe(100);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(maxBufferedRecords);
+    expect(Math.max(...samples)).toBeGreaterThan(0);
+  });
 });

@@ -32,6 +32,14 @@ export interface RunningSink {
   stop(): Promise<void>;
   /** rejects when the sink stopped on its own: retries exhausted, destination misconfigured, DLQ unwritable */
   failed: Promise<never>;
+  /** what is held in memory now: consumed records not yet acknowledged, and batches being written */
+  stats(): {
+    bufferedRecords: number;
+    bufferedBytes: number;
+    inFlightBatches: number;
+    maxBufferedRecords: number;
+    maxBufferedBytes: number;
+  };
 }
 
 interface Entry {
@@ -85,6 +93,13 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     tracker.retain(event.payload.memberAssignment);
   });
 
+  const pauseConsumer = () => {
+    try {
+      consumer.pause([{ topic: options.inputTopic }]);
+    } catch {
+      // the group has not been joined yet (run() returns before that): nothing is being fetched
+    }
+  };
   const wakeWaiters = () => {
     for (const w of roomWaiters.splice(0)) w();
   };
@@ -94,7 +109,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     logger.error({ err: error }, 'sink stopped: nothing past the first unacknowledged record is committed');
     abort.abort();
     wakeWaiters();
-    consumer.pause([{ topic: options.inputTopic }]);
+    pauseConsumer();
     clearInterval(commitTimer);
     void commit().finally(() => fatal?.(error));
   };
@@ -226,9 +241,16 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   let stopping: Promise<void> | undefined;
   return {
     failed,
+    stats: () => ({
+      bufferedRecords: buffered.records,
+      bufferedBytes: buffered.bytes,
+      inFlightBatches: inFlight,
+      maxBufferedRecords,
+      maxBufferedBytes,
+    }),
     stop: () => {
       stopping ??= (async () => {
-        consumer.pause([{ topic: options.inputTopic }]);
+        pauseConsumer();
         batcher.flushAll();
         while (!hasFailed && (inFlight > 0 || queue.length > 0)) await new Promise((r) => setTimeout(r, 50));
         clearInterval(commitTimer);
