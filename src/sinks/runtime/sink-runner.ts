@@ -179,16 +179,22 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   };
   const commitTimer = setInterval(() => void commit(), config.commitIntervalMs);
 
-  const waitForRoom = async (payload: EachBatchPayload) => {
-    if (buffered.bytes < maxBufferedBytes && buffered.records < maxBufferedRecords) return;
-    sinkBackPressure.inc({ stage });
-    while (!hasFailed && payload.isRunning() && (buffered.bytes >= maxBufferedBytes || buffered.records >= maxBufferedRecords)) {
+  /** Waits until the buffer has room, then takes one record's place in it (in the same tick as the check). */
+  const reserveRoom = async (payload: EachBatchPayload) => {
+    const full = () => buffered.bytes >= maxBufferedBytes || buffered.records >= maxBufferedRecords;
+    if (full()) sinkBackPressure.inc({ stage });
+    while (!hasFailed && payload.isRunning() && full()) {
       await new Promise<void>((resolve) => {
         roomWaiters.push(resolve);
         setTimeout(resolve, 1_000);
       });
+      if (!full()) break;
       await payload.heartbeat();
     }
+    buffered = { bytes: buffered.bytes, records: buffered.records + 1 };
+  };
+  const releaseRoom = () => {
+    buffered = { bytes: buffered.bytes, records: buffered.records - 1 };
   };
 
   await consumer.run({
@@ -206,16 +212,20 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
       }> = [];
       for (const message of messages) {
         if (hasFailed || !payload.isRunning() || payload.isStale()) break;
-        await waitForRoom(payload);
-        if (hasFailed || !payload.isRunning() || payload.isStale()) break;
+        await reserveRoom(payload);
+        if (hasFailed || !payload.isRunning() || payload.isStale()) {
+          releaseRoom();
+          break;
+        }
         progress.track(BigInt(message.offset));
         recordsIn.inc({ stage });
         try {
           const event = await options.codec.decode(message.value);
           const encoded = writer.encode({ topic, partition, offset: message.offset, event });
-          buffered = { bytes: buffered.bytes + encoded.bytes, records: buffered.records + 1 };
+          buffered = { bytes: buffered.bytes + encoded.bytes, records: buffered.records };
           batcher.add(encoded.batchKey, { payload: encoded.payload, bytes: encoded.bytes, topic, message, progress });
         } catch (error) {
+          releaseRoom();
           if (!isRecordFault(error)) {
             fail(error);
             break;

@@ -111,7 +111,7 @@ export class HecWriter implements SinkWriter<string> {
     const stage = this.context.stage;
     const reply = parse(answer.body) as { text?: string; code?: number };
     const message = `HEC HTTP ${answer.status}: ${reply.text ?? answer.body.toString('utf8').slice(0, 200)} (code ${reply.code ?? '-'})`;
-    if (answer.status === 401 || answer.status === 403 || (answer.status === 400 && reply.code === 10)) {
+    if (answer.status === 401 || answer.status === 403 || answer.status === 404 || (answer.status === 400 && reply.code === 10)) {
       throw new SiemStreamError('DESTINATION_MISCONFIGURED', message, { stage });
     }
     if (answer.status === 413) return { kind: 'too-large', error: new SiemStreamError('RECORD_TOO_LARGE', message, { stage }) };
