@@ -76,6 +76,31 @@ describe('Sentinel sink under faults', () => {
     await writer.close();
   });
 
+  it('retries a request that timed out', async () => {
+    const e = await emulator('timeout');
+    const config = sentinelSinkSchema.parse({
+      ...sentinelConfig(e, 'timeout'),
+      requestTimeoutMs: 500,
+      retry: { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 200 },
+    });
+    const writer = new LogsIngestionWriter(config, { stage: 'sentinel', logger: rootLogger });
+    const rows = Array.from({ length: 5 }, (_, i) =>
+      writer.encode({ topic: 't', partition: 0, offset: String(i), event: enrichedEvent(i, { EventSchema: 'Other' }) }),
+    );
+    e.faults.setLatency('Custom-SiemEvent', 2_000);
+    setTimeout(() => e.faults.clear('Custom-SiemEvent'), 1_200);
+    const result = await deliverBatch(writer, 'Custom-SiemEvent', rows, {
+      retry: config.retry,
+      stage: 'sentinel',
+      signal: new AbortController().signal,
+    });
+    expect(result.delivered).toHaveLength(5);
+    expect(e.store.stats().requests.byStream['Custom-SiemEvent']).toBeGreaterThanOrEqual(2);
+    // a timed-out request may still have been stored: any extra rows are the same EventIds again
+    expect(new Set(idsIn(e))).toEqual(new Set(rows.map((r) => String(r.payload.EventId))));
+    await writer.close();
+  });
+
   it('splits a batch the API answers 413 until the halves fit, and sends a record that never fits to the DLQ', async () => {
     // an API that takes at most 300 kB uncompressed: the sink's 1 MB batches are too large for it
     const e = await emulator('split', { maxDecompressedBytes: 300_000 });
