@@ -76,6 +76,35 @@ describe('Sentinel sink under faults', () => {
     await writer.close();
   });
 
+  it('sends the records of a batch the API refuses for good (400) to the DLQ with the answer, and goes on', async () => {
+    const e = await emulator('permanent');
+    const bed = await sinkTestbed(
+      (id) => [sentinelConfig(e, id, { batch: { maxRecords: 10, maxLatencyMs: 100 }, maxInFlightBatches: 1 })],
+      1,
+    );
+    const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
+    e.faults.failWith('Custom-SiemEvent', 1, 400);
+    const ids = await produceEvents(
+      bed.kafka,
+      bed.codec,
+      Array.from({ length: 30 }, (_, i) => enrichedEvent(i, { EventSchema: 'Other' })),
+    );
+    const sink = await runSinkInProcess(bed, config);
+    await until('20 events accepted', () => (idsIn(e).length >= 20 ? true : undefined));
+    const dlq = await until('10 records in the DLQ', async () => {
+      const records = await readAll(bed.kafka, bed.names.dlq(config.name));
+      return records.length >= 10 ? records : undefined;
+    });
+    await sink.stop();
+    expect(dlq).toHaveLength(10);
+    const headers = readHeaders(dlq[0]?.message.headers);
+    expect(headers[DLQ_HEADER.errorCode]).toBe('DESTINATION_REJECTED');
+    expect(headers[DLQ_HEADER.errorMessage]).toContain('HTTP 400');
+    const dead = await Promise.all(dlq.map(async (m) => (await bed.codec.decode(m.message.value)).EventId));
+    expect(new Set([...dead, ...idsIn(e)])).toEqual(new Set(ids));
+    expect((await committedOffsets(bed.kafka, (config as { groupId: string }).groupId, bed.names.enriched)).get(0)).toBe('30');
+  });
+
   it('retries a request that timed out', async () => {
     const e = await emulator('timeout');
     const config = sentinelSinkSchema.parse({
