@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../../src/config/load.js';
 import { loadSchema } from '../../../src/schemas/catalog.js';
@@ -32,6 +33,12 @@ describe('dcr generate and the schema guard share one column source', () => {
     ).map((t) => t.properties.schema);
     expect(tableColumns.map((t) => t.name)).toEqual(streams.map(tableOf));
     expect(tableColumns[0]?.columns.find((c) => c.name === 'TimeGenerated')?.type).toBe('dateTime');
+  });
+
+  it('deploy/azure holds what `siem-stream dcr generate` writes for the default topology (no drift)', () => {
+    const { dcr, tables } = azureTemplates(sink);
+    expect(JSON.parse(readFileSync('deploy/azure/dcr.json', 'utf8'))).toEqual(dcr);
+    expect(JSON.parse(readFileSync('deploy/azure/tables.json', 'utf8'))).toEqual(tables);
   });
 
   it('the guard finds undeclared columns, wrong types, fields over 64 KB and reserved names', () => {
