@@ -43,6 +43,10 @@ export class Batcher<T extends { bytes: number }> {
     this.emit(key, batch.items, batch.bytes);
   }
 
+  isEmpty(): boolean {
+    return this.open.size === 0;
+  }
+
   flushAll(): void {
     for (const key of [...this.open.keys()]) this.flush(key);
   }

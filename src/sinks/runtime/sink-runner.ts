@@ -72,6 +72,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const roomWaiters: Array<() => void> = [];
   let fatal: ((error: unknown) => void) | undefined;
   let hasFailed = false;
+  let stopRequested = false;
   const failed = new Promise<never>((_, reject) => {
     fatal = reject;
   });
@@ -140,7 +141,9 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
       recordsOut.inc({ stage, destination: key }, result.delivered.length);
       options.onDelivered?.(result.delivered.length);
     } catch (error) {
-      fail(error);
+      // cut short by a stop: not acknowledged, so not committed; the next start delivers it again
+      if (stopRequested && abort.signal.aborted) logger.warn({ key, records: items.length }, 'batch not delivered before the stop');
+      else fail(error);
     } finally {
       inFlight--;
       sinkInFlight.dec({ stage });
@@ -211,7 +214,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
         attempts: number;
       }> = [];
       for (const message of messages) {
-        if (hasFailed || !payload.isRunning() || payload.isStale()) break;
+        if (stopRequested || hasFailed || !payload.isRunning() || payload.isStale()) break;
         await reserveRoom(payload);
         if (hasFailed || !payload.isRunning() || payload.isStale()) {
           releaseRoom();
@@ -260,9 +263,13 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     }),
     stop: () => {
       stopping ??= (async () => {
+        stopRequested = true;
         pauseConsumer();
-        batcher.flushAll();
-        while (!hasFailed && (inFlight > 0 || queue.length > 0)) await new Promise((r) => setTimeout(r, 50));
+        // a record decoded while stopping may still join a batch: flush until nothing is open or in flight
+        do {
+          batcher.flushAll();
+          while (!hasFailed && (inFlight > 0 || queue.length > 0)) await new Promise((r) => setTimeout(r, 50));
+        } while (!hasFailed && !batcher.isEmpty());
         clearInterval(commitTimer);
         await commit();
         abort.abort();
