@@ -1,5 +1,8 @@
 import { deterministicEventId } from '../../src/schemas/event-id.js';
-import type { EnrichedEvent } from '../../src/schemas/events.js';
+import { type EnrichedEvent, NORMALIZED_FIELDS } from '../../src/schemas/events.js';
+
+/** every normalized field null: the optional ones stay so unless a test sets them */
+const NULLS = Object.fromEntries(NORMALIZED_FIELDS.map((f) => [f, null])) as unknown as EnrichedEvent;
 
 let sequence = 0;
 
@@ -8,6 +11,7 @@ export function enrichedEvent(i: number, overrides: Partial<EnrichedEvent> = {})
   const auth = i % 3 === 0;
   const now = Date.now();
   return {
+    ...NULLS,
     EventId: deterministicEventId('sink-test', 0, `${now}-${sequence++}-${i}`),
     EventSchema: auth ? 'Authentication' : 'NetworkSession',
     EventSchemaVersion: '0.1',

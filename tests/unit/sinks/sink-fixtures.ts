@@ -1,7 +1,11 @@
-import type { EnrichedEvent } from '../../../src/schemas/events.js';
+import { type EnrichedEvent, NORMALIZED_FIELDS } from '../../../src/schemas/events.js';
+
+/** every normalized field null: the optional ones stay so unless a test sets them */
+const NULLS = Object.fromEntries(NORMALIZED_FIELDS.map((f) => [f, null])) as unknown as EnrichedEvent;
 
 export function enrichedEventFixture(overrides: Partial<EnrichedEvent> = {}): EnrichedEvent {
   return {
+    ...NULLS,
     EventId: '7a1c0f4e-0000-8000-8000-000000000001',
     EventSchema: 'NetworkSession',
     EventSchemaVersion: '0.1',
