@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
 import { SiemStreamError } from '../errors.js';
+import { registerDcrCommand } from './dcr-command.js';
 import { demoCommand } from './demo-command.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerLagCommand } from './lag-command.js';
@@ -107,6 +108,7 @@ program
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
 
+registerDcrCommand(program);
 registerLagCommand(program);
 registerLagExporterCommand(program);
 registerReplayCommand(program);

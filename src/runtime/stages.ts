@@ -5,7 +5,7 @@ import { rootLogger } from '../observability/logger.js';
 import { reportAssigned } from '../observability/readiness.js';
 import { createRegistry, EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
-import { startSentinelSink } from '../sinks/sentinel/sentinel-sink.js';
+import { startSink } from '../sinks/registry.js';
 import { startEnricher } from '../stages/enricher/enricher-stage.js';
 import { startParser } from '../stages/parser/parser-stage.js';
 import { createS3Client } from '../stages/s3-source/s3-client.js';
@@ -55,7 +55,13 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
-  const running = await startSentinelSink(topology, sink, kafka, codec, logger, onProgress);
+  const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
   reportAssigned(name); // kafkajs' consumer.run() resolves after the group join and sync
+  running.failed.catch((error: unknown) => {
+    // the sink stopped itself (retries exhausted, destination misconfigured, DLQ unwritable): a
+    // supervisor restarts the process, which resumes from the last contiguous commit
+    logger.fatal({ err: error }, 'sink failed; exiting');
+    process.exit(1);
+  });
   return { name, stop: () => running.stop() };
 }
