@@ -4,6 +4,7 @@ import { localStackDown, localStackStatus, localStackUp } from '../dev/local-sta
 import { SiemStreamError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
+import { registerS3Commands } from './s3-command.js';
 
 const program = new Command('siem-stream')
   .description('Move security logs from S3 into SIEMs: an exactly-once dataflow on Apache Kafka')
@@ -66,6 +67,8 @@ program
   .action((o: { topology: string; objects: number; recordsPerObject: number; keepStack: boolean; timeout: number }) =>
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
+
+registerS3Commands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);
