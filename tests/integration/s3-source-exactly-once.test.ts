@@ -6,6 +6,7 @@ import { createKafka } from '../../src/kafka/client-factory.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
+import { s3Event, sqsSetup } from './s3-source-sqs-support.js';
 import { countRecords, createBucket, logTail, mulberry32, objectProgress, put } from './s3-source-support.js';
 
 /** Sizes from the issue: ≥ 50 objects, ≥ 500,000 records, ≥ 10 SIGKILLs. SIEM_STREAM_KILL_TEST_SCALE shrinks it for a quick local run. */
@@ -93,5 +94,33 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
     // the kills did interrupt transactions: their records are in the log, aborted
     const uncommitted = await countRecords(kafka, names.allRaw, true);
     expect(uncommitted.total, `kills: ${kills.join(', ')}`).toBeGreaterThan(count.total);
+  });
+
+  it('ingests an SQS-announced object that takes longer than the visibility timeout exactly once despite SIGKILLs, then deletes the message', async () => {
+    const random = mulberry32(SEED + 1);
+    const q = await sqsSetup(`s3-kill-${Date.now()}`, { chunkRecords: 1_000, sessionTimeoutMs: 10_000 });
+    const RECORDS = 150_000;
+    const big = await q.putObject('firewall/slow.log', `${Array.from({ length: RECORDS }, (_, i) => `s${i}`).join('\n')}\n`);
+    const small = await q.putObject('auth/small.log', 'a\nb\n');
+    await q.send(s3Event(q.bucket, [big, small]));
+    for (let k = 0; k < 4; k++) {
+      const source = spawnStage(q.topology, 's3-source');
+      await new Promise((r) => setTimeout(r, 3_000 + random() * 3_000));
+      source.kill('SIGKILL');
+      expect((await exited(source)).signal, logTail(source.logFile)).toBe('SIGKILL');
+    }
+    expect(await q.queueEmpty(), 'the message outlived the killed readers').toBe(false);
+    const final = spawnStage(q.topology, 's3-source');
+    try {
+      await waitFor('the queue to be empty', async () => ((await q.queueEmpty()) ? true : undefined), 240_000, 2_000);
+    } finally {
+      final.kill('SIGTERM');
+      await exited(final);
+    }
+    const count = await countRecords(q.kafka, q.names.allRaw);
+    expect([count.total, count.duplicates]).toEqual([RECORDS + 2, 0]);
+    expect(count.perObject.get('firewall/slow.log')?.size).toBe(RECORDS);
+    const progress = await objectProgress(q.kafka, q.names.sourceOffsets);
+    expect(progress.filter((p) => p.done && !p.failed)).toHaveLength(2);
   });
 });
