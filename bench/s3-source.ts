@@ -5,7 +5,7 @@
  * Sizes: SIEM_STREAM_BENCH_OBJECTS (20) × SIEM_STREAM_BENCH_RECORDS (25,000) sample records.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,14 @@ import { generateSampleObjects, uploadSampleObjects } from '../src/dev/sample-lo
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
 import { readAll } from '../src/kafka/read-topic.js';
+import { RAW_HEADER } from '../src/schemas/raw-record.js';
 import type { SourceState } from '../src/stages/s3-source/progress-store.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
 
 const OBJECTS = Number(process.env.SIEM_STREAM_BENCH_OBJECTS ?? 20);
 const RECORDS = Number(process.env.SIEM_STREAM_BENCH_RECORDS ?? 25_000);
-const CHUNK = 500; // the source's default chunkRecords; the baseline sends batches of the same size
+/** the source's chunkRecords (default 2,000); the baseline sends batches of the same size */
+const CHUNK = Number(process.env.SIEM_STREAM_BENCH_CHUNK ?? 2_000);
 const offset = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0) + 500;
 const HOME = '.stack-bench';
 
@@ -75,16 +77,31 @@ async function main() {
     process.stderr.write(`[bench] ${OBJECTS} objects, ${totalRecords} records, ${fmt(totalBytes / 1e6)} MB of records (${fmt(storedBytes / 1e6)} MB stored)\n`);
     await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
 
-    // baseline: a plain (non-transactional, idempotent) kafkajs producer, same records, same batch size, same keys
+    // baseline: a plain (non-transactional, idempotent) kafkajs producer writing the same records
+    // (key, value and the source's headers), in batches of the same size
     const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const baselineLatencies: number[] = [];
     const baselineStart = performance.now();
     for (const [o, objectLines] of lines.entries()) {
-      const key = `${topology.source.s3.bucket}/${samples[o]?.key}`;
+      const sample = samples[o] as (typeof samples)[number];
+      const bucket = topology.source.s3.bucket;
+      const key = `${bucket}/${sample.key}`;
+      const etag = createHash('md5').update(sample.body).digest('hex');
       for (let i = 0; i < objectLines.length; i += CHUNK) {
         const t = performance.now();
-        await producer.send({ topic: `b${id}.baseline`, acks: -1, messages: objectLines.slice(i, i + CHUNK).map((value) => ({ key, value })) });
+        const messages = objectLines.slice(i, i + CHUNK).map((value, j) => ({
+          key,
+          value,
+          headers: {
+            [RAW_HEADER.logType]: sample.logType,
+            [RAW_HEADER.bucket]: bucket,
+            [RAW_HEADER.key]: sample.key,
+            [RAW_HEADER.etag]: etag,
+            [RAW_HEADER.recordNumber]: String(i + j),
+          },
+        }));
+        await producer.send({ topic: `b${id}.baseline`, acks: -1, messages });
         baselineLatencies.push(performance.now() - t);
       }
     }

@@ -67,7 +67,9 @@ export const s3SourceSchema = z
     /** keys that appear below the listing watermark are still found if they appear within this window */
     lookBackMs: z.number().int().min(0).default(900_000),
     sqs: sqsSchema.optional(),
-    chunkRecords: z.number().int().positive().default(500),
+    chunkRecords: z.number().int().positive().default(2_000),
+    /** objects one instance reads at the same time (from different work partitions) */
+    concurrentObjects: z.number().int().min(1).default(3),
     maxRecordBytes: z.number().int().positive().default(1_048_576),
     /** bytes of an oversized record kept in its DLQ record */
     dlqRecordHeadBytes: z.number().int().positive().default(65_536),

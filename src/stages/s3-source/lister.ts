@@ -8,7 +8,7 @@ import { sleep } from '../../util/backoff.js';
 import type { KeyRouter } from './key-routes.js';
 import { type ListingState, listingKey, loadSourceState } from './progress-store.js';
 import { withS3Retries } from './s3-retry.js';
-import { commitSourceTransaction } from './source-transaction.js';
+import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
 import { bareEtag, type WorkItem, workMessage } from './work-item.js';
 
 const STAGE = 's3-source';
@@ -44,6 +44,7 @@ export class Lister {
     const config = this.topology.source.s3;
     this.producer = this.kafka.producer({
       ...PRODUCER_DEFAULTS,
+      ...SOURCE_PRODUCER_CONFIG,
       transactionalId: `${config.transactionalId}-lister`,
       idempotent: true,
       maxInFlightRequests: 1,

@@ -1,9 +1,19 @@
-import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import type { KafkaMessage, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { TopicNames } from '../../config/topics.js';
 import { faultPoint } from '../../kafka/fault-injection.js';
 import { classifyKafkaError } from '../../kafka/kafka-errors.js';
 import { batchDuration, recordsOut, transactions } from '../../observability/metrics.js';
 import { type SourceState, stateMessage } from './progress-store.js';
+
+/**
+ * Right after a commit the coordinator answers the next AddPartitionsToTxn with
+ * CONCURRENT_TRANSACTIONS until its markers are written (a few ms). kafkajs retries that with the
+ * client's backoff, 300 ms by default; a source that commits many small transactions in a row
+ * retries after 5 ms instead (Kafka's Java client uses 20 ms for this error).
+ */
+export const SOURCE_PRODUCER_CONFIG: ProducerConfig = {
+  retry: { initialRetryTime: 5, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+};
 
 /** What one source transaction writes: records by topic, state records, and optionally a consumed work record. */
 export interface SourceTransaction {

@@ -11,7 +11,7 @@ import { backoffDelayMs, sleep } from '../../util/backoff.js';
 import { type IngestResult, ingestObject } from './object-ingester.js';
 import { loadSourceState, type ObjectProgress, progressKey, progressOf, type SourceState } from './progress-store.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
-import { commitSourceTransaction } from './source-transaction.js';
+import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
 import { parseWorkItem, type WorkItem } from './work-item.js';
 
 const STAGE = 's3-source';
@@ -37,6 +37,7 @@ export class WorkConsumer {
   private assigned: number[] = [];
   private readonly oldestPending = new Map<number, number>();
   private readonly pending = new Map<number, number>();
+  private readying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly topology: Topology,
@@ -49,7 +50,7 @@ export class WorkConsumer {
   ) {
     const config = topology.source.s3;
     this.names = topicNames(topology);
-    this.producers = new PartitionProducers(kafka, config.transactionalId, config.transactionTimeoutMs);
+    this.producers = new PartitionProducers(kafka, config.transactionalId, config.transactionTimeoutMs, SOURCE_PRODUCER_CONFIG);
     this.consumer = kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
@@ -83,7 +84,13 @@ export class WorkConsumer {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.names.sourceWork], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.processBatch(payload) });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      // objects of different work partitions are read side by side, each with its partition's producer
+      partitionsConsumedConcurrently: this.topology.source.s3.concurrentObjects,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
   }
 
   async stop(): Promise<void> {
@@ -112,8 +119,14 @@ export class WorkConsumer {
     this.oldestPending.delete(batch.partition);
   }
 
-  /** Fence every newly assigned partition's previous owner, then read the progress they left. */
-  private async ensureReady(): Promise<void> {
+  /** Fence every newly assigned partition's previous owner, then read the progress they left (once, for all of them). */
+  private ensureReady(): Promise<void> {
+    // a failed attempt must not poison the chain: the next batch tries again
+    this.readying = this.readying.catch(() => undefined).then(() => this.fenceAndRestore());
+    return this.readying;
+  }
+
+  private async fenceAndRestore(): Promise<void> {
     const fresh = this.assigned.filter((p) => !this.ready.has(p));
     if (fresh.length === 0) return;
     for (const partition of fresh) {
