@@ -123,4 +123,53 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
     const progress = await objectProgress(q.kafka, q.names.sourceOffsets);
     expect(progress.filter((p) => p.done && !p.failed)).toHaveLength(2);
   });
+
+  it('fences a paused instance (a zombie) whose work partitions moved to another instance', async () => {
+    const topology = testTopology({ source: { s3: { chunkRecords: 500, sessionTimeoutMs: 6_000, concurrentObjects: 1 } } });
+    const { bucket } = topology.source.s3;
+    const names = topicNames(topology);
+    const kafka = createKafka(topology.kafka, 'test');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const s3 = createS3Client(topology.source.s3);
+    await createBucket(s3, bucket);
+    const OBJECTS_Z = 4;
+    const RECORDS_Z = 40_000;
+    for (let o = 0; o < OBJECTS_Z; o++)
+      await put(s3, bucket, `firewall/z-${o}.log`, `${Array.from({ length: RECORDS_Z }, (_, r) => `${o}.${r}`).join('\n')}\n`);
+
+    const zombie = spawnStage(topology, 's3-source');
+    const fresh = await (async () => {
+      try {
+        await waitFor(
+          'the first instance to commit some progress',
+          async () => ((await objectProgress(kafka, names.sourceOffsets).catch(() => [])).length > 0 ? true : undefined),
+          60_000,
+          300,
+        );
+        zombie.kill('SIGSTOP');
+        const other = spawnStage(topology, 's3-source');
+        await waitFor(
+          'the second instance to finish every object',
+          async () => ((await objectProgress(kafka, names.sourceOffsets)).filter((p) => p.done).length >= OBJECTS_Z ? true : undefined),
+          120_000,
+          1_000,
+        );
+        return other;
+      } finally {
+        zombie.kill('SIGCONT');
+      }
+    })();
+    await waitFor(
+      'the zombie to be refused',
+      async () => (/KAFKA_FENCED|INVALID_PRODUCER_EPOCH/.test(logTail(zombie.logFile, 200_000)) ? true : undefined),
+      60_000,
+      500,
+    );
+    for (const p of [zombie, fresh]) {
+      p.kill('SIGTERM');
+      await exited(p);
+    }
+    const count = await countRecords(kafka, names.allRaw);
+    expect([count.total, count.duplicates]).toEqual([OBJECTS_Z * RECORDS_Z, 0]);
+  });
 });
