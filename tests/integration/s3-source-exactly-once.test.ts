@@ -41,7 +41,7 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
       const env: Record<string, string> = atCommit ? { SIEM_STREAM_FAULT: `crash-before-commit:${5 + Math.floor(random() * 40)}` } : {};
       const source = spawnStage(topology, 's3-source', env);
       if (!atCommit) {
-        await new Promise((r) => setTimeout(r, 2_500 + random() * 5_000));
+        await new Promise((r) => setTimeout(r, 2_500 + random() * 4_000));
         source.kill('SIGKILL');
       }
       const end = await exited(source);
@@ -99,11 +99,11 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
   it('ingests an SQS-announced object that takes longer than the visibility timeout exactly once despite SIGKILLs, then deletes the message', async () => {
     const random = mulberry32(SEED + 1);
     const q = await sqsSetup(`s3-kill-${Date.now()}`, { chunkRecords: 1_000, sessionTimeoutMs: 10_000 });
-    const RECORDS = 150_000;
+    const RECORDS = 100_000;
     const big = await q.putObject('firewall/slow.log', `${Array.from({ length: RECORDS }, (_, i) => `s${i}`).join('\n')}\n`);
     const small = await q.putObject('auth/small.log', 'a\nb\n');
     await q.send(s3Event(q.bucket, [big, small]));
-    for (let k = 0; k < 4; k++) {
+    for (let k = 0; k < 3; k++) {
       const source = spawnStage(q.topology, 's3-source');
       await new Promise((r) => setTimeout(r, 3_000 + random() * 3_000));
       source.kill('SIGKILL');
@@ -133,7 +133,7 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
     const s3 = createS3Client(topology.source.s3);
     await createBucket(s3, bucket);
     const OBJECTS_Z = 4;
-    const RECORDS_Z = 40_000;
+    const RECORDS_Z = 30_000;
     for (let o = 0; o < OBJECTS_Z; o++)
       await put(s3, bucket, `firewall/z-${o}.log`, `${Array.from({ length: RECORDS_Z }, (_, r) => `${o}.${r}`).join('\n')}\n`);
 
