@@ -53,11 +53,16 @@ function compare(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+const PATCHED = Symbol.for('siem-stream.kafkajs-read-committed-fix');
 const require = createRequire(import.meta.url);
 const filterPath = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
-if (require.cache[require.resolve('kafkajs/src/consumer/batch.js')]) {
-  throw new Error('kafkajs was loaded before src/kafka/kafkajs-read-committed-fix.ts; import the fix first');
-}
 require(filterPath);
 const cached = require.cache[filterPath];
-if (cached) cached.exports = filterAbortedMessages;
+// test runners evaluate this module again in a process whose CommonJS cache already holds the fix
+const alreadyFixed = (cached?.exports as Record<symbol, unknown> | undefined)?.[PATCHED] === true;
+if (!alreadyFixed) {
+  if (require.cache[require.resolve('kafkajs/src/consumer/batch.js')]) {
+    throw new Error('kafkajs was loaded before src/kafka/kafkajs-read-committed-fix.ts; import the fix first');
+  }
+  if (cached) cached.exports = Object.assign(filterAbortedMessages, { [PATCHED]: true });
+}

@@ -195,6 +195,20 @@ describe('s3-source polling against the real S3 server', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const keys = (await objectProgress(s.kafka, s.names.sourceOffsets)).map((p) => p.key).sort();
     expect(keys).toEqual(['firewall/k-5.log', 'firewall/k-7.log']);
+
+    // a work record that is not a work item goes to the DLQ and does not stop the readers
+    const producer = s.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: s.names.sourceWork, messages: [{ key: 'x', value: 'not a work item' }] });
+    await producer.disconnect();
+    await put(s.s3, s.bucket, 'firewall/k-9.log', 'k9\n');
+    await untilDone(s, 3);
+    const dlq = await waitFor('the DLQ record', async () => {
+      const records = await readAll(s.kafka, s.names.dlq('s3-source'));
+      return records.length > 0 ? records : undefined;
+    });
+    expect(readHeaders(dlq[0]?.message.headers)[DLQ_HEADER.errorCode]).toBe('RECORD_UNPARSEABLE');
+    expect(dlq[0]?.message.value?.toString()).toBe('not a work item');
   });
 
   it('shares objects between two instances without reading one twice, and re-ingests a prefix through the CLI', async () => {

@@ -30,12 +30,12 @@ export async function commitSourceTransaction(producer: Producer, tx: SourceTran
   const topicMessages = [...(tx.messages ?? new Map<string, Message[]>())]
     .filter(([, messages]) => messages.length > 0)
     .map(([topic, messages]) => ({ topic, messages }));
-  topicMessages.push({ topic: names.sourceOffsets, messages: tx.progress.map(stateMessage) });
+  if (tx.progress.length > 0) topicMessages.push({ topic: names.sourceOffsets, messages: tx.progress.map(stateMessage) });
   const transaction = await producer.transaction().catch((error: unknown) => {
     throw classifyKafkaError(error, stage);
   });
   try {
-    await transaction.sendBatch({ topicMessages });
+    if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
     if (tx.consumed) {
       const { groupId, topic, partition, message } = tx.consumed;
       await transaction.sendOffsets({
