@@ -13,6 +13,7 @@ import { createKafka } from '../../src/kafka/client-factory.js';
 import { DLQ_HEADER } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
+import { metricsRegistry } from '../../src/observability/metrics.js';
 import { type RunningStage, startStage } from '../../src/runtime/stages.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { OVERSIZE_HEADER } from '../../src/stages/s3-source/object-ingester.js';
@@ -123,6 +124,14 @@ describe('s3-source polling against the real S3 server', () => {
     expect(unreadable?.h[DLQ_HEADER.topic]).toBe(s.names.sourceWork);
     expect(dlq).toHaveLength(2);
     expect(progress.some((p) => p.key.startsWith('unrouted/'))).toBe(false);
+
+    // the source's own metrics moved (objects by result, bytes, records by outcome)
+    const metrics = await metricsRegistry.metrics();
+    expect(metrics).toMatch(/siem_s3_objects_total\{result="completed"\} [1-9]/);
+    expect(metrics).toMatch(/siem_s3_objects_total\{result="failed"\} [1-9]/);
+    expect(metrics).toMatch(/siem_s3_bytes_total [1-9]/);
+    expect(metrics).toMatch(/siem_s3_records_total\{outcome="oversize"\} [1-9]/);
+    expect(metrics).toMatch(/siem_s3_oldest_pending_object_age_seconds /);
   });
 
   it('polls several locations from a watermark, finds late keys within the look-back, honours since, and resumes without re-reading', async () => {
