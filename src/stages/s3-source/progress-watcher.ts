@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/logger.js';
+import { backoffDelayMs, sleep } from '../../util/backoff.js';
 import type { SourceState } from './progress-store.js';
 
 /**
@@ -20,10 +21,7 @@ export class ProgressWatcher {
   ) {}
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsets(this.topic);
-    await admin.disconnect();
+    const startOffsets = await this.endOffsets();
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
@@ -44,6 +42,24 @@ export class ProgressWatcher {
     await joined;
     // everything committed after start() began is seen, even what landed before the group was joined
     for (const { partition, offset } of startOffsets) consumer.seek({ topic: this.topic, partition, offset });
+  }
+
+  /** Retried: right after the topic was created a broker may still answer "not the leader". */
+  private async endOffsets(): Promise<Array<{ partition: number; offset: string }>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await admin.fetchTopicOffsets(this.topic);
+        } catch (error) {
+          if (attempt >= 10 || (error as { retriable?: boolean }).retriable === false) throw error;
+          await sleep(backoffDelayMs(attempt, 200, 2_000));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Resolves when the object version with this progress key is finished. Register before enqueuing it. */
