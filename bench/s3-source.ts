@@ -74,7 +74,9 @@ async function main() {
     const totalRecords = lines.reduce((n, l) => n + l.length, 0);
     const totalBytes = lines.reduce((n, l) => n + l.reduce((m, x) => m + Buffer.byteLength(x), 0), 0);
     const storedBytes = samples.reduce((n, s) => n + s.body.length, 0);
-    process.stderr.write(`[bench] ${OBJECTS} objects, ${totalRecords} records, ${fmt(totalBytes / 1e6)} MB of records (${fmt(storedBytes / 1e6)} MB stored)\n`);
+    process.stderr.write(
+      `[bench] ${OBJECTS} objects, ${totalRecords} records, ${fmt(totalBytes / 1e6)} MB of records (${fmt(storedBytes / 1e6)} MB stored)\n`,
+    );
     await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
 
     // baseline: a plain (non-transactional, idempotent) kafkajs producer writing the same records
@@ -114,7 +116,9 @@ async function main() {
     writeFileSync(file, stringify(topology));
     const log = openSync(join(dir, 's3-source.log'), 'a');
     const spawnedAt = performance.now();
-    const source = spawn(process.execPath, ['dist/cli/main.js', 'run', file, '--stage', 's3-source', '--metrics-port', '0'], { stdio: ['ignore', log, log] });
+    const source = spawn(process.execPath, ['dist/cli/main.js', 'run', file, '--stage', 's3-source', '--metrics-port', '0'], {
+      stdio: ['ignore', log, log],
+    });
     let peakRss = 0;
     let progress: SourceState[] = [];
     for (;;) {
@@ -122,7 +126,9 @@ async function main() {
       const status = readFileSync(`/proc/${source.pid}/status`, 'utf8');
       peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
       const latest = new Map<string, SourceState>();
-      progress = (await readAll(kafka, names.sourceOffsets).catch(() => [])).map(({ message }) => JSON.parse(String(message.value)) as SourceState);
+      progress = (await readAll(kafka, names.sourceOffsets).catch(() => [])).map(
+        ({ message }) => JSON.parse(String(message.value)) as SourceState,
+      );
       for (const p of progress) if (p.kind === 'object') latest.set(`${p.key}@${p.etag}`, p);
       if ([...latest.values()].filter((p) => p.kind === 'object' && p.done).length >= OBJECTS) break;
       if (performance.now() - spawnedAt > 600_000) throw new Error('the source did not finish within 10 minutes');
@@ -136,15 +142,30 @@ async function main() {
     const intervals: number[] = [];
     const byKey = new Map<string, number[]>();
     for (const u of objectUpdates) byKey.set(u.key, [...(byKey.get(u.key) ?? []), u.at]);
-    for (const times of byKey.values()) for (let i = 1; i < times.length; i++) intervals.push((times[i] as number) - (times[i - 1] as number));
+    for (const times of byKey.values())
+      for (let i = 1; i < times.length; i++) intervals.push((times[i] as number) - (times[i - 1] as number));
     intervals.sort((a, b) => a - b);
     baselineLatencies.sort((a, b) => a - b);
     const steadySeconds = (last - first + percentile(intervals, 50)) / 1000;
 
     const rows = [
       ['', 'records/s', 'MB/s (records)', 'chunk p50 ms', 'chunk p95 ms', 'chunk p99 ms'],
-      ['plain kafkajs producer', fmt(totalRecords / baselineSeconds, 0), fmt(totalBytes / 1e6 / baselineSeconds), fmt(percentile(baselineLatencies, 50)), fmt(percentile(baselineLatencies, 95)), fmt(percentile(baselineLatencies, 99))],
-      ['s3-source, steady', fmt(totalRecords / steadySeconds, 0), fmt(totalBytes / 1e6 / steadySeconds), fmt(percentile(intervals, 50)), fmt(percentile(intervals, 95)), fmt(percentile(intervals, 99))],
+      [
+        'plain kafkajs producer',
+        fmt(totalRecords / baselineSeconds, 0),
+        fmt(totalBytes / 1e6 / baselineSeconds),
+        fmt(percentile(baselineLatencies, 50)),
+        fmt(percentile(baselineLatencies, 95)),
+        fmt(percentile(baselineLatencies, 99)),
+      ],
+      [
+        's3-source, steady',
+        fmt(totalRecords / steadySeconds, 0),
+        fmt(totalBytes / 1e6 / steadySeconds),
+        fmt(percentile(intervals, 50)),
+        fmt(percentile(intervals, 95)),
+        fmt(percentile(intervals, 99)),
+      ],
       ['s3-source, incl. start', fmt(totalRecords / wallSeconds, 0), fmt(totalBytes / 1e6 / wallSeconds), '', '', ''],
     ];
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];

@@ -86,8 +86,9 @@ async function processBatch(payload: EachBatchPayload, options: TransactionalLoo
     const chunk = batch.messages.slice(start, start + options.maxRecordsPerTransaction);
     const timer = batchDuration.startTimer({ stage });
     const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
+    const first = chunk[0] as KafkaMessage;
     const last = chunk[chunk.length - 1] as KafkaMessage;
-    await commitChunk(outputs, batch.topic, batch.partition, last.offset, options, producers);
+    await commitChunk(outputs, batch.topic, batch.partition, first.offset, last.offset, options, producers);
     resolveOffset(last.offset);
     timer();
     recordsIn.inc({ stage }, chunk.length);
@@ -129,12 +130,16 @@ async function commitChunk(
   outputs: OutputRecord[],
   topic: string,
   partition: number,
+  firstOffset: string,
   lastOffset: string,
   options: TransactionalLoopOptions,
   producers: PartitionProducers,
 ): Promise<void> {
   const { stage } = options;
   const producer = await producers.get(topic, partition);
+  if (!producers.isVerified(topic, partition)) {
+    await assertPositionCurrent(producers, topic, partition, firstOffset, options);
+  }
   const transaction = await producer.transaction();
   try {
     if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
@@ -142,7 +147,7 @@ async function commitChunk(
       consumerGroupId: options.groupId,
       topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
     });
-    faultPoint('crash-before-commit');
+    faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
@@ -164,6 +169,33 @@ function groupByTopic(outputs: OutputRecord[]) {
     byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * kafkajs cannot fence by group generation (no KIP-447), so the partition-bound transactional id
+ * does it — but only for transactions of a producer that already owns the id. A freshly initialised
+ * producer has just fenced every other owner; it may only go on if this member's fetch position is
+ * not behind what a previous owner committed. Otherwise this member is a zombie whose assignment
+ * is stale (or it fetched offsets while the previous owner's last transaction was completing):
+ * processing would duplicate records, so it rejoins the group and fetches its position again.
+ */
+async function assertPositionCurrent(
+  producers: PartitionProducers,
+  topic: string,
+  partition: number,
+  firstOffset: string,
+  options: TransactionalLoopOptions,
+): Promise<void> {
+  const committed = await producers.committedOffset(options.groupId, topic, partition);
+  if (committed !== undefined && committed > BigInt(firstOffset)) {
+    await producers.discard(topic, partition);
+    throw new SiemStreamError(
+      'KAFKA_FENCED',
+      `${topic}[${partition}]: fetch position ${firstOffset} is behind the committed offset ${committed}; another member processed it, rejoining`,
+      { stage: options.stage },
+    );
+  }
+  producers.markVerified(topic, partition);
 }
 
 async function restartable(error: Error, logger: Logger): Promise<boolean> {

@@ -43,7 +43,7 @@ export async function commitSourceTransaction(producer: Producer, tx: SourceTran
         topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
       });
     }
-    if (tx.faultPoint) faultPoint('crash-before-commit');
+    if (tx.faultPoint) faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
