@@ -57,7 +57,13 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
-  const { startSentinelSink } = await import('../sinks/sentinel/sentinel-sink.js');
-  const running = await startSentinelSink(topology, sink, kafka, codec, logger, onProgress);
+  const { startSink } = await import('../sinks/registry.js');
+  const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
+  running.failed.catch((error: unknown) => {
+    // the sink stopped itself (retries exhausted, destination misconfigured, DLQ unwritable): a
+    // supervisor restarts the process, which resumes from the last contiguous commit
+    logger.fatal({ err: error }, 'sink failed; exiting');
+    process.exit(1);
+  });
   return { name, stop: () => running.stop() };
 }
