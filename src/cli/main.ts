@@ -9,6 +9,7 @@ import { registerLagCommand } from './lag-command.js';
 import { registerLagExporterCommand } from './lag-exporter-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
+import { registerS3Commands } from './s3-command.js';
 
 const program = new Command('siem-stream')
   .description('Move security logs from S3 into SIEMs: an exactly-once dataflow on Apache Kafka')
@@ -108,6 +109,7 @@ program
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
 
+registerS3Commands(program);
 registerDcrCommand(program);
 registerLagCommand(program);
 registerLagExporterCommand(program);

@@ -39,7 +39,7 @@ export interface DlqFilter {
 /** The dead-letter topic of every stage and sink of the topology, by stage name. */
 export function dlqTopics(topology: Topology): Map<string, string> {
   const names = topicNames(topology);
-  const stages = ['parser', 'enricher', ...topology.sinks.map((s) => s.name)];
+  const stages = ['s3-source', 'parser', 'enricher', ...topology.sinks.map((s) => s.name)];
   return new Map(stages.map((s) => [s, names.dlq(s)]));
 }
 
