@@ -26,7 +26,7 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
   const running: RunningStage[] = [];
   const server = await startObservabilityServer(options.metricsPort ?? topology.metrics.port, {
     live: () => true,
-    ready: () => running.length === wanted.length,
+    ready: () => running.length === wanted.length && running.every((s) => s.ready?.() ?? true),
   });
   rootLogger.info({ stages: wanted, metricsPort: server.port }, 'starting stages');
   for (const name of wanted) running.push(await startStage(topology, name));

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { SiemStreamError } from '../../errors.js';
+import { FEATURE_NAMES } from './features.js';
+import { metadataPath, type ModelMetadata, modelMetadataSchema } from './model-metadata.js';
+
+export interface Score {
+  score: number;
+  anomaly: boolean;
+}
+
+/**
+ * One loaded model: an ONNX session and the metadata that says how to feed it. Loading
+ * checks everything that could make scores wrong (hash, feature order, a trial inference),
+ * so a bad file is refused before it serves a single event.
+ */
+export class AnomalyModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly metadata: ModelMetadata,
+  ) {}
+
+  get version(): string {
+    return this.metadata.version;
+  }
+
+  static async load(path: string): Promise<AnomalyModel> {
+    const fail = (why: string, cause?: unknown) =>
+      new SiemStreamError('CONFIG_INVALID', `enricher.model.path: ${path}: ${why}`, { stage: 'enricher', cause });
+    const [bytes, json] = await Promise.all([
+      readFile(path).catch((e: Error) => Promise.reject(fail(`cannot read the model (${e.message})`, e))),
+      readFile(metadataPath(path), 'utf8').catch((e: Error) => Promise.reject(fail(`cannot read its metadata (${e.message})`, e))),
+    ]);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(json);
+    } catch (e) {
+      throw fail(`metadata ${metadataPath(path)} is not JSON`, e);
+    }
+    const parsed = modelMetadataSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw fail(`metadata ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    const metadata = parsed.data;
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    if (hash !== metadata.modelSha256) throw fail(`sha256 ${hash} differs from the metadata's modelSha256 (file and metadata do not belong together)`);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes);
+    } catch (e) {
+      throw fail(`onnxruntime refused the model: ${(e as Error).message}`, e);
+    }
+    if (!session.inputNames.includes(metadata.input) || !session.outputNames.includes(metadata.scoreOutput)) {
+      throw fail(`model has inputs [${session.inputNames}] and outputs [${session.outputNames}], metadata names ${metadata.input} → ${metadata.scoreOutput}`);
+    }
+    const model = new AnomalyModel(session, metadata);
+    const trial = await model.score([FEATURE_NAMES.map(() => 0)]).catch((e: Error) => Promise.reject(fail(`trial inference failed: ${e.message}`, e)));
+    if (!Number.isFinite(trial[0]?.score)) throw fail('trial inference gave no finite score');
+    return model;
+  }
+
+  /** Scores many feature vectors in one inference. */
+  async score(vectors: number[][]): Promise<Score[]> {
+    if (vectors.length === 0) return [];
+    const width = FEATURE_NAMES.length;
+    const input = new Float32Array(vectors.length * width);
+    const { mean, scale } = this.metadata.scaling;
+    vectors.forEach((v, row) => {
+      for (let i = 0; i < width; i++) input[row * width + i] = ((v[i] as number) - (mean[i] as number)) / (scale[i] as number);
+    });
+    const result = await this.session.run(
+      { [this.metadata.input]: new ort.Tensor('float32', input, [vectors.length, width]) },
+      [this.metadata.scoreOutput],
+    );
+    const scores = result[this.metadata.scoreOutput]?.data as Float32Array;
+    return vectors.map((_, row) => {
+      const score = this.metadata.scoreSign * (scores[row] as number);
+      return { score, anomaly: score > this.metadata.threshold };
+    });
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
