@@ -64,20 +64,32 @@ export class AnomalyModel {
   /** Scores many feature vectors in one inference. */
   async score(vectors: number[][]): Promise<Score[]> {
     if (vectors.length === 0) return [];
-    const width = FEATURE_NAMES.length;
+    const width = FEATURE_NAMES.length + this.metadata.derived.length;
     const input = new Float32Array(vectors.length * width);
-    const { mean, scale } = this.metadata.scaling;
-    vectors.forEach((v, row) => {
-      for (let i = 0; i < width; i++) input[row * width + i] = ((v[i] as number) - (mean[i] as number)) / (scale[i] as number);
-    });
-    const result = await this.session.run(
-      { [this.metadata.input]: new ort.Tensor('float32', input, [vectors.length, width]) },
-      [this.metadata.scoreOutput],
-    );
+    vectors.forEach((v, row) => this.writeInput(v, input, row * width));
+    // all outputs: onnxruntime-node 1.23 returns the wrong output when asked for a subset by name
+    const result = await this.session.run({ [this.metadata.input]: new ort.Tensor('float32', input, [vectors.length, width]) });
     const scores = result[this.metadata.scoreOutput]?.data as Float32Array;
     return vectors.map((_, row) => {
       const score = this.metadata.scoreSign * (scores[row] as number);
       return { score, anomaly: score > this.metadata.threshold };
+    });
+  }
+
+  /** The input models/train.py trained on: scaled features, then how far they lie beyond the training range. */
+  private writeInput(vector: number[], input: Float32Array, at: number): void {
+    const { offset, scale } = this.metadata.scaling;
+    let excessMax = 0;
+    let excessSum = 0;
+    for (let i = 0; i < FEATURE_NAMES.length; i++) {
+      const z = ((vector[i] as number) - (offset[i] as number)) / (scale[i] as number);
+      input[at + i] = z;
+      const excess = Math.max(z - 1, 0);
+      excessMax = Math.max(excessMax, excess);
+      excessSum += excess;
+    }
+    this.metadata.derived.forEach((name, j) => {
+      input[at + FEATURE_NAMES.length + j] = name === 'excess_max' ? excessMax : excessSum;
     });
   }
 

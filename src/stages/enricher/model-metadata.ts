@@ -6,7 +6,8 @@ export const modelMetadataSchema = z
   .object({
     version: z.string().min(1),
     features: z.array(z.string()),
-    scaling: z.object({ mean: z.array(z.number()), scale: z.array(z.number().positive()) }),
+    scaling: z.object({ offset: z.array(z.number()), scale: z.array(z.number().positive()) }),
+    derived: z.array(z.literal('excess_max').or(z.literal('excess_sum'))).default([]),
     input: z.string().min(1),
     scoreOutput: z.string().min(1),
     scoreSign: z.union([z.literal(1), z.literal(-1)]),
@@ -23,7 +24,7 @@ export const modelMetadataSchema = z
         message: `the model was trained on [${m.features.join(', ')}] but this enricher computes [${FEATURE_NAMES.join(', ')}]; retrain it`,
       });
     }
-    for (const key of ['mean', 'scale'] as const) {
+    for (const key of ['offset', 'scale'] as const) {
       if (m.scaling[key].length !== FEATURE_NAMES.length) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scaling', key], message: `needs ${FEATURE_NAMES.length} values` });
       }
