@@ -72,7 +72,7 @@ def main() -> int:
     span = np.where(high > low, high - low, 1.0)
     background = rng.uniform(low - 0.1 * span, high + BACKGROUND_EXTENT * span, size=(int(len(scaled) * BACKGROUND_SHARE), scaled.shape[1]))
 
-    forest = IsolationForest(n_estimators=200, max_samples=256, contamination="auto", random_state=args.seed)
+    forest = IsolationForest(n_estimators=100, max_samples=256, contamination="auto", random_state=args.seed)
     forest.fit(np.vstack([scaled, background.astype(np.float32)]))
     scores = -forest.decision_function(scaled)
     threshold = float(np.quantile(scores, THRESHOLD_QUANTILE))
@@ -105,7 +105,7 @@ def main() -> int:
         "trainingDataSha256": training_hash,
         "modelSha256": hashlib.sha256(model_bytes).hexdigest(),
         "seed": args.seed,
-        "params": {"n_estimators": 200, "max_samples": 256, "contamination": "auto", "background_share": BACKGROUND_SHARE, "background_extent": BACKGROUND_EXTENT},
+        "params": {"n_estimators": 100, "max_samples": 256, "contamination": "auto", "background_share": BACKGROUND_SHARE, "background_extent": BACKGROUND_EXTENT},
         "versions": {"scikit-learn": sklearn.__version__, "skl2onnx": skl2onnx.__version__, "onnx": onnx.__version__, "numpy": np.__version__},
     }
     (out / "isolation-forest.json").write_text(json.dumps(metadata, indent=2) + "\n")

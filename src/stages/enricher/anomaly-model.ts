@@ -48,7 +48,8 @@ export class AnomalyModel {
     if (hash !== metadata.modelSha256) throw fail(`sha256 ${hash} differs from the metadata's modelSha256 (file and metadata do not belong together)`);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes);
+      // one thread: a stage scores one chunk at a time, and idle ORT pool threads spin on a shared machine
+      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     } catch (e) {
       throw fail(`onnxruntime refused the model: ${(e as Error).message}`, e);
     }

@@ -49,7 +49,7 @@ export class ModelHolder {
     this.reloading = this.reloading.then(async () => {
       try {
         const next = await AnomalyModel.load(this.path);
-        if (next.metadata.modelSha256 === this.current.metadata.modelSha256) return;
+        if (JSON.stringify(next.metadata) === JSON.stringify(this.current.metadata)) return;
         const previous = this.current;
         this.current = next;
         reloads.inc({ result: 'loaded' });
