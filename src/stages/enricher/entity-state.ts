@@ -3,7 +3,7 @@ import { loadAggregate, type StoredAggregate, storeAggregate, type WindowAggrega
 import { windowClosed } from './windows.js';
 
 /**
- * One entity's state: its open windows per window name (keyed by window start) and the history
+ * One entity's state: its window panes per window name (keyed by pane start) and the history
  * the features need (newest event time, a running mean of bytes).
  */
 export interface EntityState {
@@ -17,7 +17,7 @@ export function newEntityState(): EntityState {
   return { windows: new Map(), lastEventTime: null, bytesMean: 0, bytesSeen: 0 };
 }
 
-/** Drops the windows the watermark has closed; returns whether anything was dropped. */
+/** Drops the panes no open window covers any more (the window starting at the pane is closed). */
 export function expireWindows(state: EntityState, specs: readonly WindowSpec[], watermark: number): boolean {
   let dropped = false;
   for (const spec of specs) {

@@ -1,5 +1,5 @@
 import type { EntityState } from './entity-state.js';
-import type { WindowAggregate } from './window-aggregate.js';
+import { distinctCount, type WindowAggregate } from './window-aggregate.js';
 
 /** The model's input, in this order; models/*.json must list the same names. */
 export const FEATURE_NAMES = [
@@ -40,9 +40,9 @@ export function computeFeatures(i: FeatureInputs): Features {
     i.bytes === null ? 0 : i.bytesSeenBefore === 0 ? 0 : Math.log((i.bytes + 1) / (i.bytesMeanBefore + 1));
   return {
     events_in_window: i.window.count,
-    distinct_destinations: i.window.destinations.size,
-    distinct_ports: i.window.ports.size,
-    distinct_users: i.window.users.size,
+    distinct_destinations: distinctCount(i.window.destinations),
+    distinct_ports: distinctCount(i.window.ports),
+    distinct_users: distinctCount(i.window.users),
     failure_ratio: i.window.count === 0 ? 0 : i.window.failures / i.window.count,
     log_bytes_ratio: bytesRatio,
     severity: i.severity,

@@ -4,8 +4,8 @@ import { DrainMiner, type Template } from './drain.js';
 import { type EntityState, expireWindows, loadEntity, newEntityState, observeBytes, type StoredEntity, storeEntity } from './entity-state.js';
 import { computeFeatures, type Features, historyOf } from './features.js';
 import { eventLine, severityScore } from './severity.js';
-import { addToAggregate, emptyAggregate, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
-import { windowClosed, windowStarts } from './windows.js';
+import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
+import { paneStart, windowClosed, windowStarts } from './windows.js';
 
 export interface Observation {
   features: Features;
@@ -79,25 +79,21 @@ export class PartitionStore {
     let featureWindow: WindowAggregate | undefined;
     let featureStart = 0;
     for (const spec of this.config.windows) {
-      let read: WindowAggregate | undefined;
-      let readStart = 0;
-      for (const start of windowStarts(spec, t)) {
-        if (windowClosed(spec, start, watermark)) {
-          late = true;
-          continue;
-        }
-        const agg = windowOf(state, spec.name, start);
-        addToAggregate(agg, o, this.config.maxDistinctPerWindow);
-        if (!read) {
-          read = agg;
-          readStart = start;
-        }
-      }
-      // an event too late for every window of this size still gets features: those of itself alone
-      if (!read) {
+      const distinct = spec === this.featureSpec ? this.config.maxDistinctPerWindow : 0;
+      const starts = windowStarts(spec, t);
+      const open = starts.filter((start) => !windowClosed(spec, start, watermark));
+      if (open.length < starts.length) late = true;
+      let read: WindowAggregate;
+      let readStart: number;
+      if (open.length > 0) {
+        addToAggregate(paneOf(state, spec.name, paneStart(spec, t)), o, distinct);
+        readStart = open[0] as number;
+        read = windowAggregate(state, spec, readStart);
+      } else {
+        // an event too late for every window of this size still gets features: those of itself alone
         read = emptyAggregate();
-        addToAggregate(read, o, this.config.maxDistinctPerWindow);
-        readStart = windowStarts(spec, t)[0] as number;
+        addToAggregate(read, o, distinct);
+        readStart = starts[0] as number;
       }
       windowCounts[spec.name] = read.count;
       if (spec === this.featureSpec) {
@@ -194,7 +190,20 @@ export class PartitionStore {
   }
 }
 
-function windowOf(state: EntityState, name: string, start: number): WindowAggregate {
+/** The window [start, start + sizeMs) as the merge of its panes (for a tumbling window, its one pane). */
+function windowAggregate(state: EntityState, spec: WindowSpec, start: number): WindowAggregate {
+  const panes = state.windows.get(spec.name);
+  const advance = spec.advanceMs ?? spec.sizeMs;
+  if (advance === spec.sizeMs) return panes?.get(start) ?? emptyAggregate();
+  const merged = emptyAggregate();
+  for (let pane = start; pane < start + spec.sizeMs; pane += advance) {
+    const agg = panes?.get(pane);
+    if (agg) mergeInto(merged, agg);
+  }
+  return merged;
+}
+
+function paneOf(state: EntityState, name: string, start: number): WindowAggregate {
   let windows = state.windows.get(name);
   if (!windows) {
     windows = new Map();

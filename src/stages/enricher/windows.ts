@@ -27,6 +27,16 @@ export function featureWindowStart(spec: WindowSpec, eventTime: number): number 
 }
 
 /**
+ * Windows are stored as panes, one per `advanceMs` slot (Li et al., "No pane, no gain"): an event
+ * updates one pane, and a hopping window's aggregate is the merge of the sizeMs / advanceMs panes
+ * it covers. A pane can go once the newest window covering it — the one starting at it — is closed.
+ */
+export function paneStart(spec: WindowSpec, eventTime: number): number {
+  const advance = advanceOf(spec);
+  return Math.floor(eventTime / advance) * advance;
+}
+
+/**
  * A window is closed once the watermark (the partition's newest event time minus the grace
  * period) has passed its end; events for a closed window are late.
  */
