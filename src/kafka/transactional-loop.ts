@@ -141,7 +141,8 @@ async function transformChunk(
   const outputs: OutputRecord[] = [];
   records.forEach((record, i) => {
     const outcome = outcomes[i];
-    if (!outcome) throw new SiemStreamError('KAFKA_FATAL', `${options.stage}: no outcome for offset ${record.offset}`, { stage: options.stage });
+    if (!outcome)
+      throw new SiemStreamError('KAFKA_FATAL', `${options.stage}: no outcome for offset ${record.offset}`, { stage: options.stage });
     if (outcome.kind === 'emit') {
       outputs.push(...outcome.records);
       return;

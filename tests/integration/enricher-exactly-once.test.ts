@@ -5,6 +5,8 @@ import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
+import { DLQ_HEADER } from '../../src/kafka/dlq.js';
+import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll, type TopicRecord } from '../../src/kafka/read-topic.js';
 import { createRegistry, EventCodec } from '../../src/schemas/event-codec.js';
 import type { NormalizedEvent } from '../../src/schemas/events.js';
@@ -28,7 +30,11 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
     const registry = createRegistry(topology.schemaRegistry);
-    const input = await produceNormalized(kafka, new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized'), names.normalized);
+    const input = await produceNormalized(
+      kafka,
+      new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized'),
+      names.normalized,
+    );
 
     for (let crash = 1; crash <= CRASHES; crash++) {
       const crashing = spawnStage(topology, 'enricher', { SIEM_STREAM_FAULT: 'crash-before-commit:3' });
@@ -43,7 +49,10 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
     try {
       await waitFor('every input enriched', async () => ((await readAll(kafka, names.enriched)).length >= input.length ? true : undefined));
       await new Promise((r) => setTimeout(r, 2_000));
-      const output = await decodeAll(await readAll(kafka, names.enriched), new EventCodec<EnricherOutput>(registry, names.enriched, 'enriched'));
+      const output = await decodeAll(
+        await readAll(kafka, names.enriched),
+        new EventCodec<EnricherOutput>(registry, names.enriched, 'enriched'),
+      );
 
       expect(output).toHaveLength(input.length);
       expect(new Set(output.map((e) => e.EventId)).size).toBe(input.length);
@@ -53,13 +62,21 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
       for (const event of output) {
         const want = expected.get(event.EventId);
         expect(want, event.EventId).toBeDefined();
-        expect({ id: event.EventId, m1: Number(event.WindowEventCount), m5: Number(event.WindowCounts?.m5) }).toEqual({ id: event.EventId, ...want });
+        expect({ id: event.EventId, m1: Number(event.WindowEventCount), m5: Number(event.WindowCounts?.m5) }).toEqual({
+          id: event.EventId,
+          ...want,
+        });
         expect(event.LateEvent).toBe(false);
         expect(event.ModelVersion).toMatch(/^iforest-/);
         expect(Number.isFinite(event.AnomalyScore)).toBe(true);
         compared++;
       }
       expect(compared).toBe(input.length);
+
+      // the one value that is not Avro went to the DLQ, once, with its context
+      const dlq = await readAll(kafka, names.dlq('enricher'));
+      expect(dlq).toHaveLength(1);
+      expect(readHeaders(dlq[0]?.message.headers)[DLQ_HEADER.errorCode]).toBe('SCHEMA_MISMATCH');
 
       // the crashes really left aborted work behind, which read_committed readers never saw
       expect((await readAll(kafka, names.enriched, { readUncommitted: true })).length).toBeGreaterThan(input.length);
@@ -71,7 +88,6 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
   });
 });
 
-
 async function produceNormalized(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string): Promise<NormalizedEvent[]> {
   const events = labelledTraffic({ seed: 99, hosts: 40, users: 20, durationMs: 30 * MIN, incidentsPerKind: 1 }).map((x, i) => ({
     ...x.event,
@@ -82,6 +98,7 @@ async function produceNormalized(kafka: Kafka, codec: EventCodec<NormalizedEvent
   await codec.register();
   const messages = await Promise.all(events.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
   for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
+  await producer.send({ topic, messages: [{ key: 'SrcIpAddr:10.0.0.1', value: 'not avro' }] });
   await producer.disconnect();
   return events;
 }
@@ -113,4 +130,3 @@ function recompute(events: NormalizedEvent[], topology: Topology): Map<string, {
 async function decodeAll(records: TopicRecord[], codec: EventCodec<EnricherOutput>): Promise<EnricherOutput[]> {
   return Promise.all(records.map((r) => codec.decode(r.message.value)));
 }
-

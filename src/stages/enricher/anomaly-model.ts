@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { SiemStreamError } from '../../errors.js';
 import { FEATURE_NAMES } from './features.js';
-import { metadataPath, type ModelMetadata, modelMetadataSchema } from './model-metadata.js';
+import { type ModelMetadata, metadataPath, modelMetadataSchema } from './model-metadata.js';
 
 export interface Score {
   score: number;
@@ -45,7 +45,8 @@ export class AnomalyModel {
     }
     const metadata = parsed.data;
     const hash = createHash('sha256').update(bytes).digest('hex');
-    if (hash !== metadata.modelSha256) throw fail(`sha256 ${hash} differs from the metadata's modelSha256 (file and metadata do not belong together)`);
+    if (hash !== metadata.modelSha256)
+      throw fail(`sha256 ${hash} differs from the metadata's modelSha256 (file and metadata do not belong together)`);
     let session: ort.InferenceSession;
     try {
       // one thread: a stage scores one chunk at a time, and idle ORT pool threads spin on a shared machine
@@ -54,10 +55,14 @@ export class AnomalyModel {
       throw fail(`onnxruntime refused the model: ${(e as Error).message}`, e);
     }
     if (!session.inputNames.includes(metadata.input) || !session.outputNames.includes(metadata.scoreOutput)) {
-      throw fail(`model has inputs [${session.inputNames}] and outputs [${session.outputNames}], metadata names ${metadata.input} → ${metadata.scoreOutput}`);
+      throw fail(
+        `model has inputs [${session.inputNames}] and outputs [${session.outputNames}], metadata names ${metadata.input} → ${metadata.scoreOutput}`,
+      );
     }
     const model = new AnomalyModel(session, metadata);
-    const trial = await model.score([FEATURE_NAMES.map(() => 0)]).catch((e: Error) => Promise.reject(fail(`trial inference failed: ${e.message}`, e)));
+    const trial = await model
+      .score([FEATURE_NAMES.map(() => 0)])
+      .catch((e: Error) => Promise.reject(fail(`trial inference failed: ${e.message}`, e)));
     if (!Number.isFinite(trial[0]?.score)) throw fail('trial inference gave no finite score');
     return model;
   }
@@ -67,7 +72,9 @@ export class AnomalyModel {
     if (vectors.length === 0) return [];
     const width = FEATURE_NAMES.length + this.metadata.derived.length;
     const input = new Float32Array(vectors.length * width);
-    vectors.forEach((v, row) => this.writeInput(v, input, row * width));
+    vectors.forEach((v, row) => {
+      this.writeInput(v, input, row * width);
+    });
     // all outputs: onnxruntime-node 1.23 returns the wrong output when asked for a subset by name
     const result = await this.session.run({ [this.metadata.input]: new ort.Tensor('float32', input, [vectors.length, width]) });
     const scores = result[this.metadata.scoreOutput]?.data as Float32Array;

@@ -7,7 +7,12 @@ import { SiemStreamError } from '../../errors.js';
  * read_committed, keeping each key's latest value (a tombstone removes the key). kafkajs has no
  * manual assignment, so a throw-away group subscribes and pauses every other partition.
  */
-export async function readChangelogPartition(kafka: Kafka, topic: string, partition: number, timeoutMs = 120_000): Promise<Map<string, string>> {
+export async function readChangelogPartition(
+  kafka: Kafka,
+  topic: string,
+  partition: number,
+  timeoutMs = 120_000,
+): Promise<Map<string, string>> {
   const latest = new Map<string, string>();
   const admin = kafka.admin();
   await admin.connect();
@@ -19,7 +24,10 @@ export async function readChangelogPartition(kafka: Kafka, topic: string, partit
     const end = BigInt(offsets.high);
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new SiemStreamError('KAFKA_TRANSIENT', `restoring ${topic}[${partition}] did not reach offset ${end} within ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new SiemStreamError('KAFKA_TRANSIENT', `restoring ${topic}[${partition}] did not reach offset ${end} within ${timeoutMs} ms`),
+          ),
         timeoutMs,
       );
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -15,7 +15,15 @@ import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
 import { readChangelogPartition } from './changelog-reader.js';
 import { enrichedEvent } from './enriched-fields.js';
-import { anomalies, entitiesEvicted, entitiesGauge, inferenceSeconds, lateEvents, restoreSeconds, templatesGauge } from './enricher-metrics.js';
+import {
+  anomalies,
+  entitiesEvicted,
+  entitiesGauge,
+  inferenceSeconds,
+  lateEvents,
+  restoreSeconds,
+  templatesGauge,
+} from './enricher-metrics.js';
 import { featureVector } from './features.js';
 import { ModelHolder } from './model-holder.js';
 import { type Observation, PartitionStore } from './partition-store.js';
@@ -49,7 +57,10 @@ export async function startEnricher(
       store.restore(latest);
       stores.set(partition, store);
       const seconds = timer();
-      logger.info({ partition, keys: latest.size, entities: store.entityCount, templates: store.templateCount, seconds }, 'partition state restored');
+      logger.info(
+        { partition, keys: latest.size, entities: store.entityCount, templates: store.templateCount, seconds },
+        'partition state restored',
+      );
     },
     flush: (_topic, partition) => {
       const store = stores.get(partition);

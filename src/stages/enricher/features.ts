@@ -36,8 +36,7 @@ export interface FeatureInputs {
 export function computeFeatures(i: FeatureInputs): Features {
   const gapSeconds =
     i.previousEventTime === null ? MAX_GAP_SECONDS : Math.min(MAX_GAP_SECONDS, Math.abs(i.eventTime - i.previousEventTime) / 1000);
-  const bytesRatio =
-    i.bytes === null ? 0 : i.bytesSeenBefore === 0 ? 0 : Math.log((i.bytes + 1) / (i.bytesMeanBefore + 1));
+  const bytesRatio = i.bytes === null ? 0 : i.bytesSeenBefore === 0 ? 0 : Math.log((i.bytes + 1) / (i.bytesMeanBefore + 1));
   return {
     events_in_window: i.window.count,
     distinct_destinations: distinctCount(i.window.destinations),

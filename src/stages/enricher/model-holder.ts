@@ -58,7 +58,10 @@ export class ModelHolder {
         setTimeout(() => void previous.release().catch(() => undefined), 5_000).unref();
       } catch (error) {
         reloads.inc({ result: 'refused' });
-        this.logger.error({ reason, err: error, serving: this.current.version }, `new model refused, still serving the previous one: ${errorMessage(error)}`);
+        this.logger.error(
+          { reason, err: error, serving: this.current.version },
+          `new model refused, still serving the previous one: ${errorMessage(error)}`,
+        );
       }
     });
     return this.reloading;

@@ -34,5 +34,5 @@ export const modelMetadataSchema = z
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
 
 export function metadataPath(modelPath: string): string {
-  return modelPath.replace(/\.onnx$/, '') + '.json';
+  return `${modelPath.replace(/\.onnx$/, '')}.json`;
 }

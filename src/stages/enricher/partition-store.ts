@@ -1,7 +1,15 @@
 import type { NormalizedEvent } from '../../schemas/events.js';
 import type { EnricherConfig, WindowSpec } from './config.js';
 import { DrainMiner, type Template } from './drain.js';
-import { type EntityState, expireWindows, loadEntity, newEntityState, observeBytes, type StoredEntity, storeEntity } from './entity-state.js';
+import {
+  type EntityState,
+  expireWindows,
+  loadEntity,
+  newEntityState,
+  observeBytes,
+  type StoredEntity,
+  storeEntity,
+} from './entity-state.js';
 import { computeFeatures, type Features, historyOf } from './features.js';
 import { eventLine, severityScore } from './severity.js';
 import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnomalyModel } from '../../../src/stages/enricher/anomaly-model.js';
-import { featureRows } from '../../../src/stages/enricher/training/feature-rows.js';
 import { EVALUATION_TRAFFIC } from '../../../src/stages/enricher/training/detection-quality.js';
+import { featureRows } from '../../../src/stages/enricher/training/feature-rows.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
 
 /**
@@ -22,7 +22,10 @@ describe('models/train.sh reproduces the committed model', () => {
     expect(fresh.trainingDataSha256).toBe(committed.trainingDataSha256);
     expect(fresh.features).toEqual(committed.features);
 
-    const [a, b] = await Promise.all([AnomalyModel.load(join(out, 'isolation-forest.onnx')), AnomalyModel.load('models/isolation-forest.onnx')]);
+    const [a, b] = await Promise.all([
+      AnomalyModel.load(join(out, 'isolation-forest.onnx')),
+      AnomalyModel.load('models/isolation-forest.onnx'),
+    ]);
     const vectors = featureRows(labelledTraffic({ ...EVALUATION_TRAFFIC, hosts: 40, users: 20 })).map((r) => r.features);
     const [fromFresh, fromCommitted] = await Promise.all([a.score(vectors), b.score(vectors)]);
     expect(fromFresh.length).toBe(vectors.length);

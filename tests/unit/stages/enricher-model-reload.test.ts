@@ -32,7 +32,10 @@ describe('enricher model loading and hot reload', () => {
     const garbage = Buffer.from('still not an onnx model');
     writeFileSync(path, garbage);
     const { createHash } = await import('node:crypto');
-    writeFileSync(join(dir, 'isolation-forest.json'), JSON.stringify({ ...committed, modelSha256: createHash('sha256').update(garbage).digest('hex') }));
+    writeFileSync(
+      join(dir, 'isolation-forest.json'),
+      JSON.stringify({ ...committed, modelSha256: createHash('sha256').update(garbage).digest('hex') }),
+    );
     await expect(AnomalyModel.load(path)).rejects.toThrow(/onnxruntime refused the model/);
 
     copyFileSync('models/isolation-forest.onnx', path);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../../src/schemas/events.js';
 import { enricherSchema } from '../../../src/stages/enricher/config.js';
 import { PartitionStore } from '../../../src/stages/enricher/partition-store.js';
-import { windowStarts } from '../../../src/stages/enricher/windows.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
-import type { NormalizedEvent } from '../../../src/schemas/events.js';
+import { windowStarts } from '../../../src/stages/enricher/windows.js';
 
 const MIN = 60_000;
 const config = enricherSchema.parse({
@@ -64,7 +64,9 @@ describe('enricher windows', () => {
   it('computes window features per entity', () => {
     const store = new PartitionStore(config);
     for (let port = 1; port <= 5; port++) {
-      store.observe(event('scanner', 1_000 * port, { DstPortNumber: port, DstIpAddr: '10.0.0.1', EventResult: port % 2 ? 'Failure' : 'Success' }));
+      store.observe(
+        event('scanner', 1_000 * port, { DstPortNumber: port, DstIpAddr: '10.0.0.1', EventResult: port % 2 ? 'Failure' : 'Success' }),
+      );
     }
     const f = store.observe(event('scanner', 6_000, { DstPortNumber: 6, DstIpAddr: '10.0.0.2', EventResult: 'Failure' })).features;
     expect(f.events_in_window).toBe(6);

@@ -18,7 +18,11 @@ export interface DetectionQuality {
 /** A stream unlike the training one (another seed, with incidents) through features and the model. */
 export const EVALUATION_TRAFFIC: TrafficOptions = { seed: 7_331, hosts: 200, users: 100, durationMs: 3_600_000, incidentsPerKind: 5 };
 
-export async function detectionQuality(model: AnomalyModel, traffic: TrafficOptions = EVALUATION_TRAFFIC, partitions = 3): Promise<DetectionQuality> {
+export async function detectionQuality(
+  model: AnomalyModel,
+  traffic: TrafficOptions = EVALUATION_TRAFFIC,
+  partitions = 3,
+): Promise<DetectionQuality> {
   const rows = featureRows(labelledTraffic(traffic), undefined, partitions);
   const scores: Score[] = [];
   for (let i = 0; i < rows.length; i += 500) scores.push(...(await model.score(rows.slice(i, i + 500).map((r) => r.features))));

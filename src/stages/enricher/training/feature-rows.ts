@@ -1,4 +1,4 @@
-import { enricherSchema, type EnricherConfig } from '../config.js';
+import { type EnricherConfig, enricherSchema } from '../config.js';
 import { FEATURE_NAMES, featureVector } from '../features.js';
 import { PartitionStore } from '../partition-store.js';
 import type { LabelledEvent } from './labelled-traffic.js';

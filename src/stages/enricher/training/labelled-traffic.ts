@@ -27,7 +27,20 @@ export interface TrafficOptions {
 
 const SERVERS = Array.from({ length: 60 }, (_, i) => `172.16.${Math.floor(i / 20)}.${10 + (i % 20)}`);
 const COMMON_PORTS = [443, 443, 443, 443, 80, 80, 53, 53, 8443, 22];
-const APIS = ['GetObject', 'PutObject', 'ListBuckets', 'DescribeInstances', 'AssumeRole', 'GetCallerIdentity', 'ListObjects', 'GetBucketAcl', 'DescribeVolumes', 'CreateTags', 'GetMetricData', 'DescribeSecurityGroups'];
+const APIS = [
+  'GetObject',
+  'PutObject',
+  'ListBuckets',
+  'DescribeInstances',
+  'AssumeRole',
+  'GetCallerIdentity',
+  'ListObjects',
+  'GetBucketAcl',
+  'DescribeVolumes',
+  'CreateTags',
+  'GetMetricData',
+  'DescribeSecurityGroups',
+];
 const RARE_APIS = ['DeleteTrail', 'StopLogging', 'DisableKey', 'DeleteFlowLogs', 'PutBucketPolicy'];
 
 export function labelledTraffic(o: TrafficOptions): LabelledEvent[] {
@@ -78,7 +91,13 @@ function injectIncidents(rnd: Random, o: TrafficOptions, start: number, out: Lab
       out.push(incident(`brute-force-${i}`, 'brute-force', logon(victim, attacker, n < 39, t)));
     }
     const leaker = rnd.int(o.hosts);
-    out.push(incident(`exfiltration-${i}`, 'exfiltration', session(hostIp(leaker), '198.51.100.7', 443, 2_000_000_000 + rnd.int(1_000_000_000), false, at())));
+    out.push(
+      incident(
+        `exfiltration-${i}`,
+        'exfiltration',
+        session(hostIp(leaker), '198.51.100.7', 443, 2_000_000_000 + rnd.int(1_000_000_000), false, at()),
+      ),
+    );
     const actor = `user${rnd.int(Math.max(1, o.users))}@example.com`;
     out.push(incident(`rare-api-${i}`, 'rare-api', apiCall(actor, `10.20.0.${i}`, rnd.pick(RARE_APIS), at())));
   }
