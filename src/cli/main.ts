@@ -29,14 +29,44 @@ program
       runCommand(topology, { ...o, shutdownDeadlineMs: o.shutdownDeadline }),
   );
 
+interface StackUpFlags {
+  home: string;
+  brokers: 1 | 3;
+  kafkaPort?: number;
+  controllerPort?: number;
+  registryPort?: number;
+  s3Port?: number;
+  sqsPort?: number;
+  emulatorPort?: number;
+}
+
 const stack = program.command('stack').description('the local stack: Kafka (KRaft), schema registry, S3, SQS, Logs Ingestion emulator');
 stack
   .command('up')
   .option('--home <dir>', 'state, data and logs folder', '.stack')
   .option('--brokers <n>', 'Kafka brokers (1 or 3)', integer, 1)
-  .action(async (o: { home: string; brokers: number }) => {
+  .option('--kafka-port <port>', 'first broker port (broker n listens on port + 2·(n−1))', integer)
+  .option('--controller-port <port>', 'first KRaft controller port', integer)
+  .option('--registry-port <port>', 'schema registry port', integer)
+  .option('--s3-port <port>', 'S3 server port', integer)
+  .option('--sqs-port <port>', 'SQS server port', integer)
+  .option('--emulator-port <port>', 'Logs Ingestion emulator port', integer)
+  .action(async (o: StackUpFlags) => {
     if (o.brokers !== 1 && o.brokers !== 3) throw new InvalidArgumentError('--brokers must be 1 or 3');
-    const endpoints = await localStackUp({ home: o.home, brokers: o.brokers, onProgress: (m) => process.stderr.write(`${m}\n`) });
+    const ports = {
+      ...(o.kafkaPort === undefined ? {} : { kafka: o.kafkaPort }),
+      ...(o.controllerPort === undefined ? {} : { controller: o.controllerPort }),
+      ...(o.registryPort === undefined ? {} : { registry: o.registryPort }),
+      ...(o.s3Port === undefined ? {} : { s3: o.s3Port }),
+      ...(o.sqsPort === undefined ? {} : { sqs: o.sqsPort }),
+    };
+    const endpoints = await localStackUp({
+      home: o.home,
+      brokers: o.brokers,
+      ports,
+      ...(o.emulatorPort === undefined ? {} : { emulatorPort: o.emulatorPort }),
+      onProgress: (m) => process.stderr.write(`${m}\n`),
+    });
     process.stdout.write(`${JSON.stringify(endpoints, null, 2)}\n`);
   });
 stack

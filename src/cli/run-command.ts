@@ -1,5 +1,6 @@
 import { loadTopology } from '../config/load.js';
 import type { Topology } from '../config/schema.js';
+import { SiemStreamError } from '../errors.js';
 import { ensureTopics, topologyTopics } from '../kafka/admin.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { startObservabilityServer } from '../observability/http-server.js';
@@ -18,9 +19,14 @@ export interface RunOptions {
 export async function runCommand(topologyPath: string, options: RunOptions): Promise<void> {
   const topology = loadTopology(topologyPath);
   const wanted = options.all ? stageNames(topology) : (options.stage ?? []);
-  if (wanted.length === 0) throw new Error(`name a stage with --stage (one of: ${stageNames(topology).join(', ')}) or use --all`);
+  if (wanted.length === 0)
+    throw new SiemStreamError('CONFIG_INVALID', `name a stage with --stage (one of: ${stageNames(topology).join(', ')}) or use --all`);
   const unknown = wanted.filter((s) => !stageNames(topology).includes(s));
-  if (unknown.length > 0) throw new Error(`unknown stage(s) ${unknown.join(', ')}; this topology has: ${stageNames(topology).join(', ')}`);
+  if (unknown.length > 0)
+    throw new SiemStreamError(
+      'CONFIG_INVALID',
+      `unknown stage(s) ${unknown.join(', ')}; this topology has: ${stageNames(topology).join(', ')}`,
+    );
 
   if (options.createTopics) await ensureTopics(createKafka(topology.kafka, 'admin'), topologyTopics(topology));
   const running: RunningStage[] = [];

@@ -1,4 +1,5 @@
 import { parse as parseYamlScalar } from 'yaml';
+import { SiemStreamError } from '../errors.js';
 
 export const ENV_PREFIX = 'SIEM_STREAM__';
 
@@ -14,9 +15,17 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv = process
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').filter(Boolean);
-    if (path.length > 0) setPath(root, path, parseYamlScalar(value) as unknown);
+    if (path.length > 0) setPath(root, path, parseValue(name, value));
   }
   return root;
+}
+
+function parseValue(name: string, value: string): unknown {
+  try {
+    return parseYamlScalar(value) as unknown;
+  } catch (cause) {
+    throw new SiemStreamError('CONFIG_INVALID', `${name}: not a YAML value (${(cause as Error).message.split('\n')[0]})`, { cause });
+  }
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
