@@ -47,31 +47,7 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
 
     const final = spawnStage(topology, 'enricher');
     try {
-      await waitFor('every input enriched', async () => ((await readAll(kafka, names.enriched)).length >= input.length ? true : undefined));
-      await new Promise((r) => setTimeout(r, 2_000));
-      const output = await decodeAll(
-        await readAll(kafka, names.enriched),
-        new EventCodec<EnricherOutput>(registry, names.enriched, 'enriched'),
-      );
-
-      expect(output).toHaveLength(input.length);
-      expect(new Set(output.map((e) => e.EventId)).size).toBe(input.length);
-
-      const expected = recompute(input, topology);
-      let compared = 0;
-      for (const event of output) {
-        const want = expected.get(event.EventId);
-        expect(want, event.EventId).toBeDefined();
-        expect({ id: event.EventId, m1: Number(event.WindowEventCount), m5: Number(event.WindowCounts?.m5) }).toEqual({
-          id: event.EventId,
-          ...want,
-        });
-        expect(event.LateEvent).toBe(false);
-        expect(event.ModelVersion).toMatch(/^iforest-/);
-        expect(Number.isFinite(event.AnomalyScore)).toBe(true);
-        compared++;
-      }
-      expect(compared).toBe(input.length);
+      await expectWindowsExactlyOnce(kafka, topology, input);
 
       // the one value that is not Avro went to the DLQ, once, with its context
       const dlq = await readAll(kafka, names.dlq('enricher'));
@@ -86,21 +62,96 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
       await exited(final);
     }
   });
+
+  it('hands partitions between two enrichers while one is SIGKILLed repeatedly (rebalances)', async () => {
+    const topology = testTopology({ enricher: { maxRecordsPerTransaction: 100 } });
+    const names = topicNames(topology);
+    const kafka = createKafka(topology.kafka, 'test');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const codec = new EventCodec<NormalizedEvent>(createRegistry(topology.schemaRegistry), names.normalized, 'normalized');
+    const events = trafficEvents(7, 'rebalance');
+    const slices = CRASHES + 1;
+    const steady = spawnStage(topology, 'enricher');
+    try {
+      for (let round = 0; round < slices; round++) {
+        await produceEvents(
+          kafka,
+          codec,
+          names.normalized,
+          events.slice(Math.floor((round * events.length) / slices), Math.floor(((round + 1) * events.length) / slices)),
+        );
+        if (round === slices - 1) break;
+        // the second member joins (a rebalance), works, and dies between send and commit, or is killed
+        const flaky = spawnStage(topology, 'enricher', { SIEM_STREAM_FAULT: 'crash-before-commit:3' });
+        const killer = setTimeout(() => flaky.kill('SIGKILL'), 30_000);
+        const result = await exited(flaky);
+        clearTimeout(killer);
+        expect(result.signal, readFileSync(flaky.logFile, 'utf8').slice(-3_000)).toBe('SIGKILL');
+      }
+      await expectWindowsExactlyOnce(kafka, topology, events);
+    } finally {
+      steady.kill('SIGTERM');
+      await exited(steady);
+    }
+  });
 });
 
+/** Waits for every input to be enriched, then compares each event's window counts with the oracle's. */
+async function expectWindowsExactlyOnce(kafka: Kafka, topology: Topology, input: NormalizedEvent[]) {
+  const names = topicNames(topology);
+  const registry = createRegistry(topology.schemaRegistry);
+  await waitFor('every input enriched', async () => ((await readAll(kafka, names.enriched)).length >= input.length ? true : undefined));
+  await new Promise((r) => setTimeout(r, 2_000));
+  const output = await decodeAll(
+    await readAll(kafka, names.enriched),
+    new EventCodec<EnricherOutput>(registry, names.enriched, 'enriched'),
+  );
+
+  expect(output).toHaveLength(input.length);
+  expect(new Set(output.map((e) => e.EventId)).size).toBe(input.length);
+
+  const expected = recompute(input, topology);
+  let compared = 0;
+  for (const event of output) {
+    const want = expected.get(event.EventId);
+    expect(want, event.EventId).toBeDefined();
+    expect({ id: event.EventId, m1: Number(event.WindowEventCount), m5: Number(event.WindowCounts?.m5) }).toEqual({
+      id: event.EventId,
+      ...want,
+    });
+    expect(event.LateEvent).toBe(false);
+    expect(event.ModelVersion).toMatch(/^iforest-/);
+    expect(Number.isFinite(event.AnomalyScore)).toBe(true);
+    compared++;
+  }
+  expect(compared).toBe(input.length);
+}
+
 async function produceNormalized(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string): Promise<NormalizedEvent[]> {
-  const events = labelledTraffic({ seed: 99, hosts: 40, users: 20, durationMs: 30 * MIN, incidentsPerKind: 1 }).map((x, i) => ({
-    ...x.event,
-    EventId: `eos-${i}`,
-  }));
+  const events = trafficEvents(99, 'eos');
+  await produceEvents(kafka, codec, topic, events);
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
-  await codec.register();
-  const messages = await Promise.all(events.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
-  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
   await producer.send({ topic, messages: [{ key: 'SrcIpAddr:10.0.0.1', value: 'not avro' }] });
   await producer.disconnect();
   return events;
+}
+
+/** Half an hour of labelled traffic (about 3,000 events, one incident of each kind), in event-time order. */
+function trafficEvents(seed: number, idPrefix: string): NormalizedEvent[] {
+  return labelledTraffic({ seed, hosts: 40, users: 20, durationMs: 30 * MIN, incidentsPerKind: 1 }).map((x, i) => ({
+    ...x.event,
+    EventId: `${idPrefix}-${i}`,
+  }));
+}
+
+async function produceEvents(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string, events: NormalizedEvent[]) {
+  await codec.register();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const messages = await Promise.all(events.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
+  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
+  await producer.disconnect();
 }
 
 /**

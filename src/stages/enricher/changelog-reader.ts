@@ -17,7 +17,14 @@ export async function readChangelogPartition(
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `siem-restore-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxBytes: 16 * 1024 * 1024 });
+  // a short fetch wait: the reader stops at a known end offset, so waiting for more data only delays the restore
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxBytes: 16 * 1024 * 1024,
+    maxWaitTimeInMs: 100,
+  });
   try {
     const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
     if (!offsets || BigInt(offsets.high) <= BigInt(offsets.low)) return latest;
