@@ -113,6 +113,7 @@ async function processBatch(
     const chunk = batch.messages.slice(start, start + options.maxRecordsPerTransaction);
     const timer = batchDuration.startTimer({ stage });
     await partitions.ensure(batch.topic, batch.partition, () => producers.get(batch.topic, batch.partition));
+    if (!isRunning() || isStale()) return; // a rebalance during a restore
     const last = chunk[chunk.length - 1] as KafkaMessage;
     try {
       const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
