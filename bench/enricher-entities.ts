@@ -1,5 +1,5 @@
-import { enricherSchema } from '../src/stages/enricher/config.js';
 import { AnomalyModel } from '../src/stages/enricher/anomaly-model.js';
+import { enricherSchema } from '../src/stages/enricher/config.js';
 import { featureVector } from '../src/stages/enricher/features.js';
 import { PartitionStore } from '../src/stages/enricher/partition-store.js';
 import { labelledTraffic } from '../src/stages/enricher/training/labelled-traffic.js';

@@ -66,7 +66,9 @@ async function main() {
       `ONNX inference per batch of 500: p50 ${pct(latency, 50).toFixed(2)} ms  p95 ${pct(latency, 95).toFixed(2)} ms  p99 ${pct(latency, 99).toFixed(2)} ms  (${(500 / (pct(latency, 50) / 1000)).toFixed(0)} vectors/s at p50)`,
       `peak RSS: ${rss.loaded.peakRssMb.toFixed(0)} MB holding ${rss.loaded.entities} entities vs ${rss.baseline.peakRssMb.toFixed(0)} MB holding none (${(rss.loaded.peakRssMb / rss.baseline.peakRssMb).toFixed(2)}×; goal ≤ 512 MB)`,
       `detection (${quality.events} events, 20 injected incidents): precision ${quality.precision.toFixed(3)}  recall ${quality.recall.toFixed(3)} (incidents)  event recall ${quality.eventRecall.toFixed(3)}  flagged ${quality.flagged}`,
-      `  recall by kind: ${Object.entries(quality.recallByKind).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+      `  recall by kind: ${Object.entries(quality.recallByKind)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ')}`,
     ];
     process.stdout.write(`\n${out.join('\n')}\n`);
   } finally {
@@ -90,7 +92,12 @@ async function produceRaw(kafka: ReturnType<typeof createKafka>, topic: string) 
       action: e.DvcAction,
       bytes: e.SrcBytes,
     }),
-    headers: { [RAW_HEADER.logType]: 'firewall', [RAW_HEADER.bucket]: 'bench', [RAW_HEADER.key]: `firewall/${i % 12}.log`, [RAW_HEADER.recordNumber]: String(i) },
+    headers: {
+      [RAW_HEADER.logType]: 'firewall',
+      [RAW_HEADER.bucket]: 'bench',
+      [RAW_HEADER.key]: `firewall/${i % 12}.log`,
+      [RAW_HEADER.recordNumber]: String(i),
+    },
   }));
   for (let i = 0; i < messages.length; i += 1_000) await producer.send({ topic, messages: messages.slice(i, i + 1_000) });
   await producer.disconnect();
@@ -127,7 +134,9 @@ async function timeStage(topology: ReturnType<typeof loadTopology>, name: string
 
 async function inferenceLatency(): Promise<number[]> {
   const model = await AnomalyModel.load('models/isolation-forest.onnx');
-  const rows = featureRows(labelledTraffic({ seed: 13, hosts: 200, users: 100, durationMs: 1_800_000, incidentsPerKind: 2 })).map((r) => r.features);
+  const rows = featureRows(labelledTraffic({ seed: 13, hosts: 200, users: 100, durationMs: 1_800_000, incidentsPerKind: 2 })).map(
+    (r) => r.features,
+  );
   const times: number[] = [];
   for (let i = 0; i + 500 <= rows.length && times.length < 200; i += 500) {
     const t = performance.now();

@@ -9,6 +9,7 @@ const offset = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
 export const TEST_PORTS = {
   kafka: 29092 + offset,
   controller: 29093 + offset,
+  kafkaSecure: 29098 + offset,
   registry: 28081 + offset,
   s3: 29000 + offset,
   sqs: 29324 + offset,

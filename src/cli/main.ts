@@ -34,6 +34,7 @@ interface StackUpFlags {
   brokers: 1 | 3;
   kafkaPort?: number;
   controllerPort?: number;
+  kafkaSecurePort?: number;
   registryPort?: number;
   s3Port?: number;
   sqsPort?: number;
@@ -47,6 +48,7 @@ stack
   .option('--brokers <n>', 'Kafka brokers (1 or 3)', integer, 1)
   .option('--kafka-port <port>', 'first broker port (broker n listens on port + 2·(n−1))', integer)
   .option('--controller-port <port>', 'first KRaft controller port', integer)
+  .option('--kafka-secure-port <port>', 'first broker SASL_SSL port', integer)
   .option('--registry-port <port>', 'schema registry port', integer)
   .option('--s3-port <port>', 'S3 server port', integer)
   .option('--sqs-port <port>', 'SQS server port', integer)
@@ -56,6 +58,7 @@ stack
     const ports = {
       ...(o.kafkaPort === undefined ? {} : { kafka: o.kafkaPort }),
       ...(o.controllerPort === undefined ? {} : { controller: o.controllerPort }),
+      ...(o.kafkaSecurePort === undefined ? {} : { kafkaSecure: o.kafkaSecurePort }),
       ...(o.registryPort === undefined ? {} : { registry: o.registryPort }),
       ...(o.s3Port === undefined ? {} : { s3: o.s3Port }),
       ...(o.sqsPort === undefined ? {} : { sqs: o.sqsPort }),

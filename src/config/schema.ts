@@ -25,9 +25,13 @@ export const kafkaSchema = z
       .object({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
         username: z.string().min(1),
-        password: z.string().min(1),
+        /** the password itself (e.g. from SIEM_STREAM__KAFKA__SASL__PASSWORD), or… */
+        password: z.coerce.string().min(1).optional(),
+        /** …a file holding it (a mounted secret); read at start, trailing newline ignored */
+        passwordFile: z.string().min(1).optional(),
       })
       .strict()
+      .refine((s) => (s.password === undefined) !== (s.passwordFile === undefined), 'set exactly one of password and passwordFile')
       .optional(),
     connectionTimeoutMs: z.number().int().positive().default(10_000),
     sessionTimeoutMs: z.number().int().positive().default(10_000),

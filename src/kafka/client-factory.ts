@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, Partitioners, type ProducerConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
+import { SiemStreamError } from '../errors.js';
 import { rootLogger } from '../observability/logger.js';
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -9,6 +10,16 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
+
+function readSecretFile(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (cause) {
+    throw new SiemStreamError('CONFIG_INVALID', `${field}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+      cause,
+    });
+  }
+}
 
 /**
  * kafkajs logs every retriable broker answer (coordinator loading, CONCURRENT_TRANSACTIONS…) at
@@ -39,7 +50,14 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
       ...(config.ssl.caFile ? { ca: [readFileSync(config.ssl.caFile, 'utf8')] } : {}),
     };
   }
-  if (config.sasl) options.sasl = config.sasl as SASLOptions;
+  if (config.sasl) {
+    const { mechanism, username, password, passwordFile } = config.sasl;
+    options.sasl = {
+      mechanism,
+      username,
+      password: password ?? readSecretFile(passwordFile as string, 'kafka.sasl.passwordFile'),
+    } as SASLOptions;
+  }
   return new Kafka(options);
 }
 

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { PRODUCER_DEFAULTS } from './client-factory.js';
 
 /**
@@ -9,6 +9,9 @@ import { PRODUCER_DEFAULTS } from './client-factory.js';
  */
 export class PartitionProducers {
   private readonly producers = new Map<string, Promise<Producer>>();
+  /** producers whose member was checked to be at (or past) the committed offset after InitProducerId */
+  private readonly verified = new Set<string>();
+  private admin: Promise<Admin> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -31,11 +34,35 @@ export class PartitionProducers {
     return producer;
   }
 
+  isVerified(topic: string, partition: number): boolean {
+    return this.verified.has(PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition));
+  }
+
+  markVerified(topic: string, partition: number): void {
+    this.verified.add(PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition));
+  }
+
+  /** The group's committed offset of a partition, or undefined when it has none. */
+  async committedOffset(groupId: string, topic: string, partition: number): Promise<bigint | undefined> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => {
+        this.admin = undefined;
+      });
+    }
+    const client = await this.admin;
+    const [offsets] = await client.fetchOffsets({ groupId, topics: [topic] });
+    const offset = offsets?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined || offset === '-1' ? undefined : BigInt(offset);
+  }
+
   /** Drop (and disconnect) a producer after it was fenced or failed; the next get() re-initialises. */
   async discard(topic: string, partition: number): Promise<void> {
     const id = PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition);
     const producer = this.producers.get(id);
     this.producers.delete(id);
+    this.verified.delete(id);
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
@@ -47,6 +74,7 @@ export class PartitionProducers {
       gone.map(async (id) => {
         const producer = this.producers.get(id);
         this.producers.delete(id);
+        this.verified.delete(id);
         await producer?.then((p) => p.disconnect()).catch(() => undefined);
       }),
     );
@@ -54,6 +82,9 @@ export class PartitionProducers {
 
   async closeAll(): Promise<void> {
     await this.retain([]);
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
   private async connect(transactionalId: string): Promise<Producer> {

@@ -114,11 +114,12 @@ async function processBatch(
     const timer = batchDuration.startTimer({ stage });
     await partitions.ensure(batch.topic, batch.partition, () => producers.get(batch.topic, batch.partition));
     if (!isRunning() || isStale()) return; // a rebalance during a restore
+    const first = chunk[0] as KafkaMessage;
     const last = chunk[chunk.length - 1] as KafkaMessage;
     try {
       const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
       outputs.push(...(options.state?.flush(batch.topic, batch.partition) ?? []));
-      await commitChunk(outputs, batch.topic, batch.partition, last.offset, options, producers);
+      await commitChunk(outputs, batch.topic, batch.partition, first.offset, last.offset, options, producers);
     } catch (error) {
       partitions.discard(batch.topic, batch.partition);
       throw error;
@@ -179,12 +180,16 @@ async function commitChunk(
   outputs: OutputRecord[],
   topic: string,
   partition: number,
+  firstOffset: string,
   lastOffset: string,
   options: TransactionalLoopOptions,
   producers: PartitionProducers,
 ): Promise<void> {
   const { stage } = options;
   const producer = await producers.get(topic, partition);
+  if (!producers.isVerified(topic, partition)) {
+    await assertPositionCurrent(producers, topic, partition, firstOffset, options);
+  }
   const transaction = await producer.transaction();
   try {
     if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
@@ -192,7 +197,7 @@ async function commitChunk(
       consumerGroupId: options.groupId,
       topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
     });
-    faultPoint('crash-before-commit');
+    faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
@@ -214,6 +219,33 @@ function groupByTopic(outputs: OutputRecord[]) {
     byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * kafkajs cannot fence by group generation (no KIP-447), so the partition-bound transactional id
+ * does it — but only for transactions of a producer that already owns the id. A freshly initialised
+ * producer has just fenced every other owner; it may only go on if this member's fetch position is
+ * not behind what a previous owner committed. Otherwise this member is a zombie whose assignment
+ * is stale (or it fetched offsets while the previous owner's last transaction was completing):
+ * processing would duplicate records, so it rejoins the group and fetches its position again.
+ */
+async function assertPositionCurrent(
+  producers: PartitionProducers,
+  topic: string,
+  partition: number,
+  firstOffset: string,
+  options: TransactionalLoopOptions,
+): Promise<void> {
+  const committed = await producers.committedOffset(options.groupId, topic, partition);
+  if (committed !== undefined && committed > BigInt(firstOffset)) {
+    await producers.discard(topic, partition);
+    throw new SiemStreamError(
+      'KAFKA_FENCED',
+      `${topic}[${partition}]: fetch position ${firstOffset} is behind the committed offset ${committed}; another member processed it, rejoining`,
+      { stage: options.stage },
+    );
+  }
+  producers.markVerified(topic, partition);
 }
 
 async function restartable(error: Error, logger: Logger): Promise<boolean> {

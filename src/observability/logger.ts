@@ -8,12 +8,17 @@ interface LineSink {
 
 let sink: LineSink = process.stdout;
 
+const SECRET_KEYS = ['password', 'clientSecret', 'token', 'secretAccessKey', 'authorization'];
+const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
 /** One root logger; stages and tools take children with their own bindings (stage, topic, partition…). */
 export const rootLogger: Logger = pino(
   {
     name: 'siem-stream',
     level: process.env.SIEM_STREAM_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
     base: { pid: process.pid },
+    // defence in depth: no code path should log a config object, but if one does, secrets stay out
+    redact: { paths: SECRET_PATHS, censor: '[redacted]' },
   },
   { write: (line: string) => sink.write(line) },
 );

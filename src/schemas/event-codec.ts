@@ -1,5 +1,8 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// the validation error is not re-exported from the package index
+import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import { SiemStreamError } from '../errors.js';
+import { backoffDelayMs, sleep } from '../util/backoff.js';
 import { loadSchema, type SchemaName } from './catalog.js';
 
 export interface RegistryConfig {
@@ -7,6 +10,8 @@ export interface RegistryConfig {
   username?: string | undefined;
   password?: string | undefined;
 }
+
+const REGISTER_ATTEMPTS = 5;
 
 export function createRegistry(config: RegistryConfig): SchemaRegistry {
   const auth = config.username && config.password ? { username: config.username, password: config.password } : undefined;
@@ -30,26 +35,44 @@ export class EventCodec<T extends object> {
     return `${this.topic}-value`;
   }
 
+  /**
+   * Registers the schema (idempotent: the registry returns the existing id). Several instances
+   * starting at once race to create a new subject, and the registry may refuse the losers
+   * (Apicurio: "A rule named 'COMPATIBILITY' already exists"), so a failure is retried a few
+   * times; a schema the registry keeps refusing (incompatible) fails the start.
+   */
   async register(): Promise<number> {
-    try {
-      const { id } = await this.registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(loadSchema(this.schemaName)) },
-        { subject: this.subject },
-      );
-      this.schemaId = id;
-      return id;
-    } catch (cause) {
-      throw new SiemStreamError(
-        'SCHEMA_MISMATCH',
-        `registering ${this.schemaName} under ${this.subject} failed: ${(cause as Error).message}`,
-        { cause },
-      );
+    const schema = JSON.stringify(loadSchema(this.schemaName));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject });
+        this.schemaId = id;
+        return id;
+      } catch (cause) {
+        if (attempt >= REGISTER_ATTEMPTS) {
+          throw new SiemStreamError(
+            'SCHEMA_MISMATCH',
+            `registering ${this.schemaName} under ${this.subject} failed after ${attempt} attempts: ${(cause as Error).message}`,
+            { cause },
+          );
+        }
+        await sleep(backoffDelayMs(attempt, 250, 2_000));
+      }
     }
   }
 
+  /** A value the schema cannot hold is the record's fault (SCHEMA_MISMATCH → DLQ), not the stage's. */
   async encode(value: T): Promise<Buffer> {
     if (this.schemaId === undefined) await this.register();
-    return this.registry.encode(this.schemaId as number, value);
+    try {
+      return await this.registry.encode(this.schemaId as number, value);
+    } catch (cause) {
+      if (!(cause instanceof ConfluentSchemaRegistryValidationError)) throw cause;
+      const paths = cause.paths.map((path: string[]) => path.join('.')).join(', ');
+      throw new SiemStreamError('SCHEMA_MISMATCH', `${this.topic}: value does not fit ${this.schemaName} at ${paths || '(root)'}`, {
+        cause,
+      });
+    }
   }
 
   /** Decodes any registered writer schema of the wire format (schemas are cached by id). */

@@ -1,4 +1,4 @@
-/** TypeScript shape of schemas/normalized-event.avsc (a test keeps the two in step). */
+/** TypeScript shape of schemas/normalized-event.avsc (tests/unit/schemas keeps the two in step). */
 export interface NormalizedEvent {
   EventId: string;
   EventSchema: string;
@@ -22,6 +22,34 @@ export interface NormalizedEvent {
   SrcBytes: number | null;
   ActorUsername: string | null;
   TargetUsername: string | null;
+  EventSubType: string | null;
+  EventMessage: string | null;
+  EventOriginalType: string | null;
+  EventResultDetails: string | null;
+  Dvc: string | null;
+  DvcHostname: string | null;
+  DvcIpAddr: string | null;
+  DvcScopeId: string | null;
+  DvcInterface: string | null;
+  SrcHostname: string | null;
+  DstHostname: string | null;
+  DstBytes: number | null;
+  NetworkPackets: number | null;
+  NetworkDirection: string | null;
+  NetworkRuleName: string | null;
+  ActorUserId: string | null;
+  ActorUserType: string | null;
+  TargetAppName: string | null;
+  LogonMethod: string | null;
+  Operation: string | null;
+  Object: string | null;
+  ObjectType: string | null;
+  Url: string | null;
+  HttpRequestMethod: string | null;
+  HttpStatusCode: number | null;
+  HttpUserAgent: string | null;
+  ThreatName: string | null;
+  ThreatCategory: string | null;
   EntityKey: string;
   LogType: string;
   SourceBucket: string;
@@ -30,14 +58,18 @@ export interface NormalizedEvent {
   AdditionalFields: Record<string, string>;
 }
 
-/** TypeScript shape of schemas/enriched-event.avsc. */
+/** TypeScript shape of schemas/enriched-event.avsc: every normalized field plus the enricher's. */
 export interface EnrichedEvent extends NormalizedEvent {
   WindowStart: number;
   WindowSizeMs: number;
   WindowEventCount: number;
 }
 
-/** Normalized fields a log type's field map may fill from its source. */
+/** ASIM schemas an event can declare in EventSchema. */
+export const EVENT_SCHEMAS = ['NetworkSession', 'Authentication', 'AuditEvent', 'WebSession', 'Event'] as const;
+export type EventSchemaName = (typeof EVENT_SCHEMAS)[number];
+
+/** Normalized fields a parser (or a JSON log type's field map) fills from its source. */
 export const MAPPABLE_FIELDS = [
   'TimeGenerated',
   'EventStartTime',
@@ -58,6 +90,34 @@ export const MAPPABLE_FIELDS = [
   'SrcBytes',
   'ActorUsername',
   'TargetUsername',
+  'EventSubType',
+  'EventMessage',
+  'EventOriginalType',
+  'EventResultDetails',
+  'Dvc',
+  'DvcHostname',
+  'DvcIpAddr',
+  'DvcScopeId',
+  'DvcInterface',
+  'SrcHostname',
+  'DstHostname',
+  'DstBytes',
+  'NetworkPackets',
+  'NetworkDirection',
+  'NetworkRuleName',
+  'ActorUserId',
+  'ActorUserType',
+  'TargetAppName',
+  'LogonMethod',
+  'Operation',
+  'Object',
+  'ObjectType',
+  'Url',
+  'HttpRequestMethod',
+  'HttpStatusCode',
+  'HttpUserAgent',
+  'ThreatName',
+  'ThreatCategory',
 ] as const satisfies ReadonlyArray<keyof NormalizedEvent>;
 
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
@@ -75,3 +135,6 @@ export const NORMALIZED_FIELDS: ReadonlyArray<keyof NormalizedEvent> = [
   'SourceRecordNumber',
   'AdditionalFields',
 ];
+
+/** The version of the model written into EventSchemaVersion. */
+export const EVENT_SCHEMA_VERSION = '0.2';

@@ -5,6 +5,8 @@ export const RAW_HEADER = {
   key: 'siem.s3.key',
   etag: 'siem.s3.etag',
   recordNumber: 'siem.s3.record',
+  /** optional: the object's first line, for formats whose header line names the fields (VPC flow logs) */
+  headerLine: 'siem.s3.header-line',
 } as const;
 
 /** The raw record key keeps one object's records in one partition, in order. */

@@ -9,7 +9,7 @@ import { createRegistry } from '../../src/schemas/event-codec.js';
 
 // A machine with only Java 17 gets the Apicurio 2.6 line; this proves that line serves what the
 // pipeline uses of the Confluent API. The main test stack runs Apicurio 3 where Java 21+ exists.
-const PORT = 28181 + Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
+const PORT = 28090 + Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
 const home = mkdtempSync(join(tmpdir(), 'siem-registry-2-'));
 
 describe('schema registry on Java 17 (Apicurio 2.6)', () => {

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Topology } from '../../src/config/schema.js';
 
-/** Runs one stage as its own process from the built CLI, as an operator would. */
+/** Runs one stage (or `--all`) as its own process from the built CLI, as an operator would. */
 export function spawnStage(topology: Topology, stage: string, env: Record<string, string> = {}): ChildProcess & { logFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'siem-stage-'));
   const file = join(dir, 'topology.yaml');
   writeFileSync(file, stringify(topology));
-  const logFile = join(dir, `${stage}.log`);
+  const logFile = join(dir, `${stage.replace(/^--/, '')}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'run', file, '--stage', stage, '--metrics-port', '0'], {
+  const which = stage === '--all' ? ['--all'] : ['--stage', stage];
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'run', file, ...which, '--metrics-port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
   });

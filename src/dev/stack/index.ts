@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sqsEndpoint, sqsService } from './elasticmq.js';
-import { kafkaBrokers, kafkaService } from './kafka.js';
+import { kafkaBrokers, kafkaService, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
 import { knownUnits, logFile, runningPid, stackPaths, stopUnit, withFileLock } from './process-files.js';
 import { registryService, registryUrl } from './registry.js';
 import { ensureService, type ServiceState } from './runner.js';
@@ -21,6 +21,8 @@ export interface StackOptions {
 
 export interface StackEndpoints {
   kafkaBrokers: string[];
+  /** the same brokers' SASL_SSL listener, for tests of secured clusters */
+  kafkaSecure: SecureKafkaEndpoint;
   registryUrl: string;
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: true };
   sqsEndpoint: string;
@@ -43,6 +45,7 @@ const homeOf = (home?: string) => resolve(home ?? '.stack');
 function endpointsOf(ctx: StackContext): StackEndpoints {
   return {
     kafkaBrokers: kafkaBrokers(ctx),
+    kafkaSecure: secureKafkaEndpoint(ctx),
     registryUrl: registryUrl(ctx),
     s3: { endpoint: s3Endpoint(ctx), ...S3_CREDENTIALS, forcePathStyle: true },
     sqsEndpoint: sqsEndpoint(ctx),

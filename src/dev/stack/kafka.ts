@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { loadOrCreateCertificate } from '../logs-ingestion-emulator/certificate.js';
 import { fetchMaven, run } from './cache.js';
 import { HOST } from './health.js';
 import { findJava } from './java.js';
@@ -14,12 +15,50 @@ const LOG4J_VERSION = '2.25.5'; // the log4j-core version kafka_2.13 4.4.0 depen
 
 export const brokerPort = (ctx: StackContext, node: number) => ctx.ports.kafka + 2 * (node - 1);
 const controllerPort = (ctx: StackContext, node: number) => ctx.ports.controller + 2 * (node - 1);
+const securePort = (ctx: StackContext, node: number) => ctx.ports.kafkaSecure + 2 * (node - 1);
 const unitId = (ctx: StackContext, node: number) => (ctx.brokers === 1 ? 'kafka' : `kafka-${node}`);
 const nodes = (ctx: StackContext) => Array.from({ length: ctx.brokers }, (_, i) => i + 1);
 
 export const kafkaBrokers = (ctx: StackContext) => nodes(ctx).map((n) => `${HOST}:${brokerPort(ctx, n)}`);
 
-function serverProperties(ctx: StackContext, node: number, dataDir: string): string {
+/** The SASL_SSL listener: SCRAM-SHA-512 over TLS with a certificate made for this stack. */
+export interface SecureKafkaEndpoint {
+  brokers: string[];
+  sasl: { mechanism: 'scram-sha-512'; username: string; password: string };
+  /** the broker certificate (self-signed, its own CA) to trust */
+  caFile: string;
+}
+
+export const SCRAM_USER = 'siem-stream';
+const tlsDir = (ctx: StackContext) => join(stackPaths(ctx.home).conf, 'kafka-tls');
+const scramPasswordFile = (ctx: StackContext) => join(stackPaths(ctx.home).data, 'kafka-scram-password');
+
+export function secureKafkaEndpoint(ctx: StackContext): SecureKafkaEndpoint {
+  const password = existsSync(scramPasswordFile(ctx)) ? readFileSync(scramPasswordFile(ctx), 'utf8').trim() : '';
+  return {
+    brokers: nodes(ctx).map((n) => `${HOST}:${securePort(ctx, n)}`),
+    sasl: { mechanism: 'scram-sha-512', username: SCRAM_USER, password },
+    caFile: join(tlsDir(ctx), 'emulator-cert.pem'),
+  };
+}
+
+/** A PEM value inside a .properties file: Java reads `\\n` as a newline (and a bare CR as a line end). */
+const propertyPem = (pem: string) => pem.trim().replaceAll('\r\n', '\n').replaceAll('\n', '\\n');
+
+function tlsSettings(ctx: StackContext): Record<string, string> {
+  const cert = loadOrCreateCertificate(tlsDir(ctx));
+  // Kafka's PEM key store takes an unencrypted key only in PKCS#8 form
+  const pkcs8 = createPrivateKey(cert.keyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return {
+    'listener.name.sasl_ssl.ssl.keystore.type': 'PEM',
+    'listener.name.sasl_ssl.ssl.keystore.certificate.chain': propertyPem(cert.certPem),
+    'listener.name.sasl_ssl.ssl.keystore.key': propertyPem(pkcs8),
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  };
+}
+
+function serverProperties(ctx: StackContext, node: number, dataDir: string, tls: Record<string, string>): string {
   const n = ctx.brokers;
   const voters = nodes(ctx)
     .map((i) => `${i}@${HOST}:${controllerPort(ctx, i)}`)
@@ -28,11 +67,12 @@ function serverProperties(ctx: StackContext, node: number, dataDir: string): str
     'process.roles': 'broker,controller',
     'node.id': node,
     'controller.quorum.voters': voters,
-    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)}`,
+    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+    ...tls,
     'log.dirs': dataDir,
     'auto.create.topics.enable': false,
     'num.partitions': 1,
@@ -88,6 +128,9 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
   mkdirSync(paths.data, { recursive: true });
   if (!existsSync(idFile)) writeFileSync(idFile, newClusterId());
   const clusterId = readFileSync(idFile, 'utf8').trim();
+  if (!existsSync(scramPasswordFile(ctx))) writeFileSync(scramPasswordFile(ctx), randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const scramPassword = readFileSync(scramPasswordFile(ctx), 'utf8').trim();
+  const tls = tlsSettings(ctx);
   const java = findJava(17, `Apache Kafka ${KAFKA_VERSION}`);
   const cp = join(lib, '*');
   const heap = ctx.brokers === 1 ? '1g' : '512m';
@@ -99,7 +142,7 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
         const id = unitId(ctx, node);
         const dataDir = join(paths.data, id);
         const props = join(paths.conf, `${id}.properties`);
-        writeFileSync(props, serverProperties(ctx, node, dataDir));
+        writeFileSync(props, serverProperties(ctx, node, dataDir, tls), { mode: 0o600 });
         if (!existsSync(join(dataDir, 'meta.properties'))) {
           ctx.progress(`kafka: formatting KRaft storage for node ${node} (cluster ${clusterId})`);
           const args = [
@@ -113,6 +156,9 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
             '-c',
             props,
             '--ignore-formatted',
+            // the SASL_SSL listener's user; SCRAM credentials live in the KRaft metadata from the start
+            '--add-scram',
+            `SCRAM-SHA-512=[name=${SCRAM_USER},password=${scramPassword}]`,
           ];
           await run(java.bin, args).catch((e: Error) => {
             throw new Error(`kafka: formatting storage of node ${node} failed: ${e.message}`);
@@ -168,6 +214,7 @@ export const kafkaService: ServiceDef = {
       id: unitId(ctx, node),
       ports: [
         { port: brokerPort(ctx, node), label: `Kafka broker ${node}` },
+        { port: securePort(ctx, node), label: `Kafka broker ${node} SASL_SSL` },
         { port: controllerPort(ctx, node), label: `Kafka controller ${node}` },
       ],
     })),

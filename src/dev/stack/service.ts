@@ -7,12 +7,14 @@ export interface StackPorts {
   kafka: number;
   /** First controller's port; controller n listens on controller + 2·(n−1). */
   controller: number;
+  /** First broker's SASL_SSL (SCRAM-SHA-512 over TLS) port; broker n listens on kafkaSecure + 2·(n−1). */
+  kafkaSecure: number;
   registry: number;
   s3: number;
   sqs: number;
 }
 
-export const DEFAULT_PORTS: StackPorts = { kafka: 19092, controller: 19093, registry: 18081, s3: 19000, sqs: 19324 };
+export const DEFAULT_PORTS: StackPorts = { kafka: 19092, controller: 19093, kafkaSecure: 19192, registry: 18081, s3: 19000, sqs: 19324 };
 
 export interface StackContext {
   home: string;

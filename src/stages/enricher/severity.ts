@@ -16,8 +16,9 @@ export function severityScore(event: NormalizedEvent, line: string): number {
   return Math.max(field, Math.min(1, 0.25 * words.size));
 }
 
-/** The line Drain mines for an event: what happened, its outcome, and the source's message if it kept one. */
+/** The line Drain mines for an event: what happened, its outcome, and the source's message if it has one. */
 export function eventLine(event: NormalizedEvent): string {
-  const message = event.AdditionalFields?.message ?? event.AdditionalFields?.Message ?? event.AdditionalFields?.msg ?? '';
+  const message =
+    event.EventMessage ?? event.AdditionalFields?.message ?? event.AdditionalFields?.Message ?? event.AdditionalFields?.msg ?? '';
   return [event.EventType, event.EventResult ?? '-', event.DvcAction ?? '-', event.NetworkProtocol ?? '-', message].join(' ').trim();
 }

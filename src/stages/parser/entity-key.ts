@@ -1,19 +1,19 @@
-import type { EventSchemaName } from '../../config/schema.js';
-import type { MappableField } from '../../schemas/events.js';
-import type { ParsedFields } from './json-format.js';
+import type { EventSchemaName, MappableField } from '../../schemas/events.js';
+import type { EventFields } from './formats/types.js';
 
-/** The entity an event is windowed on; it becomes the Kafka key so one entity meets one enricher partition. */
-const ENTITY_FIELDS: Record<EventSchemaName, MappableField[]> = {
-  NetworkSession: ['SrcIpAddr'],
-  Authentication: ['ActorUsername', 'TargetUsername', 'SrcIpAddr'],
-  AuditEvent: ['ActorUsername', 'SrcIpAddr'],
-  Event: ['SrcIpAddr', 'ActorUsername'],
-};
-
-export function entityKey(schema: EventSchemaName, fields: ParsedFields): string {
-  for (const name of ENTITY_FIELDS[schema]) {
+/**
+ * The entity an event is windowed on becomes its Kafka key, so one entity's events meet in one
+ * enricher partition: `<Field>:<value>` of the first present field. Events with none of them are
+ * keyed by their S3 object (`none:<bucket/key>`), which spreads them without inventing an entity.
+ */
+export function entityKey(fields: EventFields, order: readonly MappableField[], objectId: string): string {
+  for (const name of order) {
     const value = fields[name];
     if (value !== null && value !== undefined && value !== '') return `${name}:${value}`;
   }
-  return 'unknown';
+  return `none:${objectId}`;
+}
+
+export function entityKeyOrder(schema: EventSchemaName, keys: Record<EventSchemaName, MappableField[]>, override?: MappableField[]) {
+  return override ?? keys[schema];
 }

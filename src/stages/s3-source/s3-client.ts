@@ -7,6 +7,7 @@ export function createS3Client(config: S3SourceConfig): S3Client {
     region: config.region,
     forcePathStyle: config.forcePathStyle,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
+    // a copy: the SDK tags the credentials object it is given (`$source`), which would leak into our config
+    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
   });
 }

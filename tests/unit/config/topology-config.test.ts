@@ -44,9 +44,9 @@ describe('topology loading', () => {
 
   it('rejects a route to an undeclared log type', () => {
     const raw = rawDefault();
-    ((raw.source as { s3: { routes: Array<{ logType: string }> } }).s3.routes[0] as { logType: string }).logType = 'cloudtrail';
+    ((raw.source as { s3: { routes: Array<{ logType: string }> } }).s3.routes[0] as { logType: string }).logType = 'nope';
     expect(configError(() => parseTopology(raw, 'x.yaml', {})).message).toContain(
-      'source.s3.routes.0.logType: unknown log type "cloudtrail"; declared: firewall, auth',
+      'source.s3.routes.0.logType: unknown log type "nope"; declared: firewall, auth,',
     );
   });
 

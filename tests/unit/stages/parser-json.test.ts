@@ -3,10 +3,18 @@ import { loadTopology } from '../../../src/config/load.js';
 import { SiemStreamError } from '../../../src/errors.js';
 import type { InputRecord } from '../../../src/kafka/transactional-loop.js';
 import { deterministicEventId } from '../../../src/schemas/event-id.js';
+import type { NormalizedEvent } from '../../../src/schemas/events.js';
 import { RAW_HEADER } from '../../../src/schemas/raw-record.js';
-import { normalize } from '../../../src/stages/parser/parser-stage.js';
+import { BoundedMap } from '../../../src/stages/parser/bounded-map.js';
+import { normalizeRecord } from '../../../src/stages/parser/normalize.js';
 
 const topology = loadTopology('topologies/default.yaml', { env: {} });
+
+function normalize(record: InputRecord, t: typeof topology): NormalizedEvent {
+  const result = normalizeRecord(record, t, { layouts: new BoundedMap(10) });
+  if (result.kind !== 'event') throw new Error('expected an event');
+  return result.event;
+}
 
 function raw(logType: string, value: unknown, offset = '7'): InputRecord {
   const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../../../schemas/events.js';
+import { EVENT_SCHEMA_VERSION, MAPPABLE_FIELDS, type MappableField, type NormalizedEvent } from '../../../schemas/events.js';
 import { Random } from './random.js';
 
 /**
@@ -108,29 +108,14 @@ const normal = (event: NormalizedEvent): LabelledEvent => ({ event, incident: nu
 const incident = (id: string, kind: IncidentKind, event: NormalizedEvent): LabelledEvent => ({ event, incident: id, kind });
 
 function base(t: number, schema: string, eventType: string, entity: string): NormalizedEvent {
+  const empty = Object.fromEntries(MAPPABLE_FIELDS.map((f) => [f, null])) as Record<MappableField, null>;
   return {
+    ...empty,
     EventId: '',
     EventSchema: schema,
-    EventSchemaVersion: '0.1',
+    EventSchemaVersion: EVENT_SCHEMA_VERSION,
     TimeGenerated: Math.floor(t),
-    EventStartTime: null,
-    EventEndTime: null,
     EventType: eventType,
-    EventResult: null,
-    EventSeverity: null,
-    EventOriginalSeverity: null,
-    EventOriginalUid: null,
-    EventProduct: null,
-    EventVendor: null,
-    SrcIpAddr: null,
-    SrcPortNumber: null,
-    DstIpAddr: null,
-    DstPortNumber: null,
-    NetworkProtocol: null,
-    DvcAction: null,
-    SrcBytes: null,
-    ActorUsername: null,
-    TargetUsername: null,
     EntityKey: entity,
     LogType: 'generated',
     SourceBucket: '',

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { SiemStreamError } from '../../../errors.js';
+import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js';
+import { toEventResult, toInt, toIpAddress, toLong, toPort, toText } from '../field-values.js';
+import { toTimestampMillis } from '../time.js';
+import { commonLogTypeOptions } from './common-options.js';
+import { getSegments, parseJsonObject, remainingFields } from './json-object.js';
+import type { EventFields, FormatResult } from './types.js';
+
+export const jsonOptions = z
+  .object({
+    format: z.literal('json'),
+    ...commonLogTypeOptions,
+    /** normalized field → dotted path in the source JSON */
+    fieldMap: z.record(z.enum(MAPPABLE_FIELDS), z.string().min(1)).default({}),
+  })
+  .strict();
+
+export type JsonOptions = z.infer<typeof jsonOptions>;
+
+const TIME_FIELDS = new Set<MappableField>(['TimeGenerated', 'EventStartTime', 'EventEndTime']);
+const IP_FIELDS = new Set<MappableField>(['SrcIpAddr', 'DstIpAddr', 'DvcIpAddr']);
+const PORT_FIELDS = new Set<MappableField>(['SrcPortNumber', 'DstPortNumber']);
+const COUNT_FIELDS = new Set<MappableField>(['SrcBytes', 'DstBytes', 'NetworkPackets']);
+
+/**
+ * Generic JSON lines: each line one JSON object, mapped into the normalized model through the
+ * log type's field map (normalized field → dotted path). Top-level source fields no mapping
+ * uses are kept, as text, in AdditionalFields.
+ */
+export function parseJson(bytes: Buffer, options: JsonOptions): FormatResult {
+  const source = parseJsonObject(bytes);
+  const { paths, used } = compiled(options);
+  const fields: Record<string, unknown> = {};
+  for (const [field, path] of paths) fields[field] = convert(field, getSegments(source, path));
+  if (fields.TimeGenerated === undefined || fields.TimeGenerated === null) {
+    throw toTimestampMissing(options.fieldMap.TimeGenerated);
+  }
+  if (typeof fields.NetworkProtocol === 'string') fields.NetworkProtocol = fields.NetworkProtocol.toUpperCase();
+  return { kind: 'event', fields: { ...(fields as EventFields), AdditionalFields: remainingFields(source, used) } };
+}
+
+interface CompiledMap {
+  paths: Array<[MappableField, string[]]>;
+  /** top-level source keys a mapping reads; the others go to AdditionalFields */
+  used: Set<string>;
+}
+
+const compiledMaps = new WeakMap<JsonOptions, CompiledMap>();
+
+/** The field map split into path segments once per log type, not once per record. */
+function compiled(options: JsonOptions): CompiledMap {
+  let map = compiledMaps.get(options);
+  if (!map) {
+    const paths = Object.entries(options.fieldMap).map(
+      ([field, path]) => [field as MappableField, path.split('.')] as [MappableField, string[]],
+    );
+    map = { paths, used: new Set(paths.map(([, segments]) => segments[0] as string)) };
+    compiledMaps.set(options, map);
+  }
+  return map;
+}
+
+function convert(field: MappableField, value: unknown): unknown {
+  if (value === undefined || value === null || value === '') return null;
+  if (TIME_FIELDS.has(field)) return toTimestampMillis(value, field);
+  if (IP_FIELDS.has(field)) return toIpAddress(value, field);
+  if (PORT_FIELDS.has(field)) return toPort(value, field);
+  if (COUNT_FIELDS.has(field)) return toLong(value, field);
+  if (field === 'HttpStatusCode') return toInt(value, field, 100, 999);
+  if (field === 'EventResult') return toEventResult(value, field);
+  return toText(value);
+}
+
+function toTimestampMissing(path: string | undefined): SiemStreamError {
+  return new SiemStreamError('RECORD_INVALID', `TimeGenerated: source field "${path ?? '(unmapped)'}" is missing`, { stage: 'parser' });
+}
