@@ -25,7 +25,7 @@ const MIN = 60_000;
  */
 describe('enricher exactly-once window state across repeated SIGKILLs', () => {
   it('continues window counts from the changelog and never duplicates output', async () => {
-    const topology = testTopology({ enricher: { maxRecordsPerTransaction: 100 } });
+    const topology = testTopology({ kafka: { sessionTimeoutMs: 6_000 }, enricher: { maxRecordsPerTransaction: 100 } });
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
@@ -64,7 +64,7 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
   });
 
   it('hands partitions between two enrichers while one is SIGKILLed repeatedly (rebalances)', async () => {
-    const topology = testTopology({ enricher: { maxRecordsPerTransaction: 100 } });
+    const topology = testTopology({ kafka: { sessionTimeoutMs: 6_000 }, enricher: { maxRecordsPerTransaction: 100 } });
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
