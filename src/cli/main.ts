@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
 import { SiemStreamError } from '../errors.js';
+import { registerDcrCommand } from './dcr-command.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
 
@@ -99,6 +100,8 @@ program
   .action((o: { topology: string; objects: number; recordsPerObject: number; keepStack: boolean; timeout: number }) =>
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
+
+registerDcrCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);

@@ -1,6 +1,7 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
+import { backoffDelayMs, sleep } from '../util/backoff.js';
 
 export interface TopicSpec {
   topic: string;
@@ -56,7 +57,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
     const committed = await admin.fetchOffsets({ groupId, topics });
     const rows: PartitionLag[] = [];
     for (const { topic, partitions } of committed) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await topicOffsets(admin, topic);
       for (const p of partitions) {
         const end = BigInt(ends.find((e) => e.partition === p.partition)?.high ?? '0');
         const start = BigInt(ends.find((e) => e.partition === p.partition)?.low ?? '0');
@@ -67,5 +68,20 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
     return rows;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Low and high watermarks per partition. Right after a topic is created (or a leader moves) a
+ * broker answers NOT_LEADER for a moment; kafkajs's admin does not retry that here, so we do.
+ */
+export async function topicOffsets(admin: Admin, topic: string, attempts = 8) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || attempt >= attempts) throw error;
+      await sleep(backoffDelayMs(attempt, 100, 2_000));
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { topicOffsets } from './admin.js';
 
 export interface TopicRecord {
   partition: number;
@@ -22,7 +23,7 @@ export async function readAll(
   const consumer = kafka.consumer({ groupId, readUncommitted: options.readUncommitted ?? false, allowAutoTopicCreation: false });
   const records: TopicRecord[] = [];
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await topicOffsets(admin, topic);
     const pending = new Set(ends.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
     if (pending.size === 0) return records;
     const caughtUp = new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { createKafka } from '../kafka/client-factory.js';
 import { rootLogger } from '../observability/logger.js';
 import { createRegistry, EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
-import { startSentinelSink } from '../sinks/sentinel/sentinel-sink.js';
+import { startSink } from '../sinks/registry.js';
 import { startEnricher } from '../stages/enricher/enricher-stage.js';
 import { startParser } from '../stages/parser/parser-stage.js';
 import { createS3Client } from '../stages/s3-source/s3-client.js';
@@ -55,6 +55,12 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
-  const running = await startSentinelSink(topology, sink, kafka, codec, logger, onProgress);
+  const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
+  running.failed.catch((error: unknown) => {
+    // the sink stopped itself (retries exhausted, destination misconfigured, DLQ unwritable): a
+    // supervisor restarts the process, which resumes from the last contiguous commit
+    logger.fatal({ err: error }, 'sink failed; exiting');
+    process.exit(1);
+  });
   return { name, stop: () => running.stop() };
 }

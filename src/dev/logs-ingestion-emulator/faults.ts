@@ -11,11 +11,14 @@ export const faultRequestSchema = z
       .object({ count: z.number().int().positive(), retryAfterSeconds: z.number().int().min(0).default(1) })
       .strict()
       .optional(),
-    /** answer 5xx for the next `count` requests; with retryAfterSeconds a 503 carries Retry-After, which the SDK honours */
+    /**
+     * answer this status for the next `count` requests: 5xx (with retryAfterSeconds a 503 carries
+     * Retry-After, which the SDK honours), or 400 / 422 to model a permanent refusal
+     */
     serverError: z
       .object({
         count: z.number().int().positive(),
-        status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
+        status: z.union([z.literal(400), z.literal(422), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
         retryAfterSeconds: z.number().int().min(0).optional(),
       })
       .strict()
@@ -89,7 +92,7 @@ export class FaultInjector {
     this.set({ stream, throttle: { count, retryAfterSeconds } });
   }
 
-  failWith(stream: string, count: number, status: 500 | 502 | 503 | 504 = 503, retryAfterSeconds?: number): void {
+  failWith(stream: string, count: number, status: 400 | 422 | 500 | 502 | 503 | 504 = 503, retryAfterSeconds?: number): void {
     this.set({ stream, serverError: { count, status, retryAfterSeconds } });
   }
 

@@ -103,7 +103,7 @@ function answerFault(
     return;
   }
   const headers = fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
-  const code = fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError';
+  const code = { 400: 'InvalidPayload', 422: 'UnprocessableEntity', 503: 'ServiceUnavailable' }[fault.status] ?? 'InternalServerError';
   reject(fault.status, code, `The service could not process the request (injected ${fault.status}).`, headers);
 }
 

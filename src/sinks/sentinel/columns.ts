@@ -10,7 +10,8 @@ export interface DcrColumn {
 
 /**
  * The columns a DCR stream declares for the events a sink sends, derived from the Avro schema
- * in schemas/ — the one source for the emulator's declarations and the generated DCR.
+ * in schemas/ — the one source for the schema guard, the emulator's declarations and
+ * `siem-stream dcr generate`.
  */
 export function dcrColumns(schema: SchemaName = 'enriched'): DcrColumn[] {
   return loadSchema(schema).fields.map((field) => ({ name: field.name, type: columnType(field) }));
@@ -39,13 +40,16 @@ function columnType(field: AvroField): DcrColumnType {
   }
 }
 
-/** Turns a decoded Avro event into a Logs Ingestion row: datetimes as ISO 8601, maps as objects. */
-export function toRow(event: Record<string, unknown>, columns: DcrColumn[]): Record<string, unknown> {
+/**
+ * Turns a decoded Avro event into a Logs Ingestion row: every field of the event (so a field the
+ * stream does not declare reaches the schema guard instead of vanishing), datetimes as ISO 8601.
+ */
+export function toRow(event: Record<string, unknown>, columns: readonly DcrColumn[]): Record<string, unknown> {
+  const datetimes = new Set(columns.filter((c) => c.type === 'datetime').map((c) => c.name));
   const row: Record<string, unknown> = {};
-  for (const { name, type } of columns) {
-    const value = event[name];
+  for (const [name, value] of Object.entries(event)) {
     if (value === null || value === undefined) continue;
-    row[name] = type === 'datetime' ? new Date(value as number).toISOString() : value;
+    row[name] = datetimes.has(name) && typeof value === 'number' ? new Date(value).toISOString() : value;
   }
   return row;
 }

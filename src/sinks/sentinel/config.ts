@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { nameSchema as name } from '../../config/common.js';
+import { sinkCommonFields } from '../common-config.js';
 
 const credentialSchema = z.discriminatedUnion('type', [
+  /** a fixed bearer token: the local emulator, or a token minted outside siem-stream */
   z.object({ type: z.literal('static-token'), token: z.string().min(1) }).strict(),
   z
     .object({
@@ -9,39 +10,62 @@ const credentialSchema = z.discriminatedUnion('type', [
       tenantId: z.string().min(1),
       clientId: z.string().min(1),
       clientSecret: z.string().min(1),
+      /** Entra ID authority for sovereign clouds, e.g. https://login.microsoftonline.us */
+      authorityHost: z.string().url().optional(),
     })
     .strict(),
   z.object({ type: z.literal('managed-identity'), clientId: z.string().optional() }).strict(),
-  z.object({ type: z.literal('workload-identity') }).strict(),
+  z
+    .object({
+      type: z.literal('workload-identity'),
+      tenantId: z.string().optional(),
+      clientId: z.string().optional(),
+      tokenFilePath: z.string().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('default') }).strict(),
 ]);
+
+const columnSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.enum(['string', 'int', 'long', 'real', 'boolean', 'datetime', 'dynamic']),
+  })
+  .strict();
+
+const guardAction = z.enum(['report', 'dlq']);
 
 export const sentinelSinkSchema = z
   .object({
     type: z.literal('sentinel'),
-    name,
-    groupId: z.string().min(1).optional(),
+    ...sinkCommonFields,
     endpoint: z
       .string()
       .url()
       .refine((u) => u.startsWith('https://'), 'an https:// data collection endpoint'),
     dcrImmutableId: z.string().min(1),
     credential: credentialSchema,
-    /** token audience; change for sovereign clouds (e.g. https://monitor.azure.us) */
+    /** token audience (scope = <audience>/.default); sovereign clouds: https://monitor.azure.us, https://monitor.azure.cn */
     audience: z.string().url().default('https://monitor.azure.com'),
-    partitionsConsumedConcurrently: z.number().int().positive().default(3),
     /** extra CA certificate (PEM file) to trust, e.g. the local emulator's */
     caFile: z.string().optional(),
+    /** one request's time limit; a timeout is retried */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
     /** EventSchema → DCR stream name; "*" is the fallback */
     streams: z.record(z.string(), z.string().min(1)).refine((s) => '*' in s, 'must contain a "*" fallback stream'),
-    batch: z
+    /** per stream, the columns the deployed DCR declares, when they differ from the ones generated from schemas/ */
+    columns: z.record(z.string(), z.array(columnSchema).min(1)).default({}),
+    schemaGuard: z
       .object({
-        maxRecords: z.number().int().positive().default(1_000),
-        maxLatencyMs: z.number().int().positive().default(2_000),
+        /** a column the stream does not declare (the API would drop it silently): report (metric + log, sent anyway) or DLQ */
+        undeclaredColumns: guardAction.default('report'),
+        /** a value that does not fit its column's type */
+        typeMismatches: guardAction.default('dlq'),
+        /** a value above the 64 KB field limit (the API would truncate it) */
+        oversizedFields: guardAction.default('dlq'),
       })
       .strict()
       .default({}),
-    maxAttempts: z.number().int().positive().default(8),
   })
   .strict();
 

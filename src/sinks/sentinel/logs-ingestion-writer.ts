@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { AggregateLogsUploadError, LogsIngestionClient, type LogsIngestionClientOptions } from '@azure/monitor-ingestion';
+import { SiemStreamError } from '../../errors.js';
+import { retryAfterMs } from '../retry-after.js';
+import type { BatchOutcome, SinkContext, SinkRecord, SinkWriter } from '../sink-module.js';
+import { dcrColumns } from './columns.js';
+import type { SentinelSinkConfig } from './config.js';
+import { createCredential } from './credential.js';
+import { StreamGuard } from './stream-guard.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The SDK sends one request per chunk whose summed element JSON stays under 1,000,000 bytes; a
+ * batch within this limit is therefore exactly one gzip request, and the body (elements + commas +
+ * brackets) stays under the API's 1,048,576-byte limit.
+ */
+export const SDK_CHUNK_BYTES = 999_999;
+
+/** Uploads batches to the Logs Ingestion API, one request per batch; the shared runtime retries. */
+export class LogsIngestionWriter implements SinkWriter<Row> {
+  readonly limits = { maxBatchBytes: SDK_CHUNK_BYTES, maxBatchRecords: 50_000 };
+  private readonly client: LogsIngestionClient;
+  private readonly guard: StreamGuard;
+
+  constructor(
+    private readonly config: SentinelSinkConfig,
+    private readonly context: SinkContext,
+  ) {
+    this.client = new LogsIngestionClient(config.endpoint, createCredential(config.credential), clientOptions(config));
+    this.guard = new StreamGuard(config, dcrColumns('enriched'), context);
+  }
+
+  encode(record: SinkRecord) {
+    const stream = this.config.streams[record.event.EventSchema] ?? (this.config.streams['*'] as string);
+    const row = this.guard.rowFor(stream, record.event as unknown as Row);
+    return { batchKey: stream, payload: row, bytes: Buffer.byteLength(JSON.stringify(row), 'utf8') };
+  }
+
+  async write(stream: string, rows: Row[], signal: AbortSignal): Promise<BatchOutcome> {
+    try {
+      await this.client.upload(this.config.dcrImmutableId, stream, rows, {
+        maxConcurrency: 1,
+        abortSignal: AbortSignal.any([signal, AbortSignal.timeout(this.config.requestTimeoutMs)]),
+      });
+      return { kind: 'ok' };
+    } catch (error) {
+      const cause = error instanceof AggregateLogsUploadError ? (error.errors[0]?.cause ?? error) : error;
+      return this.outcomeOf(stream, cause as Error);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private outcomeOf(stream: string, cause: Error): BatchOutcome {
+    const status = (cause as { statusCode?: number }).statusCode;
+    const stage = this.context.stage;
+    const message = `${stream}: ${status === undefined ? '' : `HTTP ${status} `}${cause.message}`;
+    if (status === 401 || status === 403 || status === 404)
+      throw new SiemStreamError('DESTINATION_MISCONFIGURED', message, { stage, cause });
+    if (status === 413) return { kind: 'too-large', error: new SiemStreamError('RECORD_TOO_LARGE', message, { stage, cause }) };
+    const retriable = status === undefined || status === 408 || status === 429 || status >= 500;
+    if (!retriable) return { kind: 'reject', error: new SiemStreamError('DESTINATION_REJECTED', message, { stage, cause }) };
+    const headers = (cause as { response?: { headers?: { get(name: string): string | undefined } } }).response?.headers;
+    const after = retryAfterMs((name) => headers?.get(name));
+    const error = new SiemStreamError('DESTINATION_UNAVAILABLE', message, { stage, cause });
+    return after === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs: after };
+  }
+}
+
+function clientOptions(config: SentinelSinkConfig): LogsIngestionClientOptions {
+  // the shared runtime owns retries, so Retry-After, 413 splitting and the DLQ work the same for every sink
+  const options: LogsIngestionClientOptions = { audience: config.audience, retryOptions: { maxRetries: 0 } };
+  if (config.caFile) {
+    // Trust an extra CA (the local emulator's self-signed certificate) for this client only.
+    (options as { tlsOptions?: { ca: string[] } }).tlsOptions = { ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')] };
+  }
+  return options;
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { LogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
+import { type RsyslogReceiver, startRsyslogReceiver } from '../../src/dev/rsyslog/rsyslog-receiver.js';
+import { type HecEvent, type SplunkHecEmulator, startSplunkHecEmulator } from '../../src/dev/splunk-hec-emulator/index.js';
+import { sentinelConfig, startTestEmulator } from './sink-harness.js';
+
+const PORT_OFFSET = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
+/** fixed ports (so a restart comes back where the sink expects it), shifted per checkout */
+export const SINK_TEST_PORTS = {
+  sentinel: 27443 + PORT_OFFSET,
+  hec: 27088 + PORT_OFFSET,
+  syslogTcp: 27514 + PORT_OFFSET,
+  syslogTls: 27515 + PORT_OFFSET,
+};
+
+/** A destination as the conformance suite drives it: its real receiver, what arrived, a restart. */
+export interface TestDestination {
+  name: string;
+  config(id: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** EventIds in arrival order, duplicates included */
+  receivedIds(): string[];
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function sentinelDestination(dir: string): Promise<TestDestination> {
+  let emulator: LogsIngestionEmulator = await startTestEmulator(dir, {}, SINK_TEST_PORTS.sentinel);
+  return {
+    name: 'sentinel',
+    config: (id, extra = {}) => sentinelConfig(emulator, id, extra),
+    receivedIds: () => emulator.store.records().map((r) => String(r.record.EventId)),
+    restart: async () => {
+      await emulator.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      // same port, certificate and records file: accepted records survive the restart
+      emulator = await startTestEmulator(dir, {}, SINK_TEST_PORTS.sentinel);
+    },
+    stop: () => emulator.stop(),
+  };
+}
+
+export const HEC_TOKEN = '11111111-2222-3333-4444-555555555555';
+
+export async function splunkDestination(): Promise<TestDestination & { emulator(): SplunkHecEmulator }> {
+  const start = () => startSplunkHecEmulator({ port: SINK_TEST_PORTS.hec, tokens: { [HEC_TOKEN]: { ack: true } }, ackDelayMs: 30 });
+  let emulator = await start();
+  let before: HecEvent[] = [];
+  return {
+    name: 'splunk-hec',
+    emulator: () => emulator,
+    config: (id, extra = {}) => ({
+      name: 'splunk',
+      type: 'splunk-hec',
+      groupId: `test-${id}-splunk`,
+      url: emulator.url,
+      token: HEC_TOKEN,
+      index: 'siem',
+      ack: { enabled: true, pollIntervalMs: 50, timeoutMs: 10_000 },
+      retry: { maxAttempts: 20, baseDelayMs: 100, maxDelayMs: 2_000 },
+      batch: { maxLatencyMs: 300 },
+      ...extra,
+    }),
+    receivedIds: () => [...before, ...emulator.events()].map((e) => String((e.event.event as { EventId: string }).EventId)),
+    restart: async () => {
+      before = [...before, ...emulator.events()];
+      await emulator.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      emulator = await start();
+    },
+    stop: () => emulator.stop(),
+  };
+}
+
+export async function syslogDestination(dir: string, transport: 'tcp' | 'tls'): Promise<TestDestination & { receiver: RsyslogReceiver }> {
+  const port = transport === 'tcp' ? SINK_TEST_PORTS.syslogTcp : SINK_TEST_PORTS.syslogTls;
+  const receiver = await startRsyslogReceiver({ dir: join(dir, `rsyslog-${transport}`), port, transport });
+  return {
+    name: `syslog-${transport}`,
+    receiver,
+    config: (id, extra = {}) => ({
+      name: `syslog-${transport}`,
+      type: 'syslog',
+      groupId: `test-${id}-syslog-${transport}`,
+      host: '127.0.0.1',
+      port,
+      transport,
+      tls: { caFile: receiver.caFile },
+      retry: { maxAttempts: 20, baseDelayMs: 100, maxDelayMs: 2_000 },
+      batch: { maxLatencyMs: 300 },
+      ...extra,
+    }),
+    receivedIds: () => receiver.messages().map((m) => eventIdOf(m.sd)),
+    restart: () => receiver.restart(),
+    stop: () => receiver.stop(),
+  };
+}
+
+export function eventIdOf(structuredData: string): string {
+  return /eventId="([^"]+)"/.exec(structuredData)?.[1] ?? '';
+}
