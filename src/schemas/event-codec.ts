@@ -41,7 +41,18 @@ export class EventCodec<T extends object> {
    * (Apicurio: "A rule named 'COMPATIBILITY' already exists"), so a failure is retried a few
    * times; a schema the registry keeps refusing (incompatible) fails the start.
    */
-  async register(): Promise<number> {
+  private registering: Promise<number> | undefined;
+
+  /** Registers once per codec: concurrent callers share one request (parallel ones race in the registry). */
+  register(): Promise<number> {
+    this.registering ??= this.registerWithRetries().catch((error: unknown) => {
+      this.registering = undefined;
+      throw error;
+    });
+    return this.registering;
+  }
+
+  private async registerWithRetries(): Promise<number> {
     const schema = JSON.stringify(loadSchema(this.schemaName));
     for (let attempt = 1; ; attempt++) {
       try {
