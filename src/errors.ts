@@ -13,6 +13,10 @@ export const ERROR_CODES = {
   DESTINATION_UNAVAILABLE: { retriable: true, description: 'the destination failed in a way a retry can fix' },
   DESTINATION_MISCONFIGURED: { retriable: false, description: 'the destination refused the credentials, rule or stream; the stage stops' },
   SOURCE_UNAVAILABLE: { retriable: true, description: 'the source store failed in a way a retry can fix' },
+  SOURCE_OBJECT_UNREADABLE: {
+    retriable: false,
+    description: 'a source object cannot be read (access denied, missing, corrupt compression); it is recorded as failed',
+  },
   KAFKA_TRANSIENT: { retriable: true, description: 'a Kafka request failed in a way a retry can fix' },
   KAFKA_FATAL: { retriable: false, description: 'a Kafka request failed in a way a retry cannot fix' },
   KAFKA_FENCED: { retriable: false, description: 'another instance took over this transactional id' },

@@ -5,6 +5,7 @@ import { SiemStreamError } from '../errors.js';
 import { registerDcrCommand } from './dcr-command.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
+import { registerS3Commands } from './s3-command.js';
 
 const program = new Command('siem-stream')
   .description('Move security logs from S3 into SIEMs: an exactly-once dataflow on Apache Kafka')
@@ -101,6 +102,7 @@ program
     demoCommand({ ...o, timeoutMs: o.timeout }),
   );
 
+registerS3Commands(program);
 registerDcrCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -21,6 +21,8 @@ export function topologyTopics(topology: Topology): TopicSpec[] {
     plain(names.enriched),
     plain(names.dlq('parser')),
     plain(names.dlq('enricher')),
+    plain(names.dlq('s3-source')),
+    plain(names.sourceWork),
     ...topology.sinks.map((s) => plain(names.dlq(s.name))),
     { ...plain(names.sourceOffsets), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     { ...plain(names.enricherChangelog), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },

@@ -1,3 +1,4 @@
+import './kafkajs-read-committed-fix.js';
 import { readFileSync } from 'node:fs';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, Partitioners, type ProducerConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';

@@ -1,3 +1,4 @@
+import './kafkajs-read-committed-fix.js';
 import kafkajs from 'kafkajs';
 import { SiemStreamError } from '../errors.js';
 

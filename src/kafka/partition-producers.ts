@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer, ProducerConfig } from 'kafkajs';
 import { PRODUCER_DEFAULTS } from './client-factory.js';
 
 /**
@@ -17,6 +17,8 @@ export class PartitionProducers {
     private readonly kafka: Kafka,
     private readonly transactionalIdPrefix: string,
     private readonly transactionTimeoutMs = 60_000,
+    /** extra producer settings of one stage (the S3 source tunes retries) */
+    private readonly producerConfig: ProducerConfig = {},
   ) {}
 
   static transactionalId(prefix: string, topic: string, partition: number): string {
@@ -90,6 +92,7 @@ export class PartitionProducers {
   private async connect(transactionalId: string): Promise<Producer> {
     const producer = this.kafka.producer({
       ...PRODUCER_DEFAULTS,
+      ...this.producerConfig,
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,

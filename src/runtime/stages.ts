@@ -2,13 +2,8 @@ import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { rootLogger } from '../observability/logger.js';
-import { createRegistry, EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
-import { startSink } from '../sinks/registry.js';
-import { startEnricher } from '../stages/enricher/enricher-stage.js';
-import { startParser } from '../stages/parser/parser-stage.js';
-import { createS3Client } from '../stages/s3-source/s3-client.js';
-import { S3Source } from '../stages/s3-source/s3-source.js';
+import type { S3Source } from '../stages/s3-source/s3-source.js';
 
 export const CORE_STAGES = ['s3-source', 'parser', 'enricher'] as const;
 
@@ -26,17 +21,25 @@ export function stageNames(topology: Topology): string[] {
   return [...CORE_STAGES, ...topology.sinks.map((s) => s.name)];
 }
 
+/**
+ * Each stage's modules are loaded only when that stage starts, so a process running one stage
+ * does not carry the others' dependencies (the Azure SDK, the registry client…) in its memory.
+ */
 export async function startStage(topology: Topology, name: string, onProgress?: (count: number) => void): Promise<RunningStage> {
   const logger = rootLogger.child({ stage: name, topology: topology.name });
   const kafka = createKafka(topology.kafka, name);
   const names = topicNames(topology);
-  const registry = createRegistry(topology.schemaRegistry);
   if (name === 's3-source') {
+    const { S3Source } = await import('../stages/s3-source/s3-source.js');
+    const { createS3Client } = await import('../stages/s3-source/s3-client.js');
     const source = new S3Source(topology, kafka, createS3Client(topology.source.s3), logger);
     await source.start();
     return { name, source, stop: () => source.stop() };
   }
+  const { createRegistry, EventCodec } = await import('../schemas/event-codec.js');
+  const registry = createRegistry(topology.schemaRegistry);
   if (name === 'parser') {
+    const { startParser } = await import('../stages/parser/parser-stage.js');
     const loop = await startParser(
       topology,
       kafka,
@@ -49,12 +52,14 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (name === 'enricher') {
     const input = new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized');
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+    const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
     const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
     return { name, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+  const { startSink } = await import('../sinks/registry.js');
   const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
   running.failed.catch((error: unknown) => {
     // the sink stopped itself (retries exhausted, destination misconfigured, DLQ unwritable): a

@@ -1,3 +1,4 @@
+import '../../kafka/kafkajs-read-committed-fix.js';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,50 @@
 import { z } from 'zod';
 import { nameSchema as name } from '../../config/common.js';
 
+/** How an object's bytes split into records: one per line, or one per element of a JSON `{"Records":[…]}` document (CloudTrail). */
+export const framingSchema = z.enum(['lines', 'json-records']);
+
+const routeSchema = z
+  .object({
+    match: z.string().min(1),
+    logType: name,
+    framing: framingSchema.default('lines'),
+  })
+  .strict();
+
+const locationSchema = z
+  .object({
+    bucket: z.string().min(3),
+    prefix: z.string().default(''),
+  })
+  .strict();
+
+const sqsSchema = z
+  .object({
+    queueUrl: z.string().url(),
+    /** defaults to the S3 endpoint's region; set for a local SQS-compatible server */
+    endpoint: z.string().url().optional(),
+    waitTimeSeconds: z.number().int().min(0).max(20).default(10),
+    maxMessages: z.number().int().min(1).max(10).default(10),
+    /** visibility given to a received message and renewed by each heartbeat while its objects are read */
+    visibilityTimeoutSeconds: z.number().int().min(2).max(43_200).default(60),
+    /** how often visibility is renewed; must be shorter than visibilityTimeoutSeconds */
+    heartbeatSeconds: z.number().positive().default(20),
+  })
+  .strict()
+  .refine((s) => s.heartbeatSeconds < s.visibilityTimeoutSeconds, {
+    message: 'heartbeatSeconds must be shorter than visibilityTimeoutSeconds',
+    path: ['heartbeatSeconds'],
+  });
+
+const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).default(8),
+    baseMs: z.number().int().positive().default(200),
+    capMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
 export const s3SourceSchema = z
   .object({
     endpoint: z.string().url().optional(),
@@ -10,14 +54,38 @@ export const s3SourceSchema = z
       .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })
       .strict()
       .optional(),
+    /** the default bucket and prefix: polled when `locations` is not set, and used by re-ingest */
     bucket: z.string().min(3),
     prefix: z.string().default(''),
-    routes: z.array(z.object({ match: z.string().min(1), logType: name }).strict()).min(1),
+    discovery: z.enum(['polling', 'sqs']).default('polling'),
+    /** bucket/prefix pairs to poll; default: the one `bucket` + `prefix` */
+    locations: z.array(locationSchema).min(1).optional(),
+    routes: z.array(routeSchema).min(1),
     pollIntervalMs: z.number().int().positive().default(5_000),
-    chunkRecords: z.number().int().positive().default(500),
+    /** first run only: objects last modified before this instant are not ingested */
+    since: z.string().datetime({ offset: true }).optional(),
+    /** keys that appear below the listing watermark are still found if they appear within this window */
+    lookBackMs: z.number().int().min(0).default(900_000),
+    sqs: sqsSchema.optional(),
+    chunkRecords: z.number().int().positive().default(2_000),
+    /** objects one instance reads at the same time (from different work partitions) */
+    concurrentObjects: z.number().int().min(1).default(3),
     maxRecordBytes: z.number().int().positive().default(1_048_576),
+    /** bytes of an oversized record kept in its DLQ record */
+    dlqRecordHeadBytes: z.number().int().positive().default(65_536),
+    /** prefix of the per-work-partition transactional ids, also the work topic's consumer group */
     transactionalId: z.string().default('siem-s3-source'),
+    transactionTimeoutMs: z.number().int().positive().default(60_000),
+    sessionTimeoutMs: z.number().int().positive().default(30_000),
+    retry: retrySchema.default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.discovery === 'sqs' && !s.sqs) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sqs'], message: 'discovery "sqs" needs an sqs section with queueUrl' });
+    }
+  });
 
 export type S3SourceConfig = z.infer<typeof s3SourceSchema>;
+export type Framing = z.infer<typeof framingSchema>;
+export type SqsConfig = z.infer<typeof sqsSchema>;

@@ -1,3 +1,5 @@
+import type { Framing } from './config.js';
+
 /**
  * Routes S3 keys to log types by glob: `**` matches across "/", `*` and `?` within one
  * path segment. The first matching route wins; a key no route matches is not ingested.
@@ -5,11 +7,22 @@
 export interface KeyRoute {
   match: string;
   logType: string;
+  framing?: Framing;
+}
+
+export type KeyRouter = (key: string) => { logType: string; framing: Framing } | undefined;
+
+export function compileRouter(routes: KeyRoute[]): KeyRouter {
+  const compiled = routes.map((r) => ({ regex: globToRegExp(r.match), logType: r.logType, framing: r.framing ?? ('lines' as const) }));
+  return (key) => {
+    const route = compiled.find((r) => r.regex.test(key));
+    return route ? { logType: route.logType, framing: route.framing } : undefined;
+  };
 }
 
 export function compileRoutes(routes: KeyRoute[]): (key: string) => string | undefined {
-  const compiled = routes.map((r) => ({ regex: globToRegExp(r.match), logType: r.logType }));
-  return (key) => compiled.find((r) => r.regex.test(key))?.logType;
+  const router = compileRouter(routes);
+  return (key) => router(key)?.logType;
 }
 
 export function globToRegExp(glob: string): RegExp {

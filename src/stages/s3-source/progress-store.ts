@@ -1,34 +1,71 @@
 import type { Kafka, Message } from 'kafkajs';
 import { readAll } from '../../kafka/read-topic.js';
+import type { WorkItem } from './work-item.js';
 
-/** How far one S3 object has been emitted; the record that covers a chunk commits with it. */
+/**
+ * How far one version of an S3 object (bucket, key, etag — and the re-ingest run, if any) has been
+ * emitted. The progress record that covers a chunk commits in the chunk's transaction.
+ */
 export interface ObjectProgress {
+  kind: 'object';
   bucket: string;
   key: string;
   etag: string;
   logType: string;
+  reingestId?: string;
   /** number of the next record to emit (records before it are in Kafka) */
   nextRecord: number;
   done: boolean;
+  /** set when the object could not be read; `done` is then true and a DLQ record says why */
+  failed?: { code: string; message: string };
   updatedAt: string;
 }
 
-export function progressMessage(progress: ObjectProgress): Message {
-  return { key: `${progress.bucket}/${progress.key}`, value: JSON.stringify(progress) };
+/** Where a polled location's listing stands; written by the lister, in its own transactions. */
+export interface ListingState {
+  kind: 'listing';
+  bucket: string;
+  prefix: string;
+  /** greatest key listed so far */
+  watermark: string | null;
+  /** watermark after each recent pass; the look-back floor is read from these */
+  marks: Array<{ at: number; key: string | null }>;
+  updatedAt: string;
+}
+
+export type SourceState = ObjectProgress | ListingState;
+
+/** Progress of one object version; a changed etag is a new object, a re-ingest a new run. */
+export function progressKey(p: { bucket: string; key: string; etag: string; reingestId?: string | undefined }): string {
+  return `object/${p.bucket}/${p.key}@${p.etag}${p.reingestId ? `#${p.reingestId}` : ''}`;
+}
+
+export function listingKey(bucket: string, prefix: string): string {
+  return `listing/${bucket}/${prefix}`;
+}
+
+export function stateMessage(state: SourceState): Message {
+  const key = state.kind === 'object' ? progressKey(state) : listingKey(state.bucket, state.prefix);
+  return { key, value: JSON.stringify(state) };
+}
+
+/** The committed progress of a work item (its version of the object, in its re-ingest run if any). */
+export function progressOf(state: Map<string, SourceState>, item: WorkItem): ObjectProgress | undefined {
+  const own = state.get(progressKey(item));
+  return own?.kind === 'object' ? own : undefined;
 }
 
 /**
- * The latest committed progress per object, from the compacted progress topic. Call it after
- * the source's transactional producer has been initialised: that aborts a previous instance's
- * open transaction first, so what is read here is final.
+ * The latest committed state per key, from the compacted source-offsets topic. Call it after the
+ * producers that write those keys were initialised: that aborts a previous owner's open
+ * transaction first, so what is read here is final.
  */
-export async function loadProgress(kafka: Kafka, topic: string): Promise<Map<string, ObjectProgress>> {
-  const progress = new Map<string, ObjectProgress>();
-  const records = await readAll(kafka, topic);
-  for (const { message } of records) {
+export async function loadSourceState(kafka: Kafka, topic: string): Promise<Map<string, SourceState>> {
+  const state = new Map<string, SourceState>();
+  for (const { message } of await readAll(kafka, topic, { timeoutMs: 300_000 })) {
     if (message.key === null) continue;
-    if (message.value === null) progress.delete(message.key.toString());
-    else progress.set(message.key.toString(), JSON.parse(message.value.toString()) as ObjectProgress);
+    if (message.value === null) state.delete(message.key.toString());
+    else state.set(message.key.toString(), JSON.parse(message.value.toString()) as SourceState);
   }
-  return progress;
+  return state;
 }

@@ -1,48 +1,27 @@
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Framing } from './config.js';
+import { decodeBody } from './decoders.js';
+import { splitJsonRecords } from './json-records-splitter.js';
+import { splitLines } from './line-splitter.js';
+import type { RecordItem, SplitOptions } from './record-item.js';
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+export type { RecordItem } from './record-item.js';
 
 /**
- * Streams an object's body as records, one per non-empty line, without holding the object in
- * memory. Gzip (including multi-member files) is detected by its magic bytes, not the key name.
- * CRLF endings and a UTF-8 byte-order mark are stripped.
+ * Streams an object's body as records without holding the object in memory: decompression by
+ * magic bytes (gzip incl. multi-member, zstd, or none), then lines or JSON `Records` elements.
+ * `onBytes` counts the bytes read from S3 (compressed), for metrics.
  */
-export async function* readLineRecords(body: Readable): AsyncGenerator<Buffer> {
-  const decoded = await decodeIfGzipped(body);
-  let pending: Buffer = Buffer.alloc(0);
-  let first = true;
-  for await (const chunk of decoded) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    let start = 0;
-    for (let nl = pending.indexOf(0x0a, start); nl !== -1; nl = pending.indexOf(0x0a, start)) {
-      const line = trimLine(pending.subarray(start, nl), first);
-      first = false;
-      start = nl + 1;
-      if (line.length > 0) yield Buffer.from(line);
-    }
-    pending = pending.subarray(start);
-  }
-  const last = trimLine(pending, first);
-  if (last.length > 0) yield Buffer.from(last);
+export function readRecords(
+  body: AsyncIterable<Buffer>,
+  framing: Framing,
+  options: SplitOptions,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<RecordItem> {
+  const decoded = decodeBody(body, onBytes);
+  return framing === 'json-records' ? splitJsonRecords(decoded, options) : splitLines(decoded, options);
 }
 
-function trimLine(line: Buffer, first: boolean): Buffer {
-  let start = 0;
-  let end = line.length;
-  if (first && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) start = 3;
-  if (end > start && line[end - 1] === 0x0d) end--;
-  return line.subarray(start, end);
-}
-
-async function decodeIfGzipped(body: Readable): Promise<AsyncIterable<Buffer>> {
-  const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return Readable.from([]);
-  async function* all(): AsyncGenerator<Buffer> {
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  const gzipped = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
-  return gzipped ? Readable.from(all(), { objectMode: false }).pipe(createGunzip()) : all();
+/** Only the records' bytes (oversized ones dropped): for tests and tools that need plain lines. */
+export async function* readLineRecords(body: AsyncIterable<Buffer>, maxRecordBytes = 1_048_576): AsyncGenerator<Buffer> {
+  for await (const item of readRecords(body, 'lines', { maxRecordBytes, headBytes: 0 })) if (item.kind === 'record') yield item.value;
 }

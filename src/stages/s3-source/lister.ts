@@ -1,0 +1,175 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Topology } from '../../config/schema.js';
+import { topicNames } from '../../config/topics.js';
+import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
+import type { Logger } from '../../observability/logger.js';
+import { sleep } from '../../util/backoff.js';
+import type { KeyRouter } from './key-routes.js';
+import { type ListingState, listingKey, loadSourceState } from './progress-store.js';
+import { withS3Retries } from './s3-retry.js';
+import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
+import { bareEtag, type WorkItem, workMessage } from './work-item.js';
+
+const STAGE = 's3-source';
+/** keys remembered per location to avoid enqueuing one object twice inside the look-back window */
+const MAX_REMEMBERED = 200_000;
+
+/**
+ * Polling discovery. It runs in the instance that owns work partition 0, under its own
+ * transactional id (`<transactionalId>-lister`), so exactly one lister is live at a time. Each pass
+ * lists a location from its look-back floor (ListObjectsV2 StartAfter) and puts new objects on the
+ * work topic in the same transaction as the listing's new watermark.
+ */
+export class Lister {
+  private producer: Producer | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private readonly states = new Map<string, ListingState>();
+  private readonly remembered = new Map<string, Set<string>>();
+  private readonly names;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly kafka: Kafka,
+    private readonly s3: S3Client,
+    private readonly logger: Logger,
+    private readonly route: KeyRouter,
+  ) {
+    this.names = topicNames(topology);
+  }
+
+  async start(): Promise<void> {
+    const config = this.topology.source.s3;
+    this.producer = this.kafka.producer({
+      ...PRODUCER_DEFAULTS,
+      ...SOURCE_PRODUCER_CONFIG,
+      transactionalId: `${config.transactionalId}-lister`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: config.transactionTimeoutMs,
+    });
+    await this.producer.connect();
+    await (await this.producer.transaction()).abort(); // fences a previous lister before its state is read
+    for (const state of (await loadSourceState(this.kafka, this.names.sourceOffsets)).values()) {
+      if (state.kind === 'listing') this.states.set(listingKey(state.bucket, state.prefix), state);
+    }
+    this.running = true;
+    this.loop = this.pollForever();
+    this.logger.info({ locations: this.locations() }, 'lister started');
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+    await this.producer?.disconnect();
+  }
+
+  private locations() {
+    const config = this.topology.source.s3;
+    return config.locations ?? [{ bucket: config.bucket, prefix: config.prefix }];
+  }
+
+  private async pollForever(): Promise<void> {
+    while (this.running) {
+      for (const location of this.locations()) {
+        if (!this.running) break;
+        try {
+          await this.pass(location.bucket, location.prefix);
+        } catch (error) {
+          this.logger.error({ err: error, ...location }, 'listing pass failed; trying again at the next interval');
+          if ((error as { code?: string }).code === 'KAFKA_FENCED') {
+            this.running = false; // another instance's lister took over
+          }
+        }
+      }
+      await sleep(this.topology.source.s3.pollIntervalMs, this.abort.signal);
+    }
+  }
+
+  /** One listing pass over a location, from the look-back floor to the end. */
+  async pass(bucket: string, prefix: string): Promise<number> {
+    const config = this.topology.source.s3;
+    const id = listingKey(bucket, prefix);
+    const startedAt = Date.now();
+    const state: ListingState = this.states.get(id) ?? { kind: 'listing', bucket, prefix, watermark: null, marks: [], updatedAt: '' };
+    const floor = floorOf(state, startedAt - config.lookBackMs);
+    const seen = this.remembered.get(id) ?? new Set<string>();
+    this.remembered.set(id, seen);
+    const since = config.since ? Date.parse(config.since) : undefined;
+    let enqueued = 0;
+    let token: string | undefined;
+    do {
+      const page = await withS3Retries(`listing s3://${bucket}/${prefix}`, config.retry, this.logger, () =>
+        this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            ...(token ? {} : floor ? { StartAfter: floor } : {}),
+          }),
+        ),
+      );
+      const items: WorkItem[] = [];
+      for (const object of page.Contents ?? []) {
+        const key = object.Key;
+        if (!key || key.endsWith('/')) continue;
+        if (state.watermark === null || key > state.watermark) state.watermark = key;
+        const route = this.route(key);
+        if (!route) continue;
+        if (since !== undefined && object.LastModified && object.LastModified.getTime() < since) continue;
+        const etag = bareEtag(object.ETag);
+        const version = `${key}@${etag}`;
+        if (seen.has(version)) continue;
+        if (seen.size < MAX_REMEMBERED) seen.add(version);
+        items.push({
+          bucket,
+          key,
+          etag,
+          logType: route.logType,
+          framing: route.framing,
+          ...(object.Size !== undefined ? { size: object.Size } : {}),
+          ...(object.LastModified ? { lastModified: object.LastModified.toISOString() } : {}),
+          via: 'poll',
+          discoveredAt: new Date().toISOString(),
+        });
+      }
+      state.updatedAt = new Date().toISOString();
+      await this.commit(items, state);
+      enqueued += items.length;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token && this.running);
+    if (token) return enqueued; // stopped mid-pass: the next owner lists again from the floor
+    state.marks = pruneMarks([...state.marks, { at: startedAt, key: state.watermark }], Date.now() - config.lookBackMs);
+    await this.commit([], state);
+    this.states.set(id, state);
+    const newFloor = floorOf(state, Date.now() - config.lookBackMs);
+    if (newFloor !== null) for (const version of seen) if (version.slice(0, version.lastIndexOf('@')) <= newFloor) seen.delete(version);
+    if (enqueued > 0) this.logger.info({ bucket, prefix, enqueued, watermark: state.watermark, floor }, 'listing pass enqueued objects');
+    return enqueued;
+  }
+
+  private async commit(items: WorkItem[], state: ListingState): Promise<void> {
+    const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
+    await commitSourceTransaction(this.producer as Producer, { messages, progress: [{ ...state }] }, this.names, STAGE);
+  }
+}
+
+/**
+ * Where a pass starts: the watermark as it stood `lookBackMs` ago, so a key that appears below
+ * the watermark is still found if it appears within the window. Before the first such mark
+ * (the first window after the very first pass) a pass lists the location from its start.
+ */
+export function floorOf(state: ListingState, before: number): string | null {
+  let floor: string | null = null;
+  for (const mark of state.marks) if (mark.at <= before) floor = mark.key;
+  return floor;
+}
+
+/** Keep the newest mark at or before the window's start (the floor) and every mark after it. */
+export function pruneMarks(marks: ListingState['marks'], before: number): ListingState['marks'] {
+  const older = marks.filter((m) => m.at <= before);
+  return [...older.slice(-1), ...marks.filter((m) => m.at > before)].slice(-1_000);
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Kafka } from 'kafkajs';
+import { readHeaders } from '../../src/kafka/headers.js';
+import { readAll } from '../../src/kafka/read-topic.js';
+import { RAW_HEADER } from '../../src/schemas/raw-record.js';
+import type { ObjectProgress, SourceState } from '../../src/stages/s3-source/progress-store.js';
+
+export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+export async function put(s3: S3Client, bucket: string, key: string, body: Buffer | string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+/** Latest committed progress of every object version. */
+export async function objectProgress(kafka: Kafka, topic: string): Promise<ObjectProgress[]> {
+  const latest = new Map<string, SourceState>();
+  for (const { message } of await readAll(kafka, topic)) {
+    if (message.key && message.value) latest.set(message.key.toString(), JSON.parse(message.value.toString()) as SourceState);
+  }
+  return [...latest.values()].filter((s): s is ObjectProgress => s.kind === 'object');
+}
+
+export interface RecordCount {
+  /** per object key: how often each record number was seen */
+  perObject: Map<string, Map<number, number>>;
+  total: number;
+  duplicates: number;
+}
+
+/**
+ * Reads topics to their end (read_committed unless told otherwise) keeping only (object, record
+ * number) counts, so half a million records cost a few megabytes in the test process.
+ */
+export async function countRecords(kafka: Kafka, topics: string[], readUncommitted = false): Promise<RecordCount> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `s3-count-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted, maxBytes: 10 * 1024 * 1024, allowAutoTopicCreation: false });
+  const count: RecordCount = { perObject: new Map(), total: 0, duplicates: 0 };
+  try {
+    const pending = new Map<string, bigint>();
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic))
+        if (BigInt(o.high) > BigInt(o.low)) pending.set(`${topic}:${o.partition}`, BigInt(o.high));
+    }
+    if (pending.size === 0) return count;
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('counting records did not reach the end in 180 s')), 180_000);
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const id = `${payload.topic}:${payload.partition}`;
+        const end = pending.get(id);
+        if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) pending.delete(id);
+        if (pending.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const headers = readHeaders(message.headers);
+          const object = headers[RAW_HEADER.key] as string;
+          const n = Number(headers[RAW_HEADER.recordNumber]);
+          const seen = count.perObject.get(object) ?? new Map<number, number>();
+          count.perObject.set(object, seen);
+          const before = seen.get(n) ?? 0;
+          if (before > 0) count.duplicates++;
+          seen.set(n, before + 1);
+          count.total++;
+        }
+      },
+    });
+    await done;
+    return count;
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+export function logTail(file: string, chars = 3_000): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-chars);
+  } catch {
+    return '';
+  }
+}
+
+export function peakRssBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deterministic pseudo-random numbers, so a failing kill schedule can be replayed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
