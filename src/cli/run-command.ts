@@ -40,13 +40,14 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
   const kafka = createKafka(topology.kafka, 'admin');
   if (options.createTopics) await ensureTopics(kafka, topologyTopics(topology));
   for (const name of wanted) expectStage(name);
+  const running: RunningStage[] = [];
   const server = await startObservabilityServer(options.metricsPort ?? topology.metrics.port, {
     live: () => true,
-    ready: processReady,
+    // ready: every stage assigned (readiness.ts) and none still restoring state (RunningStage.ready)
+    ready: () => processReady() && running.length === wanted.length && running.every((s) => s.ready?.() ?? true),
     report: readinessReport,
   });
   rootLogger.info({ stages: wanted, metricsPort: server.port }, 'starting stages');
-  const running: RunningStage[] = [];
   let stopRequested = false;
   void signalled.then(() => {
     stopRequested = true;

@@ -12,6 +12,8 @@ export function topicNames(topology: Pick<Topology, 'topics' | 'logTypes' | 'sin
     sourceOffsets: `${p}source-offsets`,
     /** objects to ingest, put there by the source's discovery; the source instances share it as a consumer group */
     sourceWork: `${p}source-work`,
+    /** the enricher's window and template state, compacted; partition n holds the state of input partition n */
+    enricherChangelog: `${p}enricher.changelog`,
     /** one dead-letter topic per stage or sink: `dlq.parser`, `dlq.enricher`, `dlq.<sink name>` */
     dlq: (stageOrSink: string) => `${p}dlq.${stageOrSink}`,
   };

@@ -25,6 +25,7 @@ export function topologyTopics(topology: Topology): TopicSpec[] {
     plain(names.sourceWork),
     ...topology.sinks.map((s) => plain(names.dlq(s.name))),
     { ...plain(names.sourceOffsets), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    { ...plain(names.enricherChangelog), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
 }
 

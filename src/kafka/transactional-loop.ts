@@ -20,6 +20,19 @@ export interface OutputRecord extends Message {
 /** Per-record result of a transform, in the manner of Kafka Streams' processors. */
 export type RecordOutcome = { kind: 'emit'; records: OutputRecord[] } | { kind: 'reject'; error: unknown };
 
+/**
+ * Per-partition state a stage keeps in memory (Kafka Streams' state stores): restored before a
+ * partition's first chunk, flushed into each chunk's transaction, dropped when it can no longer be trusted.
+ */
+export interface PartitionState {
+  /** Before the first chunk of a partition this member (re)gained, after its producer fenced the previous owner. */
+  restore(topic: string, partition: number): Promise<void>;
+  /** Extra records (e.g. a changelog) for the chunk's transaction, taken after the chunk was transformed. */
+  flush(topic: string, partition: number): OutputRecord[];
+  /** The chunk's transaction did not commit, or the partition was revoked: the next owner restores again. */
+  discard(topic: string, partition: number): void;
+}
+
 export interface TransactionalLoopOptions {
   kafka: Kafka;
   stage: string;
@@ -29,13 +42,19 @@ export interface TransactionalLoopOptions {
   maxRecordsPerTransaction: number;
   sessionTimeoutMs: number;
   logger: Logger;
-  transform: (record: InputRecord) => Promise<RecordOutcome>;
+  /** one record at a time; a thrown record fault (isRecordFault) rejects that record */
+  transform?: (record: InputRecord) => Promise<RecordOutcome>;
+  /** or a whole chunk at once (one outcome per record, in order), for stages that batch work such as model inference */
+  transformChunk?: (records: InputRecord[]) => Promise<RecordOutcome[]>;
   /** called after a transaction committed, for progress reporting */
   onCommitted?: (count: number) => void;
+  state?: PartitionState;
 }
 
 export interface RunningLoop {
   consumer: Consumer;
+  /** false while a partition's state is being restored */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -48,6 +67,7 @@ export interface RunningLoop {
 export async function runTransactionalLoop(options: TransactionalLoopOptions): Promise<RunningLoop> {
   const { kafka, groupId, logger } = options;
   const producers = new PartitionProducers(kafka, groupId);
+  const partitions = new RestoredPartitions(options.state);
   const consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
@@ -62,6 +82,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
     );
     logger.info({ assigned: payload.memberAssignment }, 'partitions assigned');
     reportAssigned(options.stage);
+    partitions.retain(assigned);
     producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
   });
 
@@ -70,10 +91,11 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: (payload) => processBatch(payload, options, producers),
+    eachBatch: (payload) => processBatch(payload, options, producers, partitions),
   });
   return {
     consumer,
+    ready: () => partitions.restoring === 0,
     stop: async () => {
       await consumer.disconnect();
       await producers.closeAll();
@@ -81,17 +103,30 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   };
 }
 
-async function processBatch(payload: EachBatchPayload, options: TransactionalLoopOptions, producers: PartitionProducers) {
+async function processBatch(
+  payload: EachBatchPayload,
+  options: TransactionalLoopOptions,
+  producers: PartitionProducers,
+  partitions: RestoredPartitions,
+) {
   const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
   const { stage } = options;
   for (let start = 0; start < batch.messages.length; start += options.maxRecordsPerTransaction) {
     if (!isRunning() || isStale()) return;
     const chunk = batch.messages.slice(start, start + options.maxRecordsPerTransaction);
     const timer = batchDuration.startTimer({ stage });
-    const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
+    await partitions.ensure(batch.topic, batch.partition, () => producers.get(batch.topic, batch.partition));
+    if (!isRunning() || isStale()) return; // a rebalance during a restore
     const first = chunk[0] as KafkaMessage;
     const last = chunk[chunk.length - 1] as KafkaMessage;
-    await commitChunk(outputs, batch.topic, batch.partition, first.offset, last.offset, options, producers);
+    try {
+      const outputs = await transformChunk(chunk, batch.topic, batch.partition, options);
+      outputs.push(...(options.state?.flush(batch.topic, batch.partition) ?? []));
+      await commitChunk(outputs, batch.topic, batch.partition, first.offset, last.offset, options, producers);
+    } catch (error) {
+      partitions.discard(batch.topic, batch.partition);
+      throw error;
+    }
     resolveOffset(last.offset);
     timer();
     recordsIn.inc({ stage }, chunk.length);
@@ -106,34 +141,49 @@ async function transformChunk(
   partition: number,
   options: TransactionalLoopOptions,
 ): Promise<OutputRecord[]> {
+  const records = chunk.map((message): InputRecord => ({ ...rejectedRecord(topic, partition, message), message }));
+  const outcomes = options.transformChunk ? await options.transformChunk(records) : await transformEach(records, options);
   const outputs: OutputRecord[] = [];
-  for (const message of chunk) {
-    const record: InputRecord = { ...rejectedRecord(topic, partition, message), message };
-    // A record's own fault is rejected to the DLQ; anything else is infrastructure: the chunk retries.
-    const outcome = await options.transform(record).catch((error: unknown) => {
-      if (isRecordFault(error)) return { kind: 'reject' as const, error };
-      throw error;
-    });
+  records.forEach((record, i) => {
+    const outcome = outcomes[i];
+    if (!outcome)
+      throw new SiemStreamError('KAFKA_FATAL', `${options.stage}: no outcome for offset ${record.offset}`, { stage: options.stage });
     if (outcome.kind === 'emit') {
       outputs.push(...outcome.records);
-    } else {
-      outputs.push({ topic: options.dlqTopic, ...dlqMessage(record, outcome.error, options.stage) });
-      dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
-      options.logger.warn(
-        // the DLQ record carries the full context; a stack trace per bad record would only drown the log
-        {
-          topic,
-          partition,
-          offset: message.offset,
-          correlationId: correlationId(record.headers),
-          code: dlqErrorCode(outcome.error),
-          reason: (outcome.error as Error).message,
-        },
-        'record rejected to DLQ',
-      );
+      return;
     }
-  }
+    outputs.push({ topic: options.dlqTopic, ...dlqMessage(record, outcome.error, options.stage) });
+    dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
+    options.logger.warn(
+      // the DLQ record carries the full context; a stack trace per bad record would only drown the log
+      {
+        topic,
+        partition,
+        offset: record.offset,
+        correlationId: correlationId(record.headers),
+        code: dlqErrorCode(outcome.error),
+        reason: (outcome.error as Error).message,
+      },
+      'record rejected to DLQ',
+    );
+  });
   return outputs;
+}
+
+async function transformEach(records: InputRecord[], options: TransactionalLoopOptions): Promise<RecordOutcome[]> {
+  const transform = options.transform;
+  if (!transform) throw new SiemStreamError('CONFIG_INVALID', `${options.stage}: no transform`, { stage: options.stage });
+  const outcomes: RecordOutcome[] = [];
+  for (const record of records) {
+    // A record's own fault is rejected to the DLQ; anything else is infrastructure: the chunk retries.
+    outcomes.push(
+      await transform(record).catch((error: unknown) => {
+        if (isRecordFault(error)) return { kind: 'reject' as const, error };
+        throw error;
+      }),
+    );
+  }
+  return outcomes;
 }
 
 async function commitChunk(
@@ -212,4 +262,40 @@ async function restartable(error: Error, logger: Logger): Promise<boolean> {
   const restart = !(error instanceof SiemStreamError) || error.retriable || error.code === 'KAFKA_FENCED';
   logger.error({ err: error, restart }, 'consumer crashed');
   return restart;
+}
+
+/** Which assigned partitions have their stage state restored; without state hooks every partition is. */
+class RestoredPartitions {
+  private readonly restored = new Set<string>();
+  restoring = 0;
+
+  constructor(private readonly state: PartitionState | undefined) {}
+
+  async ensure(topic: string, partition: number, fence: () => Promise<unknown>): Promise<void> {
+    const key = `${topic}\u0000${partition}`;
+    if (!this.state || this.restored.has(key)) return;
+    this.restoring++;
+    try {
+      // the previous owner's open transaction must be aborted first, or a read_committed restore waits for it
+      await fence();
+      await this.state.restore(topic, partition);
+      this.restored.add(key);
+    } finally {
+      this.restoring--;
+    }
+  }
+
+  discard(topic: string, partition: number): void {
+    this.restored.delete(`${topic}\u0000${partition}`);
+    this.state?.discard(topic, partition);
+  }
+
+  retain(assigned: Array<{ topic: string; partition: number }>): void {
+    const keep = new Set(assigned.map((a) => `${a.topic}\u0000${a.partition}`));
+    for (const key of [...this.restored]) {
+      if (keep.has(key)) continue;
+      const [topic = '', partition = '0'] = key.split('\u0000');
+      this.discard(topic, Number(partition));
+    }
+  }
 }

@@ -11,6 +11,8 @@ export const CORE_STAGES = ['s3-source', 'parser', 'enricher'] as const;
 export interface RunningStage {
   name: string;
   stop(): Promise<void>;
+  /** false while the stage cannot process yet (e.g. the enricher restoring state); absent = always ready */
+  ready?: () => boolean;
   /** the source's counters, for progress reporting */
   source?: S3Source;
 }
@@ -54,7 +56,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
     const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
     const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
-    return { name, stop: () => loop.stop() };
+    return { name, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);

@@ -1,8 +1,15 @@
+import { loadSchema } from '../../src/schemas/catalog.js';
 import { deterministicEventId } from '../../src/schemas/event-id.js';
 import { type EnrichedEvent, NORMALIZED_FIELDS } from '../../src/schemas/events.js';
 
-/** every normalized field null: the optional ones stay so unless a test sets them */
-const NULLS = Object.fromEntries(NORMALIZED_FIELDS.map((f) => [f, null])) as unknown as EnrichedEvent;
+/**
+ * every normalized field null, and every optional enriched field (null default in the schema, as a
+ * decoded event carries them): they stay so unless a test sets them
+ */
+const OPTIONAL_ENRICHED = loadSchema('enriched')
+  .fields.filter((f) => f.default === null)
+  .map((f) => f.name);
+const NULLS = Object.fromEntries([...NORMALIZED_FIELDS, ...OPTIONAL_ENRICHED].map((f) => [f, null])) as unknown as EnrichedEvent;
 
 let sequence = 0;
 

@@ -1,17 +1,40 @@
 import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
-import { type RunningLoop, runTransactionalLoop } from '../../kafka/transactional-loop.js';
+import { isRecordFault } from '../../errors.js';
+import {
+  type InputRecord,
+  type OutputRecord,
+  type PartitionState,
+  type RecordOutcome,
+  type RunningLoop,
+  runTransactionalLoop,
+} from '../../kafka/transactional-loop.js';
 import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
-import { TumblingWindowCounter } from './tumbling-window-counter.js';
+import { readChangelogPartition } from './changelog-reader.js';
+import { enrichedEvent } from './enriched-fields.js';
+import {
+  anomalies,
+  entitiesEvicted,
+  entitiesGauge,
+  inferenceSeconds,
+  lateEvents,
+  restoreSeconds,
+  templatesGauge,
+} from './enricher-metrics.js';
+import { featureVector } from './features.js';
+import { ModelHolder } from './model-holder.js';
+import { type Observation, PartitionStore } from './partition-store.js';
 
 export const ENRICHER_STAGE = 'enricher';
 
 /**
- * Adds per-entity tumbling-window counts to each normalized event. State lives in memory per
- * input partition (events are keyed by entity, so an entity's events share a partition).
+ * Normalized events → enriched events: per-entity event-time windows, Drain templates and an
+ * anomaly score. State lives in memory per input partition (events are keyed by entity, so an
+ * entity's events share a partition); every change goes to the compacted changelog in the same
+ * transaction as the outputs and offsets, and a partition is restored from it before its first chunk.
  */
 export async function startEnricher(
   topology: Topology,
@@ -22,39 +45,91 @@ export async function startEnricher(
   onCommitted?: (count: number) => void,
 ): Promise<RunningLoop> {
   const names = topicNames(topology);
-  const windows = new Map<number, TumblingWindowCounter>();
-  const counterFor = (partition: number) => {
-    let counter = windows.get(partition);
-    if (!counter) {
-      counter = new TumblingWindowCounter(topology.enricher.windowMs);
-      windows.set(partition, counter);
-    }
-    return counter;
+  const config = topology.enricher;
+  const models = await ModelHolder.start(config.model.path, config.model.watch, logger);
+  const stores = new Map<number, PartitionStore>();
+
+  const state: PartitionState = {
+    restore: async (_topic, partition) => {
+      const timer = restoreSeconds.startTimer();
+      const store = new PartitionStore(config);
+      const latest = await readChangelogPartition(kafka, names.enricherChangelog, partition);
+      store.restore(latest);
+      stores.set(partition, store);
+      const seconds = timer();
+      logger.info(
+        { partition, keys: latest.size, entities: store.entityCount, templates: store.templateCount, seconds },
+        'partition state restored',
+      );
+    },
+    flush: (_topic, partition) => {
+      const store = stores.get(partition);
+      if (!store) return [];
+      entitiesGauge.set({ partition }, store.entityCount);
+      templatesGauge.set({ partition }, store.templateCount);
+      return store.takeChanges().map(([key, value]): OutputRecord => ({ topic: names.enricherChangelog, partition, key, value }));
+    },
+    discard: (_topic, partition) => {
+      stores.delete(partition);
+      entitiesGauge.remove({ partition });
+      templatesGauge.remove({ partition });
+    },
   };
+
+  const enrichChunk = async (records: InputRecord[]): Promise<RecordOutcome[]> => {
+    const first = records[0];
+    const store = first ? stores.get(first.partition) : undefined;
+    if (!first || !store) return [];
+    const decoded = await Promise.all(records.map((r) => input.decode(r.value).catch(recordFaultOnly)));
+    const evictedBefore = store.evictedEntities;
+    const lateBefore = store.lateEvents;
+    const observed: Array<{ event: NormalizedEvent; o: Observation } | { error: unknown }> = decoded.map((d) =>
+      'error' in d ? d : { event: d, o: store.observe(d) },
+    );
+    entitiesEvicted.inc(store.evictedEntities - evictedBefore);
+    lateEvents.inc(store.lateEvents - lateBefore);
+    const model = models.model;
+    const vectors = observed.flatMap((x) => ('o' in x ? [featureVector(x.o.features)] : []));
+    const stop = inferenceSeconds.startTimer();
+    const scores = await model.score(vectors);
+    stop();
+    let next = 0;
+    return Promise.all(
+      observed.map(async (x, i): Promise<RecordOutcome> => {
+        if ('error' in x) return { kind: 'reject', error: x.error };
+        const score = scores[next++] as NonNullable<(typeof scores)[number]>;
+        if (score.anomaly) anomalies.inc({ model_version: model.version });
+        const record = records[i] as InputRecord;
+        const value = await output.encode(enrichedEvent(x.event, x.o, score, model.version));
+        return { kind: 'emit', records: [{ topic: names.enriched, key: record.key, value, headers: record.headers }] };
+      }),
+    );
+  };
+
   await output.register();
-  return runTransactionalLoop({
+  const loop = await runTransactionalLoop({
     kafka,
     stage: ENRICHER_STAGE,
-    groupId: topology.enricher.groupId,
+    groupId: config.groupId,
     topics: [names.normalized],
     dlqTopic: names.dlq(ENRICHER_STAGE),
-    maxRecordsPerTransaction: topology.enricher.maxRecordsPerTransaction,
+    maxRecordsPerTransaction: config.maxRecordsPerTransaction,
     sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
     logger,
     ...(onCommitted ? { onCommitted } : {}),
-    transform: async (record) => {
-      const event = await input.decode(record.value);
-      const { windowStart, count } = counterFor(record.partition).add(event.EntityKey, event.TimeGenerated);
-      const enriched: EnrichedEvent = {
-        ...event,
-        WindowStart: windowStart,
-        WindowSizeMs: topology.enricher.windowMs,
-        WindowEventCount: count,
-      };
-      return {
-        kind: 'emit',
-        records: [{ topic: names.enriched, key: record.key, value: await output.encode(enriched), headers: record.headers }],
-      };
-    },
+    transformChunk: enrichChunk,
+    state,
   });
+  return {
+    ...loop,
+    stop: async () => {
+      await loop.stop();
+      await models.close();
+    },
+  };
+}
+
+function recordFaultOnly(error: unknown): { error: unknown } {
+  if (isRecordFault(error)) return { error };
+  throw error;
 }

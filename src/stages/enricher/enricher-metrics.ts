@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricsRegistry } from '../../observability/metrics.js';
+
+export const entitiesGauge = new Gauge({
+  name: 'siem_enricher_entities',
+  help: 'Entities held in window state, per input partition',
+  labelNames: ['partition'] as const,
+  registers: [metricsRegistry],
+});
+
+export const templatesGauge = new Gauge({
+  name: 'siem_enricher_templates',
+  help: 'Drain templates held, per input partition',
+  labelNames: ['partition'] as const,
+  registers: [metricsRegistry],
+});
+
+export const entitiesEvicted = new Counter({
+  name: 'siem_enricher_entities_evicted_total',
+  help: 'Entities dropped from state because a partition held maxEntitiesPerPartition',
+  registers: [metricsRegistry],
+});
+
+export const lateEvents = new Counter({
+  name: 'siem_enricher_late_events_total',
+  help: 'Events that arrived after the watermark closed one of their windows (passed through with LateEvent=true)',
+  registers: [metricsRegistry],
+});
+
+export const anomalies = new Counter({
+  name: 'siem_enricher_anomalies_total',
+  help: 'Events scored above the model threshold, by model version',
+  labelNames: ['model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+export const inferenceSeconds = new Histogram({
+  name: 'siem_enricher_inference_seconds',
+  help: 'ONNX inference time per chunk',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+  registers: [metricsRegistry],
+});
+
+export const restoreSeconds = new Histogram({
+  name: 'siem_enricher_restore_seconds',
+  help: 'Time to restore one partition from the changelog',
+  buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [metricsRegistry],
+});

@@ -1,0 +1,238 @@
+import type { NormalizedEvent } from '../../schemas/events.js';
+import type { EnricherConfig, WindowSpec } from './config.js';
+import { DrainMiner, type Template } from './drain.js';
+import {
+  type EntityState,
+  expireWindows,
+  loadEntity,
+  newEntityState,
+  observeBytes,
+  type StoredEntity,
+  storeEntity,
+} from './entity-state.js';
+import { computeFeatures, type Features, historyOf } from './features.js';
+import { eventLine, severityScore } from './severity.js';
+import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
+import { paneStart, windowClosed, windowStarts } from './windows.js';
+
+export interface Observation {
+  features: Features;
+  late: boolean;
+  windowStart: number;
+  windowSizeMs: number;
+  /** per window name, the event count of the window its features read (the oldest open one holding the event) */
+  windowCounts: Record<string, number>;
+  template: Template;
+}
+
+/** A changelog entry: key and JSON value, null for a deleted key (a tombstone). */
+export type ChangelogEntry = [key: string, value: string | null];
+
+interface Meta {
+  streamTime: number;
+  seq: number;
+  sweptAt: number;
+  total: number;
+}
+
+const ENTITY = 'e:';
+const TEMPLATE = 't:';
+const META = 'm';
+
+/**
+ * The enricher's state for one input partition: per-entity windows and history, the Drain
+ * templates and the partition's stream time (its newest event time; watermark = stream time − grace).
+ * Every change is recorded so the loop can write it to the changelog in the chunk's transaction.
+ */
+export class PartitionStore {
+  /** least recently seen first, for eviction; `seq` orders a restored map the same way */
+  private readonly entities = new Map<string, EntityState & { seq: number }>();
+  private readonly changed = new Set<string>();
+  private readonly drain: DrainMiner;
+  private readonly featureSpec: WindowSpec;
+  private meta: Meta = { streamTime: Number.MIN_SAFE_INTEGER, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
+  evictedEntities = 0;
+  lateEvents = 0;
+
+  constructor(private readonly config: EnricherConfig) {
+    this.drain = new DrainMiner(config.drain);
+    this.featureSpec = config.windows.find((w) => w.name === config.featureWindow) as WindowSpec;
+  }
+
+  get entityCount(): number {
+    return this.entities.size;
+  }
+
+  get templateCount(): number {
+    return this.drain.size;
+  }
+
+  get watermark(): number {
+    return this.meta.streamTime - this.config.graceMs;
+  }
+
+  observe(event: NormalizedEvent): Observation {
+    const t = event.TimeGenerated;
+    this.meta.streamTime = Math.max(this.meta.streamTime, t);
+    const watermark = this.watermark;
+    const state = this.entity(event.EntityKey);
+    const history = historyOf(state);
+    const line = eventLine(event);
+    const template = this.drain.add(line);
+    this.meta.total = this.drain.total;
+
+    const o = observation(event);
+    let late = false;
+    const windowCounts: Record<string, number> = {};
+    let featureWindow: WindowAggregate | undefined;
+    let featureStart = 0;
+    for (const spec of this.config.windows) {
+      const distinct = spec === this.featureSpec ? this.config.maxDistinctPerWindow : 0;
+      const starts = windowStarts(spec, t);
+      const open = starts.filter((start) => !windowClosed(spec, start, watermark));
+      if (open.length < starts.length) late = true;
+      let read: WindowAggregate;
+      let readStart: number;
+      if (open.length > 0) {
+        addToAggregate(paneOf(state, spec.name, paneStart(spec, t)), o, distinct);
+        readStart = open[0] as number;
+        read = windowAggregate(state, spec, readStart);
+      } else {
+        // an event too late for every window of this size still gets features: those of itself alone
+        read = emptyAggregate();
+        addToAggregate(read, o, distinct);
+        readStart = starts[0] as number;
+      }
+      windowCounts[spec.name] = read.count;
+      if (spec === this.featureSpec) {
+        featureWindow = read;
+        featureStart = readStart;
+      }
+    }
+    if (late) this.lateEvents++;
+    expireWindows(state, this.config.windows, watermark);
+    if (event.SrcBytes !== null) observeBytes(state, event.SrcBytes);
+    state.lastEventTime = Math.max(state.lastEventTime ?? t, t);
+
+    const features = computeFeatures({
+      window: featureWindow as WindowAggregate,
+      ...history,
+      eventTime: t,
+      bytes: event.SrcBytes,
+      severity: severityScore(event, line),
+      templateRarity: this.drain.rarity(template),
+    });
+    this.changed.add(META);
+    this.evictBeyondCap();
+    this.sweepIdle();
+    return { features, late, windowStart: featureStart, windowSizeMs: this.featureSpec.sizeMs, windowCounts, template };
+  }
+
+  /** Changes since the last call, as changelog entries (entities, templates, meta). */
+  takeChanges(): ChangelogEntry[] {
+    const out: ChangelogEntry[] = [];
+    for (const key of this.changed) {
+      if (key === META) continue;
+      const state = this.entities.get(key);
+      out.push([ENTITY + key, state ? JSON.stringify({ ...storeEntity(state), s: state.seq }) : null]);
+    }
+    for (const [id, template] of this.drain.takeChanges()) out.push([TEMPLATE + id, template ? JSON.stringify(template) : null]);
+    if (this.changed.has(META)) out.push([META, JSON.stringify(this.meta)]);
+    this.changed.clear();
+    return out;
+  }
+
+  /** Applies the latest changelog value of every key (as read from the changelog, in any order). */
+  restore(latest: Map<string, string>): void {
+    const entities: Array<[string, EntityState & { seq: number }]> = [];
+    for (const [key, value] of latest) {
+      if (key === META) this.meta = JSON.parse(value) as Meta;
+      else if (key.startsWith(TEMPLATE)) this.drain.restore(JSON.parse(value) as Template);
+      else if (key.startsWith(ENTITY)) {
+        const stored = JSON.parse(value) as StoredEntity & { s: number };
+        entities.push([key.slice(ENTITY.length), { ...loadEntity(stored), seq: stored.s }]);
+      }
+    }
+    entities.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [key, state] of entities) this.entities.set(key, state);
+    this.drain.total = this.meta.total;
+    this.changed.clear();
+  }
+
+  private entity(key: string): EntityState & { seq: number } {
+    const state = this.entities.get(key) ?? { ...newEntityState(), seq: 0 };
+    this.entities.delete(key);
+    state.seq = ++this.meta.seq;
+    this.entities.set(key, state);
+    this.changed.add(key);
+    return state;
+  }
+
+  private evictBeyondCap(): void {
+    while (this.entities.size > this.config.maxEntitiesPerPartition) {
+      const oldest = this.entities.keys().next();
+      if (oldest.done) return;
+      this.entities.delete(oldest.value);
+      this.changed.add(oldest.value);
+      this.evictedEntities++;
+    }
+  }
+
+  /**
+   * Once per window advance of the shortest window: drop closed windows everywhere, and entities
+   * with nothing open whose last event is older than the longest window (their tombstones go to the changelog).
+   */
+  private sweepIdle(): void {
+    const step = Math.min(...this.config.windows.map((w) => w.advanceMs ?? w.sizeMs));
+    const bucket = Math.floor(this.watermark / step);
+    if (bucket <= this.meta.sweptAt) return;
+    this.meta.sweptAt = bucket;
+    const horizon = this.watermark - Math.max(...this.config.windows.map((w) => w.sizeMs));
+    for (const [key, state] of this.entities) {
+      expireWindows(state, this.config.windows, this.watermark);
+      if (state.windows.size === 0 && (state.lastEventTime ?? 0) < horizon) {
+        this.entities.delete(key);
+        this.changed.add(key);
+      }
+    }
+  }
+}
+
+/** The window [start, start + sizeMs) as the merge of its panes (for a tumbling window, its one pane). */
+function windowAggregate(state: EntityState, spec: WindowSpec, start: number): WindowAggregate {
+  const panes = state.windows.get(spec.name);
+  const advance = spec.advanceMs ?? spec.sizeMs;
+  if (advance === spec.sizeMs) return panes?.get(start) ?? emptyAggregate();
+  const merged = emptyAggregate();
+  for (let pane = start; pane < start + spec.sizeMs; pane += advance) {
+    const agg = panes?.get(pane);
+    if (agg) mergeInto(merged, agg);
+  }
+  return merged;
+}
+
+function paneOf(state: EntityState, name: string, start: number): WindowAggregate {
+  let windows = state.windows.get(name);
+  if (!windows) {
+    windows = new Map();
+    state.windows.set(name, windows);
+  }
+  let agg = windows.get(start);
+  if (!agg) {
+    agg = emptyAggregate();
+    windows.set(start, agg);
+  }
+  return agg;
+}
+
+const FAILED = /^(?:failure|failed|deny|denied|drop|block|blocked|reject)$/i;
+
+function observation(event: NormalizedEvent): WindowObservation {
+  return {
+    failed: FAILED.test(event.EventResult ?? '') || FAILED.test(event.DvcAction ?? ''),
+    bytes: event.SrcBytes ?? 0,
+    destination: event.DstIpAddr,
+    port: event.DstPortNumber === null ? null : String(event.DstPortNumber),
+    user: event.TargetUsername ?? event.ActorUsername,
+  };
+}

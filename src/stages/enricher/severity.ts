@@ -1,0 +1,24 @@
+import type { NormalizedEvent } from '../../schemas/events.js';
+
+const FIELD_SEVERITY: Record<string, number> = { informational: 0, low: 0.3, medium: 0.6, high: 1 };
+
+/** Words that make an analyst look twice, in event types, actions, results and messages. */
+const KEYWORDS =
+  /\b(?:fail(?:ed|ure)?|denied|deny|drop(?:ped)?|block(?:ed)?|reject(?:ed)?|error|invalid|unauthori[sz]ed|forbidden|root|admin(?:istrator)?|delete\w*|disable\w*|stop\w*|privilege\w*|escalat\w*|malware|exploit)\b/gi;
+
+/**
+ * A score in [0, 1]: the event's own severity field if it has one, raised by each keyword
+ * found in the fields that describe what happened (0.25 per distinct keyword).
+ */
+export function severityScore(event: NormalizedEvent, line: string): number {
+  const field = FIELD_SEVERITY[(event.EventSeverity ?? '').toLowerCase()] ?? 0;
+  const words = new Set((line.match(KEYWORDS) ?? []).map((w) => w.toLowerCase()));
+  return Math.max(field, Math.min(1, 0.25 * words.size));
+}
+
+/** The line Drain mines for an event: what happened, its outcome, and the source's message if it has one. */
+export function eventLine(event: NormalizedEvent): string {
+  const message =
+    event.EventMessage ?? event.AdditionalFields?.message ?? event.AdditionalFields?.Message ?? event.AdditionalFields?.msg ?? '';
+  return [event.EventType, event.EventResult ?? '-', event.DvcAction ?? '-', event.NetworkProtocol ?? '-', message].join(' ').trim();
+}
