@@ -1,3 +1,4 @@
+import { mulberry32 } from '../src/util/seeded-random.js';
 /**
  * Realistic raw records per log type of topologies/default.yaml, varied by a seeded generator so
  * the bench parses many distinct entities, addresses and timestamps rather than one cached line.
@@ -97,13 +98,4 @@ export function benchRecord(logType: string, i: number, random: () => number): s
 /** JSON formats: the ones with the ≥ 0.6 throughput-ratio goal. */
 export const JSON_LOG_TYPES = new Set(['firewall', 'cloudtrail', 'guardduty']);
 
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seeded = mulberry32;

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mulberry32 } from '../util/seeded-random.js';
 
 export interface SampleObject {
   key: string;
@@ -106,15 +107,4 @@ function malformedLine(logType: string, r: number, time: number): string {
         ? JSON.stringify({ id: `bad-port-${r}`, ts: new Date(time).toISOString(), src: { ip: '10.0.0.1' }, dst: { port: 70000 } })
         : JSON.stringify({ id: `no-time-${r}`, user: 'y' });
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -72,19 +72,8 @@ export const vpcFlowOptions = z
 
 export type VpcFlowOptions = z.infer<typeof vpcFlowOptions>;
 
-const MAPPED = new Set([
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-]);
+/** The v2 fields the mapping reads: all but version, account-id and interface-id. */
+const MAPPED = new Set<string>(VPC_FLOW_V2.slice(3));
 
 /**
  * One VPC flow log line: space-separated, "-" for no value. The layout is the object's header
