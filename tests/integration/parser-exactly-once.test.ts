@@ -9,9 +9,9 @@ import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
+import { produceFirewallRecords } from './parser-fixtures.js';
 
 const RECORDS = 3_000;
-const MALFORMED_EVERY = 50;
 
 describe('parser exactly-once across a SIGKILL between produce and commit', () => {
   it('emits every event exactly once after a restart', async () => {
@@ -19,7 +19,7 @@ describe('parser exactly-once across a SIGKILL between produce and commit', () =
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
-    await produceRawRecords(kafka, names.raw('firewall'));
+    const malformed = await produceFirewallRecords(kafka, names.raw('firewall'), RECORDS, 6);
 
     const crashing = spawnStage(topology, 'parser', { SIEM_STREAM_FAULT: 'crash-before-commit:4' });
     const crash = await exited(crashing);
@@ -29,7 +29,6 @@ describe('parser exactly-once across a SIGKILL between produce and commit', () =
 
     const restarted = spawnStage(topology, 'parser');
     try {
-      const malformed = RECORDS / MALFORMED_EVERY;
       const events = await waitFor('all parser outputs committed', async () => {
         const out = await readAll(kafka, names.normalized);
         return out.length >= RECORDS - malformed ? out : undefined;
@@ -67,32 +66,3 @@ describe('parser exactly-once across a SIGKILL between produce and commit', () =
     }
   });
 });
-
-async function produceRawRecords(kafka: ReturnType<typeof createKafka>, topic: string) {
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  const messages = Array.from({ length: RECORDS }, (_, i) => {
-    const objectKey = `firewall/object-${i % 6}.log`;
-    const bad = (i + 1) % MALFORMED_EVERY === 0;
-    const value = bad
-      ? '{"ts": "2026-11-01T00:00:00Z", "src": '
-      : JSON.stringify({
-          id: `r${i}`,
-          ts: new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString(),
-          src: { ip: `10.1.0.${i % 200}` },
-          action: 'allow',
-        });
-    return {
-      key: `bucket/${objectKey}`,
-      value,
-      headers: {
-        [RAW_HEADER.logType]: 'firewall',
-        [RAW_HEADER.bucket]: 'bucket',
-        [RAW_HEADER.key]: objectKey,
-        [RAW_HEADER.recordNumber]: String(i),
-      },
-    };
-  });
-  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
-  await producer.disconnect();
-}
