@@ -34,7 +34,7 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, pause }) => {
+      eachBatch: async ({ batch, pause, resolveOffset }) => {
         const end = ends.get(batch.partition) ?? 0n;
         for (const message of batch.messages) {
           if (stopped) return;
@@ -42,6 +42,8 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
             pause();
             return;
           }
+          // an unresolved offset is fetched again: without this a topic longer than one fetch is visited over and over
+          resolveOffset(message.offset);
           if (visit(batch.partition, message) === false) {
             stopped = true;
             finish();
