@@ -56,6 +56,11 @@ export interface RunningLoop {
   /** false while a partition's state is being restored */
   ready(): boolean;
   stop(): Promise<void>;
+  /**
+   * Rejects when the consumer stopped for good (an error kafkajs will not restart on, such as an
+   * unwritable DLQ): the process should exit so its supervisor restarts it from the last commit.
+   */
+  failed: Promise<never>;
 }
 
 /**
@@ -86,6 +91,13 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
     producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
   });
 
+  const failed = new Promise<never>((_, reject) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) reject(payload.error);
+    });
+  });
+  failed.catch(() => undefined); // observed by the caller; never an unhandled rejection
+
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });
   await consumer.run({
@@ -96,6 +108,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   return {
     consumer,
     ready: () => partitions.restoring === 0,
+    failed,
     stop: async () => {
       await consumer.disconnect();
       await producers.closeAll();
