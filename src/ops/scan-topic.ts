@@ -13,7 +13,8 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `siem-scan-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  // a short fetch wait: the scan ends on an empty fetch at the end of each partition
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));

@@ -11,7 +11,12 @@ describe('scanTopic', () => {
     const topic = `${topology.topics.prefix}scan`;
     await ensureTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
     // ~3 MB per partition: several fetches of kafkajs' default 1 MB per partition, in transactions
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, transactionalId: `${topology.name}-scan`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      ...PRODUCER_DEFAULTS,
+      transactionalId: `${topology.name}-scan`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const records = 6_000;
     const value = 'x'.repeat(1_000);

@@ -13,6 +13,9 @@ import { deliverBatch } from './deliver-batch.js';
 import { OffsetTracker, type PartitionProgress } from './offset-tracker.js';
 import { sinkBackPressure, sinkBatchBytes, sinkInFlight } from './sink-metrics.js';
 
+/** a slow destination call must not cost the member its partitions: the group session is never shorter */
+export const SINK_MIN_SESSION_TIMEOUT_MS = 30_000;
+
 export interface SinkRunnerOptions {
   kafka: Kafka;
   stage: string;
@@ -83,7 +86,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     readUncommitted: false,
-    sessionTimeout: Math.max(options.sessionTimeoutMs, 30_000),
+    sessionTimeout: Math.max(options.sessionTimeoutMs, SINK_MIN_SESSION_TIMEOUT_MS),
     allowAutoTopicCreation: false,
   });
   await consumer.connect();
