@@ -337,7 +337,10 @@ async function drain(
     const accepted = polled[0].totalRecords;
     const rows = polled[1].flat();
     const behind = rows.filter((r) => r.lag > 1n).reduce((n, r) => n + r.lag, 0n);
-    const state = `accepted ${accepted}/${expectedAccepted}, behind ${behind}, committed ${rows.map((r) => r.committed).join(',')}`;
+    const state = `accepted ${accepted}/${expectedAccepted}, behind ${behind}, committed ${rows
+      .map((r) => `${r.topic}#${r.partition}=${r.committed}`)
+      .sort()
+      .join(',')}`;
     if (state !== last) progress(`draining: accepted ${accepted}/${expectedAccepted}, ${behind} records behind`);
     calm = accepted >= expectedAccepted && behind === 0n && state === last ? calm + 1 : 0;
     last = state;
