@@ -10,6 +10,7 @@ import { topicNames } from '../../config/topics.js';
 import { ensureTopics, groupLag, topologyTopics } from '../../kafka/admin.js';
 import { createKafka } from '../../kafka/client-factory.js';
 import { stableOffsets } from '../../kafka/end-offsets.js';
+import { scanTopic } from '../../ops/scan-topic.js';
 import { stageGroups } from '../../ops/stage-groups.js';
 import { stageNames } from '../../runtime/stages.js';
 import { SINK_MIN_SESSION_TIMEOUT_MS } from '../../sinks/runtime/sink-runner.js';
@@ -186,7 +187,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     progress('counting every record in every topic and at the destination');
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(topology.topics.prefix));
     const offsets = await stableOffsets(direct, topics);
-    const groups = stageGroups(topology);
+    // the source's work group too: every discovered object was taken up
+    const groups = [
+      ...stageGroups(topology),
+      { stage: 's3-source', group: topology.source.s3.transactionalId, topics: [names.sourceWork] },
+    ];
     const probes = new Map(
       await Promise.all(groups.map(async (g) => [g.stage, await CommittedProbe.of(direct, g.group, g.topics)] as const)),
     );
@@ -199,6 +204,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const enricherDlq = await countByHeaders(direct, [names.dlq('enricher')], corpus);
     const enriched = await countEvents(direct, names.enriched, 'enriched', corpus, probe(sinkName));
     const sinkDlq = await countByHeaders(direct, [names.dlq(sinkName)], corpus);
+    await scanTopic(direct, names.sourceWork, (partition, message) => {
+      probe('s3-source').see(names.sourceWork, partition, message.offset);
+      return undefined;
+    });
     const lag = groups.map((g) => ({ stage: g.stage, lag: BigInt(probe(g.stage).pending) }));
     const destination = await countAtEmulator(emulator, corpus);
     const emulatorStats = await emulatorGet<{ rejections: { byStatus: Record<string, number> }; connectionsDropped: number }>(
