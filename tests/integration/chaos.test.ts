@@ -23,7 +23,7 @@ describe('chaos: the whole pipeline under every kind of fault', () => {
       instancesPerStage: 2,
       seed: 11,
       home: '.stack-chaos-test',
-      portBase: 41_000 + offset,
+      portBase: 31_000 + offset, // below the ephemeral port range, where client sockets could hold a port
       keepStack: false,
       drainTimeoutMs: 300_000,
       progress: (m) => process.stderr.write(`[chaos] ${m}\n`),
