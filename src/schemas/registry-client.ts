@@ -19,7 +19,7 @@ function registryTransport(config: SchemaRegistryConfig): RegistryTransport {
     const { username, password, passwordFile } = config.auth;
     transport.auth = { username, password: password ?? readSecretFile(passwordFile as string, 'schemaRegistry.auth.passwordFile') };
   }
-  if (config.url.startsWith('https:')) {
+  if (/^https:/i.test(config.url)) {
     const { caFile, rejectUnauthorized = true } = config.tls ?? {};
     const ca = caFile === undefined ? undefined : readSecretFile(caFile, 'schemaRegistry.tls.caFile');
     transport.agent = new HttpsAgent({ keepAlive: true, rejectUnauthorized, ...(ca === undefined ? {} : { ca }) });

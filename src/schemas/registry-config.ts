@@ -28,7 +28,7 @@ export const schemaRegistrySchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.tls && !r.url.startsWith('https:')) {
+    if (r.tls && !/^https:/i.test(r.url)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls'], message: `applies to an https:// url only (url is ${r.url})` });
     }
   });

@@ -126,6 +126,8 @@ describe('schemaRegistry auth and TLS', () => {
     expect(configError(() => parseTopology(plain, 'x.yaml', {})).message).toContain(
       'schemaRegistry.tls: applies to an https:// url only (url is http://r:1)',
     );
+    const notUrl = withRegistry({ url: 'not-a-url', tls: {} });
+    expect(configError(() => parseTopology(notUrl, 'x.yaml', {})).message).toContain('schemaRegistry.url: Invalid url');
     const flat = withRegistry({ url: 'https://r:1', password: 'p' });
     expect(configError(() => parseTopology(flat, 'x.yaml', {})).message).toMatch(/schemaRegistry: Unrecognized key.*password/);
   });
