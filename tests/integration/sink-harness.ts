@@ -12,7 +12,8 @@ import { rootLogger } from '../../src/observability/logger.js';
 import { createRegistry, EventCodec } from '../../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../../src/schemas/events.js';
 import { sinkSchema } from '../../src/sinks/config.js';
-import { openSinkWriter, sinkGroupId } from '../../src/sinks/registry.js';
+import { buildPiiPolicy } from '../../src/sinks/pii/policy.js';
+import { openSinkWriter, sinkConfigPath, sinkGroupId } from '../../src/sinks/registry.js';
 import { type RunningSink, startSinkRunner } from '../../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../../src/sinks/sentinel/columns.js';
 import type { SinkWriter } from '../../src/sinks/sink-module.js';
@@ -72,6 +73,7 @@ export async function runSinkInProcess(
     dlqTopic: bed.names.dlq(config.name),
     config,
     writer,
+    pii: buildPiiPolicy(bed.topology.pii, config, sinkConfigPath(bed.topology, config)),
     codec: bed.codec,
     logger,
     sessionTimeoutMs: bed.topology.kafka.sessionTimeoutMs,
