@@ -21,11 +21,18 @@ import { testTopology } from '../support/test-topology.js';
 
 export { enrichedEvent } from './sink-events.js';
 
-/** A topology of its own for one sink test: enriched and DLQ topics created, sinks replaced. */
-export async function sinkTestbed(sinks: (id: string) => Array<Record<string, unknown>>, partitions = 3) {
+/** A topology of its own for one sink test: enriched and DLQ topics created, sinks replaced, `overrides` merged over the rest. */
+export async function sinkTestbed(
+  sinks: (id: string) => Array<Record<string, unknown>>,
+  partitions = 3,
+  overrides: Record<string, unknown> = {},
+) {
   const id = randomUUID().slice(0, 8);
   // sinks replace the file's list (the loader merges lists element-wise), each validated by its own schema
-  const topology: Topology = { ...testTopology({ topics: { partitions } }), sinks: sinks(id).map((s) => sinkSchema.parse(s)) };
+  const topology: Topology = {
+    ...testTopology({ ...overrides, topics: { partitions } }),
+    sinks: sinks(id).map((s) => sinkSchema.parse(s)),
+  };
   const names = topicNames(topology);
   const kafka = createKafka(topology.kafka, 'sink-test');
   await ensureTopics(
