@@ -153,3 +153,25 @@ describe('PII config', () => {
     expect(t.pii?.rules.map((r) => r.field)).toEqual(['SrcPortNumber', 'AdditionalFields', 'SourceKey', 'AdditionalFields.a.b']);
   });
 });
+
+describe('PII examples', () => {
+  it('the example in docs/privacy.md is valid', () => {
+    const doc = readFileSync('docs/privacy.md', 'utf8');
+    const example = parse(/```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '') as {
+      pii: unknown;
+      sinks: Array<{ pii?: unknown }>;
+    };
+    const t = parseTopology(withPii(example.pii, example.sinks[1]?.pii), 'docs/privacy.md', {});
+    expect(t.pii?.rules.length).toBeGreaterThan(0);
+    expect(t.sinks[0]?.pii?.rules.map((r) => r.field)).toEqual(['SrcIpAddr', 'DstIpAddr']);
+  });
+
+  it('the commented example in topologies/default.yaml is valid', () => {
+    const text = readFileSync('topologies/default.yaml', 'utf8');
+    const block = /^# pii:\n(?:#.*\n)+/m.exec(text)?.[0] ?? '';
+    const uncommented = block.replace(/^# ?/gm, '');
+    const t = parseTopology(withPii((parse(uncommented) as { pii: unknown }).pii), 'topologies/default.yaml', {});
+    expect(t.pii?.hashKey).toEqual({ env: 'SIEM_STREAM_PII_KEY' });
+    expect(t.pii?.rules.map((r) => r.action)).toEqual(['hash', 'hash', 'truncate', 'mask', 'drop']);
+  });
+});
