@@ -7,6 +7,7 @@ import type { LogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulato
 import { readAll } from '../../src/kafka/read-topic.js';
 import type { sinkSchema } from '../../src/sinks/config.js';
 import { piiTransforms } from '../../src/sinks/runtime/sink-metrics.js';
+import { splunkDestination, type TestDestination } from './sink-destinations.js';
 import { enrichedEvent, produceEvents, runSinkInProcess, sentinelConfig, sinkTestbed, startTestEmulator, until } from './sink-harness.js';
 
 const KEY = 'pii-integration-key-0123456789abcdef';
@@ -14,8 +15,10 @@ const hmac = (value: string) => createHmac('sha256', KEY).update(value).digest('
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 let emulator: LogsIngestionEmulator | undefined;
+let splunk: TestDestination | undefined;
 afterAll(async () => {
   await emulator?.stop();
+  await splunk?.stop();
 });
 
 describe('PII rules on the Sentinel sink', () => {
@@ -109,6 +112,46 @@ describe('PII rules on the Sentinel sink', () => {
     const dead = await bed.codec.decode(dlq[0]?.message.value ?? null);
     expect(dead.EventId).toBe(rejected.EventId);
     expect(dead.ActorUsername).toBe('mallory');
+  });
+});
+
+describe('PII rules on another destination', () => {
+  it('apply to Splunk HEC too, with no code of its own: the runtime applies them before any writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siem-pii-hec-'));
+    const keyFile = join(dir, 'pii-key');
+    writeFileSync(keyFile, KEY);
+    const destination = await splunkDestination();
+    splunk = destination;
+    const topologyPii = {
+      hashKey: { file: keyFile },
+      rules: [
+        { field: 'ActorUsername', action: 'hash', length: 16 },
+        { field: 'SrcIpAddr', action: 'truncate', ipPrefix: {} },
+        { field: 'AdditionalFields.note', action: 'drop' },
+      ],
+    };
+    const bed = await sinkTestbed((id) => [destination.config(id)], 3, { pii: topologyPii });
+    const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
+    const events = Array.from({ length: 10 }, (_, i) =>
+      enrichedEvent(i, { ActorUsername: USERS[i % 2] as string, SrcIpAddr: `203.0.113.${i + 1}` }),
+    );
+    const byId = new Map(events.map((ev) => [ev.EventId, ev]));
+    await produceEvents(bed.kafka, bed.codec, events);
+    const sink = await runSinkInProcess(bed, config);
+    await until('every event indexed', () => (destination.receivedIds().length >= events.length ? true : undefined));
+    await sink.stop();
+
+    const received = destination
+      .emulator()
+      .events()
+      .map((e) => e.event.event as Record<string, unknown>);
+    expect(received.map((r) => r.EventId).sort()).toEqual(events.map((ev) => ev.EventId).sort());
+    for (const event of received) {
+      const original = byId.get(String(event.EventId));
+      expect(event.ActorUsername).toBe(hmac(original?.ActorUsername as string).slice(0, 16));
+      expect(event.SrcIpAddr).toBe('203.0.113.0');
+      expect(event.AdditionalFields).toEqual({});
+    }
   });
 });
 
