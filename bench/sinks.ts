@@ -20,6 +20,7 @@ import { EventCodec } from '../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../src/schemas/events.js';
 import { createRegistry } from '../src/schemas/registry-client.js';
 import { sinkSchema } from '../src/sinks/config.js';
+import { buildPiiPolicy } from '../src/sinks/pii/policy.js';
 import { openSinkWriter } from '../src/sinks/registry.js';
 import { startSinkRunner } from '../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../src/sinks/sentinel/columns.js';
@@ -111,6 +112,7 @@ async function run(
     dlqTopic: `${topic}.dlq`,
     config,
     writer: measured(writer, framing, samples),
+    pii: buildPiiPolicy(undefined, config, ['sinks', name]),
     codec,
     logger: rootLogger.child({ stage: name }),
     sessionTimeoutMs: 30_000,

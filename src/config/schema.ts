@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { schemaRegistrySchema } from '../schemas/registry-config.js';
 import { sinkSchema } from '../sinks/config.js';
+import { piiSchema } from '../sinks/pii/config.js';
+import { missingHashKeyIssues } from '../sinks/pii/effective-rules.js';
 import { enricherSchema } from '../stages/enricher/config.js';
 import { logTypeSchema, parserSchema } from '../stages/parser/config.js';
 import { s3SourceSchema } from '../stages/s3-source/config.js';
@@ -58,6 +60,8 @@ export const topologySchema = z
     parser: parserSchema.default({}),
     enricher: enricherSchema.default({}),
     sinks: z.array(sinkSchema).min(1),
+    /** PII rules every sink applies before its destination (docs/privacy.md) */
+    pii: piiSchema.optional(),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(0) })
       .strict()
@@ -81,6 +85,7 @@ export const topologySchema = z
       }
       seen.add(sink.name);
     });
+    for (const issue of missingHashKeyIssues(t.pii, t.sinks)) ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue });
   });
 
 export type Topology = z.infer<typeof topologySchema>;

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SiemStreamError } from '../errors.js';
 
-/**
- * A secret held in a file (a mounted Kubernetes/Docker secret), read at start; one trailing
- * newline is dropped because editors and `echo` add it. `field` names the config path for errors.
- */
+/** A secret from a file (a mounted secret), trailing newline ignored; `field` names the setting in the error. */
 export function readSecretFile(path: string, field: string): string {
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
