@@ -16,8 +16,9 @@ import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js'
 import { ensureTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { rootLogger } from '../src/observability/logger.js';
-import { createRegistry, EventCodec } from '../src/schemas/event-codec.js';
+import { EventCodec } from '../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../src/schemas/events.js';
+import { createRegistry } from '../src/schemas/registry-client.js';
 import { sinkSchema } from '../src/sinks/config.js';
 import { buildPiiPolicy } from '../src/sinks/pii/policy.js';
 import { openSinkWriter } from '../src/sinks/registry.js';
@@ -148,6 +149,7 @@ async function main() {
     home,
     ports: { kafka: 39092 + OFFSET, controller: 39093 + OFFSET, registry: 38081 + OFFSET, s3: 39000 + OFFSET, sqs: 39324 + OFFSET },
     emulatorPort: 38443 + OFFSET,
+    registrySecurePort: 38082 + OFFSET,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {

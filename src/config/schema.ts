@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaRegistrySchema } from '../schemas/registry-config.js';
 import { sinkSchema } from '../sinks/config.js';
 import { piiSchema } from '../sinks/pii/config.js';
 import { missingHashKeyIssues } from '../sinks/pii/effective-rules.js';
@@ -52,13 +53,7 @@ export const topologySchema = z
   .object({
     name,
     kafka: kafkaSchema,
-    schemaRegistry: z
-      .object({
-        url: z.string().url(),
-        username: z.string().optional(),
-        password: z.string().optional(),
-      })
-      .strict(),
+    schemaRegistry: schemaRegistrySchema,
     topics: topicsSchema.default({}),
     logTypes: z.record(name, logTypeSchema).refine((m) => Object.keys(m).length > 0, 'at least one log type'),
     source: z.object({ s3: s3SourceSchema }).strict(),
@@ -95,6 +90,7 @@ export const topologySchema = z
 
 export type Topology = z.infer<typeof topologySchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type { SchemaRegistryConfig } from '../schemas/registry-config.js';
 export type { SinkConfig } from '../sinks/config.js';
 export type { SentinelSinkConfig } from '../sinks/sentinel/config.js';
 export type { EnricherConfig } from '../stages/enricher/config.js';

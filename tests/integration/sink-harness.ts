@@ -9,8 +9,9 @@ import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../sr
 import { ensureTopics } from '../../src/kafka/admin.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
 import { rootLogger } from '../../src/observability/logger.js';
-import { createRegistry, EventCodec } from '../../src/schemas/event-codec.js';
+import { EventCodec } from '../../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../../src/schemas/events.js';
+import { createRegistry } from '../../src/schemas/registry-client.js';
 import { sinkSchema } from '../../src/sinks/config.js';
 import { buildPiiPolicy } from '../../src/sinks/pii/policy.js';
 import { openSinkWriter, sinkConfigPath, sinkGroupId } from '../../src/sinks/registry.js';
