@@ -19,7 +19,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { deepMerge, loadTopology } from '../src/config/load.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
 import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../src/dev/local-stack.js';
@@ -32,8 +31,9 @@ import { RAW_HEADER } from '../src/schemas/raw-record.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
 import { acceptedFromBucket, duplicates } from './e2e-accepted.js';
 import { type BaselineRecord, type BaselineResult, runBaseline } from './e2e-baseline.js';
+import { measureLatency } from './e2e-latency.js';
 import { startPipeline, waitForAccepted } from './e2e-pipeline.js';
-import { percentile, steadyRate } from './stats.js';
+import { steadyRate } from './stats.js';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 200_000);
 const OBJECTS = Number(process.env.BENCH_E2E_OBJECTS ?? 40);
@@ -114,11 +114,13 @@ async function main() {
     await uploadSampleObjects(s3, bucket, samples);
     const acceptedBefore = await emulatorTotal(stack);
     const spawnedAt = Date.now();
+    const loadAtMaxStart = loadavg()[0] as number;
+    let maxRateLoad: { start: number; end: number };
     say('starting s3-source, parser, enricher and sentinel sink as processes');
     const pipeline = startPipeline(topology);
     let rss: Record<string, number>;
     let rssAtMax: Record<string, number>;
-    let latency: Awaited<ReturnType<typeof latencyPhase>>;
+    let latency: Awaited<ReturnType<typeof measureLatency>>;
     let maxRate: ReturnType<typeof steadyRate>;
     let maxWallSeconds: number;
     let maxDuplicates: number;
@@ -127,7 +129,7 @@ async function main() {
         say(`[max rate] ${num(n - acceptedBefore)}/${num(total)} accepted by the emulator`),
       );
       rssAtMax = pipeline.peakRss();
-      const accepted = (await acceptedFromBucket(HOME, bucket)).filter((r) => r.key.includes(`run-${id}-max/`));
+      const accepted = (await acceptedFromBucket(stack.home, bucket)).filter((r) => r.key.includes(`run-${id}-max/`));
       const times = accepted.map((r) => r.receivedAtMs).sort((a, b) => a - b);
       maxRate = steadyRate(times);
       maxWallSeconds = ((times.at(-1) as number) - spawnedAt) / 1000;
@@ -135,7 +137,18 @@ async function main() {
       say(`[max rate] steady ${num(maxRate.perSecond)} events/s; ${num(total / maxWallSeconds)} events/s including start-up`);
 
       // 2. latency at half the max rate
-      latency = await latencyPhase(stack, pipeline, s3, bucket, id, maxRate.perSecond / 2);
+      maxRateLoad = { start: loadAtMaxStart, end: loadavg()[0] as number };
+      latency = await measureLatency({
+        stack,
+        pipeline,
+        s3,
+        bucket,
+        runId: `${id}-lat`,
+        eventsPerSecond: maxRate.perSecond / 2,
+        seconds: LATENCY_SECONDS,
+        recordsPerObject: LATENCY_OBJECT_RECORDS,
+        progress: (m) => say(`[latency] ${m}`),
+      });
       rss = pipeline.peakRss();
       say(
         `[latency] p50 ${num(latency.p50)} ms, p99 ${num(latency.p99)} ms; peak RSS at max rate ${JSON.stringify(Object.fromEntries(Object.entries(rssAtMax).map(([k, v]) => [k, mib(v)])))} MiB`,
@@ -146,10 +159,11 @@ async function main() {
 
     // 3. baselines, the same records on the same broker
     const records = baselineRecords(samples, bucket);
-    const baselines: Array<{ label: string; result: BaselineResult }> = [];
+    const baselines: Array<{ label: string; result: BaselineResult; load: { start: number; end: number } }> = [];
     for (const transactional of TRANSACTIONAL_BASELINE ? [false, true] : [false]) {
       const label = transactional ? 'baseline: transactional loop' : 'baseline: plain kafkajs';
       say(`[${label}] producer → ${BASELINE_HOPS} hops → consumer, ${num(records.length)} records`);
+      const loadAtBaselineStart = loadavg()[0] as number;
       const result = await runBaseline({
         kafka,
         topology,
@@ -160,7 +174,7 @@ async function main() {
         chunk: CHUNK,
         progress: (m) => say(`[${label}] ${m}`),
       });
-      baselines.push({ label, result });
+      baselines.push({ label, result, load: { start: loadAtBaselineStart, end: loadavg()[0] as number } });
     }
 
     const loadAtEnd = loadavg();
@@ -198,16 +212,18 @@ async function main() {
         eventsPerSecondIncludingStartup: total / maxWallSeconds,
         secondsIncludingStartup: maxWallSeconds,
         duplicatesAccepted: maxDuplicates,
+        loadAverage1m: maxRateLoad,
         peakRssMiB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, mib(v)])),
         peakRssMiBAfterMaxRatePhase: Object.fromEntries(Object.entries(rssAtMax).map(([k, v]) => [k, mib(v)])),
       },
       latency,
-      baselines: baselines.map(({ label, result: b }) => ({
+      baselines: baselines.map(({ label, result: b, load }) => ({
         label,
         steadyEventsPerSecond: b.steady.perSecond,
         eventsPerSecondIncludingStartup: b.events / b.wallSeconds,
         hopPeakRssMiB: b.hopPeakRss.map(mib),
         ratioPipelineToBaseline: maxRate.perSecond / b.steady.perSecond,
+        loadAverage1m: load,
       })),
     };
     printTable(result);
@@ -219,56 +235,6 @@ async function main() {
     if (KEEP_STACK) say(`stack left running under ${HOME}; stop it with: node dist/cli/main.js stack down --home ${HOME}`);
     else await localStackDown({ home: HOME });
   }
-}
-
-/** Objects written one after another at `eventsPerSecond`; latency per record from PutObject done to accepted. */
-async function latencyPhase(
-  stack: LocalStack,
-  pipeline: ReturnType<typeof startPipeline>,
-  s3: ReturnType<typeof createS3Client>,
-  bucket: string,
-  id: string,
-  eventsPerSecond: number,
-) {
-  const count = Math.max(1, Math.round((LATENCY_SECONDS * eventsPerSecond) / LATENCY_OBJECT_RECORDS));
-  const objects = generateSampleObjects({
-    objects: count,
-    recordsPerObject: LATENCY_OBJECT_RECORDS,
-    malformedEvery: 0,
-    seed: 8,
-    startTime: Date.now(),
-    runId: `${id}-lat`,
-  });
-  const records = objects.reduce((n, o) => n + o.valid, 0);
-  const intervalMs = (LATENCY_OBJECT_RECORDS * 1000) / eventsPerSecond;
-  say(
-    `[latency] ${count} objects of ${LATENCY_OBJECT_RECORDS} records, one every ${num(intervalMs)} ms (${num(eventsPerSecond)} events/s)`,
-  );
-  const before = await emulatorTotal(stack);
-  const putDone = new Map<string, number>();
-  const firstPut = Date.now();
-  for (const [i, object] of objects.entries()) {
-    const due = firstPut + i * intervalMs;
-    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body }));
-    putDone.set(object.key, Date.now());
-    if (i % 20 === 19) say(`[latency] ${i + 1}/${count} objects written`);
-  }
-  const offeredSeconds = (Date.now() - firstPut + intervalMs) / 1000;
-  await waitForAccepted(stack, pipeline, before + records, (n) => say(`[latency] ${num(n - before)}/${num(records)} accepted`));
-  const accepted = (await acceptedFromBucket(HOME, bucket)).filter((r) => putDone.has(r.key));
-  const latencies = accepted.map((r) => r.receivedAtMs - (putDone.get(r.key) as number)).sort((a, b) => a - b);
-  return {
-    targetEventsPerSecond: eventsPerSecond,
-    offeredEventsPerSecond: records / offeredSeconds,
-    objects: count,
-    records: accepted.length,
-    duplicatesAccepted: duplicates(accepted),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? Number.NaN,
-  };
 }
 
 /** What the source writes to raw.<logtype> for each line: the same key, value and headers. */
@@ -301,6 +267,8 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
 }
 
+const loadRange = (l: { start: number; end: number }) => `${l.start.toFixed(1)} → ${l.end.toFixed(1)}`;
+
 function printTable(r: {
   settings: { records: number; objects: number; baselineHops: number };
   machine: { cpus: number; memoryGiB: number; loadAverageStart: number[]; loadAverageEnd: number[] };
@@ -310,22 +278,16 @@ function printTable(r: {
     eventsPerSecondIncludingStartup: number;
     duplicatesAccepted: number;
     peakRssMiB: Record<string, number>;
+    loadAverage1m: { start: number; end: number };
   };
-  latency: {
-    targetEventsPerSecond: number;
-    offeredEventsPerSecond: number;
-    records: number;
-    p50: number;
-    p95: number;
-    p99: number;
-    max: number;
-  };
+  latency: Awaited<ReturnType<typeof measureLatency>>;
   baselines: Array<{
     label: string;
     steadyEventsPerSecond: number;
     eventsPerSecondIncludingStartup: number;
     hopPeakRssMiB: number[];
     ratioPipelineToBaseline: number;
+    loadAverage1m: { start: number; end: number };
   }>;
 }) {
   const rows = [
@@ -351,7 +313,10 @@ function printTable(r: {
   const lines = [
     `\nfull pipeline: ${num(r.settings.records)} records in ${r.settings.objects} objects; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, load average ${r.machine.loadAverageStart[0]?.toFixed(2)} at start, ${r.machine.loadAverageEnd[0]?.toFixed(2)} at end (shared machine)`,
     ...rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')),
-    `latency at 50% of max (target ${num(r.latency.targetEventsPerSecond)} events/s, offered ${num(r.latency.offeredEventsPerSecond)}), PutObject done → accepted, ${num(r.latency.records)} records: p50 ${num(r.latency.p50)} ms  p95 ${num(r.latency.p95)} ms  p99 ${num(r.latency.p99)} ms  max ${num(r.latency.max)} ms`,
+    `latency at 50% of max: target ${num(r.latency.targetEventsPerSecond)} events/s, offered ${num(r.latency.offeredEventsPerSecond)}, accepted ${num(r.latency.acceptedEventsPerSecond)} (${r.latency.objects} objects × ${r.latency.recordsPerObject} records; load average ${r.latency.loadAverage1m.start.toFixed(1)} → ${r.latency.loadAverage1m.end.toFixed(1)})`,
+    `  PutObject done → accepted, ${num(r.latency.records)} records: p50 ${num(r.latency.p50)} ms  p95 ${num(r.latency.p95)} ms  p99 ${num(r.latency.p99)} ms  max ${num(r.latency.max)} ms`,
+    `  p50 of the first tenth of the objects ${num(r.latency.p50FirstTenthOfObjects)} ms, of the last tenth ${num(r.latency.p50LastTenthOfObjects)} ms; backlog after the last write ${num(r.latency.backlogSecondsAfterLastWrite, 1)} s`,
+    `1-minute load average per run: pipeline ${loadRange(r.pipeline.loadAverage1m)}, ${r.baselines.map((b) => `${b.label} ${loadRange(b.loadAverage1m)}`).join(', ')}`,
     `records accepted twice: ${r.pipeline.duplicatesAccepted}; versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
