@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { Topology } from '../src/config/schema.js';
+import type { SampleObject } from '../src/dev/sample-logs.js';
 import { ensureTopics } from '../src/kafka/admin.js';
 import { PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
+import { RAW_HEADER } from '../src/schemas/raw-record.js';
 import { exited, waitFor } from '../tests/support/stage-process.js';
 import type { HopSpec } from './e2e-baseline-hop.js';
 import { peakRssOf } from './process-memory.js';
@@ -15,6 +19,28 @@ export interface BaselineRecord {
   key: string;
   value: string;
   headers: IHeaders;
+}
+
+/** What the source writes to raw.<logtype> for each line of the objects: the same key, value and headers. */
+export function baselineRecords(samples: SampleObject[], bucket: string): BaselineRecord[] {
+  return samples.flatMap((sample) => {
+    const text = (sample.key.endsWith('.gz') ? gunzipSync(sample.body) : sample.body).toString();
+    const etag = createHash('md5').update(sample.body).digest('hex');
+    return text
+      .split(/\r?\n/)
+      .filter(Boolean)
+      .map((value, i) => ({
+        key: `${bucket}/${sample.key}`,
+        value,
+        headers: {
+          [RAW_HEADER.logType]: sample.logType,
+          [RAW_HEADER.bucket]: bucket,
+          [RAW_HEADER.key]: sample.key,
+          [RAW_HEADER.etag]: etag,
+          [RAW_HEADER.recordNumber]: String(i),
+        },
+      }));
+  });
 }
 
 export interface BaselineOptions {

@@ -20,13 +20,31 @@ export interface LatencyOptions {
   progress: (message: string) => void;
 }
 
+export interface LatencyFigures {
+  targetEventsPerSecond: number;
+  offeredEventsPerSecond: number;
+  acceptedEventsPerSecond: number;
+  backlogSecondsAfterLastWrite: number;
+  objects: number;
+  recordsPerObject: number;
+  records: number;
+  duplicatesAccepted: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  p50FirstTenthOfObjects: number;
+  p50LastTenthOfObjects: number;
+  loadAverage1m: { start: number; end: number };
+}
+
 /**
  * Objects written one after another at `eventsPerSecond` while the pipeline runs; per record, the
  * emulator's acceptance time − its object's PutObject completion time. Whether the pipeline kept
  * up shows in the accepted rate, the backlog left after the last write, and the median latency of
  * the first tenth of the objects against the last tenth (growing = queueing).
  */
-export async function measureLatency(options: LatencyOptions) {
+export async function measureLatency(options: LatencyOptions): Promise<LatencyFigures> {
   const { stack, pipeline, s3, bucket, eventsPerSecond, recordsPerObject, progress } = options;
   const loadAtStart = loadavg()[0] as number;
   const count = Math.max(1, Math.round((options.seconds * eventsPerSecond) / recordsPerObject));
