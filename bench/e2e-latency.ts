@@ -35,7 +35,19 @@ export interface LatencyFigures {
   max: number;
   p50FirstTenthOfObjects: number;
   p50LastTenthOfObjects: number;
+  /** false: the pipeline fell behind the offered rate, and the latencies are mostly queueing */
+  keptUp: boolean;
   loadAverage1m: { start: number; end: number };
+}
+
+/**
+ * Whether the pipeline kept up with the offered rate: it accepted at least 90% of it, and the
+ * objects written last did not wait more than twice as long as the first ones (a growing queue).
+ */
+export function keptUp(
+  f: Pick<LatencyFigures, 'offeredEventsPerSecond' | 'acceptedEventsPerSecond' | 'p50FirstTenthOfObjects' | 'p50LastTenthOfObjects'>,
+): boolean {
+  return f.acceptedEventsPerSecond >= 0.9 * f.offeredEventsPerSecond && f.p50LastTenthOfObjects <= 2 * f.p50FirstTenthOfObjects;
 }
 
 /**
@@ -84,7 +96,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyFi
   const lastAccepted = measured.reduce((latest, r) => Math.max(latest, r.receivedAtMs), 0);
   const tenth = Math.max(1, Math.floor(count / 10));
   pipeline.assertRunning();
-  return {
+  const figures = {
     targetEventsPerSecond: eventsPerSecond,
     offeredEventsPerSecond: records / ((lastPut - firstPut + intervalMs) / 1000),
     acceptedEventsPerSecond: records / ((lastAccepted - firstPut) / 1000),
@@ -101,4 +113,5 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyFi
     p50LastTenthOfObjects: percentile(sorted(measured.filter((r) => r.index >= count - tenth)), 50),
     loadAverage1m: { start: loadAtStart, end: loadAtEnd },
   };
+  return { ...figures, keptUp: keptUp(figures) };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { duplicates } from '../../../bench/e2e-accepted.js';
+import { keptUp } from '../../../bench/e2e-latency.js';
 import { vmHwmBytes } from '../../../bench/process-memory.js';
 import { percentile, steadyRate } from '../../../bench/stats.js';
 
@@ -48,5 +49,26 @@ describe('bench helpers over accepted records and /proc', () => {
   it('reads VmHWM in bytes from /proc/<pid>/status text', () => {
     expect(vmHwmBytes('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t  204800 kB\nVmRSS:\t 100 kB\n')).toBe(209_715_200);
     expect(vmHwmBytes('Name:\tkthreadd\n')).toBeUndefined();
+  });
+});
+
+describe('whether the pipeline kept up in the latency phase', () => {
+  const run = {
+    offeredEventsPerSecond: 2_000,
+    acceptedEventsPerSecond: 1_950,
+    p50FirstTenthOfObjects: 1_200,
+    p50LastTenthOfObjects: 1_050,
+  };
+
+  it('did when it accepted nearly the offered rate and the last objects waited no longer than the first', () => {
+    expect(keptUp(run)).toBe(true);
+  });
+
+  it('did not when it accepted under 90% of the offered rate', () => {
+    expect(keptUp({ ...run, acceptedEventsPerSecond: 1_790 })).toBe(false);
+  });
+
+  it('did not when the latency grew over the phase (a queue building up)', () => {
+    expect(keptUp({ ...run, p50LastTenthOfObjects: 2_401 })).toBe(false);
   });
 });
