@@ -94,12 +94,12 @@ export function formatE2eTable(r: E2eResult): string {
   return [
     `\nfull pipeline: ${num(r.settings.records)} records in ${r.settings.objects} objects; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, load average ${r.machine.loadAverageStart[0]?.toFixed(2)} at start, ${r.machine.loadAverageEnd[0]?.toFixed(2)} at end (shared machine)`,
     ...rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')),
-    `latency at 50% of max: target ${num(l.targetEventsPerSecond)} events/s, offered ${num(l.offeredEventsPerSecond)}, accepted ${num(l.acceptedEventsPerSecond)} (${l.objects} objects × ${l.recordsPerObject} records; load average ${loadRange(l.loadAverage1m)})`,
+    `latency at 50% of max: target ${num(l.targetEventsPerSecond)} events/s, offered ${num(l.offeredEventsPerSecond)}, delivered ${num(l.deliveredEventsPerSecond)} (${l.objects} objects × ${l.recordsPerObject} records; load average ${loadRange(l.loadAverage1m)})`,
     `  PutObject done → accepted, ${num(l.records)} records: p50 ${num(l.p50)} ms  p95 ${num(l.p95)} ms  p99 ${num(l.p99)} ms  max ${num(l.max)} ms`,
     `  p50 of the first tenth of the objects ${num(l.p50FirstTenthOfObjects)} ms, of the last tenth ${num(l.p50LastTenthOfObjects)} ms; backlog after the last write ${num(l.backlogSecondsAfterLastWrite, 1)} s`,
     l.keptUp
       ? '  the pipeline kept up with the offered rate'
-      : '  THE PIPELINE FELL BEHIND the offered rate (accepted < 90% of it, or the last objects waited over twice as long as the first): these latencies are mostly queueing; rerun on a quieter machine',
+      : '  THE PIPELINE FELL BEHIND the offered rate (delivered < 90% of it, or the last objects waited over twice as long as the first): these latencies are mostly queueing; rerun on a quieter machine',
     `1-minute load average per run: pipeline ${loadRange(r.pipeline.loadAverage1m)}, ${r.baselines.map((b) => `${b.label} ${loadRange(b.loadAverage1m)}`).join(', ')}`,
     `records accepted twice: ${r.pipeline.duplicatesAccepted + l.duplicatesAccepted}; versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
