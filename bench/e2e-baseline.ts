@@ -110,18 +110,22 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
         for (let i = 0; i < batch.messages.length; i++) arrivals.push(now);
       },
     });
-    const started = performance.now();
-    await produce(options, topics[0] as string);
     const ticker = setInterval(
       () => options.progress(`${arrivals.length.toLocaleString('en-US')}/${records.length.toLocaleString('en-US')} through`),
       5_000,
     );
-    await waitFor(
-      'the baseline chain to deliver every record',
-      async () => (arrivals.length >= records.length ? true : undefined),
-      900_000,
-      200,
-    ).finally(() => clearInterval(ticker));
+    const started = performance.now();
+    try {
+      await produce(options, topics[0] as string);
+      await waitFor(
+        'the baseline chain to deliver every record',
+        async () => (arrivals.length >= records.length ? true : undefined),
+        900_000,
+        200,
+      );
+    } finally {
+      clearInterval(ticker);
+    }
     const hopPeakRss = children.map((c) => peakRssOf(c.pid));
     await consumer.disconnect();
     return {

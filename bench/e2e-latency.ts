@@ -56,8 +56,8 @@ export function keptUp(
 /**
  * Objects written one after another at `eventsPerSecond` while the pipeline runs; per record, the
  * emulator's acceptance time − its object's PutObject completion time. Whether the pipeline kept
- * up shows in the accepted rate, the backlog left after the last write, and the median latency of
- * the first tenth of the objects against the last tenth (growing = queueing).
+ * up shows in the delivered rate, the backlog left after the last write, and the median latency
+ * of the first tenth of the objects against the last tenth (growing = queueing).
  */
 export async function measureLatency(options: LatencyOptions): Promise<LatencyFigures> {
   const { stack, pipeline, s3, bucket, eventsPerSecond, recordsPerObject, progress } = options;
