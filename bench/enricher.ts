@@ -31,6 +31,7 @@ async function main() {
     home: HOME,
     ports: { kafka: 29092 + offset, controller: 29093 + offset, registry: 28081 + offset, s3: 29000 + offset, sqs: 29324 + offset },
     emulatorPort: 28443 + offset,
+    registrySecurePort: 28082 + offset,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {

@@ -20,9 +20,10 @@ import { createKafka } from '../src/kafka/client-factory.js';
 import { type RunningLoop, runTransactionalLoop } from '../src/kafka/transactional-loop.js';
 import { rootLogger } from '../src/observability/logger.js';
 import { loadSchema } from '../src/schemas/catalog.js';
-import { createRegistry, EventCodec } from '../src/schemas/event-codec.js';
+import { EventCodec } from '../src/schemas/event-codec.js';
 import type { NormalizedEvent } from '../src/schemas/events.js';
 import { RAW_HEADER } from '../src/schemas/raw-record.js';
+import { createRegistry } from '../src/schemas/registry-client.js';
 import { BoundedMap } from '../src/stages/parser/bounded-map.js';
 import { normalizeRecord } from '../src/stages/parser/normalize.js';
 import { startParser } from '../src/stages/parser/parser-stage.js';
@@ -46,6 +47,7 @@ async function main() {
     home: '.stack-bench',
     ports: { kafka: 39092 + OFFSET, controller: 39093 + OFFSET, registry: 38081 + OFFSET, s3: 39000 + OFFSET, sqs: 39324 + OFFSET },
     emulatorPort: 38443 + OFFSET,
+    registrySecurePort: 38082 + OFFSET,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   const id = randomUUID().slice(0, 8);

@@ -38,6 +38,7 @@ async function main() {
     home: HOME,
     ports: { kafka: 29092 + offset, controller: 29093 + offset, registry: 28081 + offset, s3: 29000 + offset, sqs: 29324 + offset },
     emulatorPort: 28443 + offset,
+    registrySecurePort: 28082 + offset,
   });
   try {
     const id = randomUUID().slice(0, 8);

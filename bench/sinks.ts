@@ -16,9 +16,11 @@ import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js'
 import { ensureTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { rootLogger } from '../src/observability/logger.js';
-import { createRegistry, EventCodec } from '../src/schemas/event-codec.js';
+import { EventCodec } from '../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../src/schemas/events.js';
+import { createRegistry } from '../src/schemas/registry-client.js';
 import { sinkSchema } from '../src/sinks/config.js';
+import { buildPiiPolicy } from '../src/sinks/pii/policy.js';
 import { openSinkWriter } from '../src/sinks/registry.js';
 import { startSinkRunner } from '../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../src/sinks/sentinel/columns.js';
@@ -110,6 +112,7 @@ async function run(
     dlqTopic: `${topic}.dlq`,
     config,
     writer: measured(writer, framing, samples),
+    pii: buildPiiPolicy(undefined, config, ['sinks', name]),
     codec,
     logger: rootLogger.child({ stage: name }),
     sessionTimeoutMs: 30_000,
@@ -146,6 +149,7 @@ async function main() {
     home,
     ports: { kafka: 39092 + OFFSET, controller: 39093 + OFFSET, registry: 38081 + OFFSET, s3: 39000 + OFFSET, sqs: 39324 + OFFSET },
     emulatorPort: 38443 + OFFSET,
+    registrySecurePort: 38082 + OFFSET,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {

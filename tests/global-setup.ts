@@ -15,6 +15,7 @@ export const TEST_PORTS = {
   sqs: 29324 + offset,
 };
 export const TEST_EMULATOR_PORT = 28443 + offset;
+export const TEST_REGISTRY_SECURE_PORT = 28082 + offset;
 const HOME = '.stack-test';
 
 export default async function setup(project: TestProject) {
@@ -23,6 +24,7 @@ export default async function setup(project: TestProject) {
     home: HOME,
     ports: TEST_PORTS,
     emulatorPort: TEST_EMULATOR_PORT,
+    registrySecurePort: TEST_REGISTRY_SECURE_PORT,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   process.stderr.write(`[stack] up in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);

@@ -49,9 +49,12 @@ interface StackUpFlags {
   s3Port?: number;
   sqsPort?: number;
   emulatorPort?: number;
+  registrySecurePort?: number;
 }
 
-const stack = program.command('stack').description('the local stack: Kafka (KRaft), schema registry, S3, SQS, Logs Ingestion emulator');
+const stack = program
+  .command('stack')
+  .description('the local stack: Kafka (KRaft), schema registry (+ its HTTPS proxy), S3, SQS, Logs Ingestion emulator');
 stack
   .command('up')
   .option('--home <dir>', 'state, data and logs folder', '.stack')
@@ -63,6 +66,7 @@ stack
   .option('--s3-port <port>', 'S3 server port', integer)
   .option('--sqs-port <port>', 'SQS server port', integer)
   .option('--emulator-port <port>', 'Logs Ingestion emulator port', integer)
+  .option('--registry-secure-port <port>', 'schema registry over HTTPS with basic auth (a proxy) port', integer)
   .action(async (o: StackUpFlags) => {
     if (o.brokers !== 1 && o.brokers !== 3) throw new InvalidArgumentError('--brokers must be 1 or 3');
     const ports = {
@@ -78,6 +82,7 @@ stack
       brokers: o.brokers,
       ports,
       ...(o.emulatorPort === undefined ? {} : { emulatorPort: o.emulatorPort }),
+      ...(o.registrySecurePort === undefined ? {} : { registrySecurePort: o.registrySecurePort }),
       onProgress: (m) => process.stderr.write(`${m}\n`),
     });
     process.stdout.write(`${JSON.stringify(endpoints, null, 2)}\n`);

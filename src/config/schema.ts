@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { schemaRegistrySchema } from '../schemas/registry-config.js';
 import { sinkSchema } from '../sinks/config.js';
+import { piiSchema } from '../sinks/pii/config.js';
+import { missingHashKeyIssues } from '../sinks/pii/effective-rules.js';
 import { enricherSchema } from '../stages/enricher/config.js';
 import { logTypeSchema, parserSchema } from '../stages/parser/config.js';
 import { s3SourceSchema } from '../stages/s3-source/config.js';
@@ -52,19 +55,15 @@ export const topologySchema = z
   .object({
     name,
     kafka: kafkaSchema,
-    schemaRegistry: z
-      .object({
-        url: z.string().url(),
-        username: z.string().optional(),
-        password: z.string().optional(),
-      })
-      .strict(),
+    schemaRegistry: schemaRegistrySchema,
     topics: topicsSchema.default({}),
     logTypes: z.record(name, logTypeSchema).refine((m) => Object.keys(m).length > 0, 'at least one log type'),
     source: z.object({ s3: s3SourceSchema }).strict(),
     parser: parserSchema.default({}),
     enricher: enricherSchema.default({}),
     sinks: z.array(sinkSchema).min(1),
+    /** PII rules every sink applies before its destination (docs/privacy.md) */
+    pii: piiSchema.optional(),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(0) })
       .strict()
@@ -88,10 +87,12 @@ export const topologySchema = z
       }
       seen.add(sink.name);
     });
+    for (const issue of missingHashKeyIssues(t.pii, t.sinks)) ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue });
   });
 
 export type Topology = z.infer<typeof topologySchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type { SchemaRegistryConfig } from '../schemas/registry-config.js';
 export type { SinkConfig } from '../sinks/config.js';
 export type { SentinelSinkConfig } from '../sinks/sentinel/config.js';
 export type { EnricherConfig } from '../stages/enricher/config.js';

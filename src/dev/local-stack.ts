@@ -1,12 +1,17 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { dcrColumns } from '../sinks/sentinel/columns.js';
 import { emulatorGet } from './emulator-stats.js';
+import { devEntry, startNodeUnit } from './node-unit.js';
+import {
+  REGISTRY_PROXY_UNIT,
+  readRegistryProxyEndpoint,
+  registryProxyHealthy,
+  type SecureRegistryEndpoint,
+  startRegistryProxyUnit,
+} from './registry-proxy/unit.js';
 import { type StackEndpoints, type StackOptions, stackDown, stackStatus, stackUp } from './stack/index.js';
-import { logFile, runningPid, stackPaths, unitMarker, writePid } from './stack/process-files.js';
+import { logFile, runningPid, stackPaths } from './stack/process-files.js';
 
 /** The emulator's data collection rule: one stream per normalized schema, columns from schemas/. */
 export const LOCAL_DCR_ID = 'dcr-siem-local';
@@ -19,31 +24,37 @@ export const LOCAL_STREAMS = {
 
 export interface LocalStackOptions extends StackOptions {
   emulatorPort?: number;
+  /** the registry's HTTPS + basic auth proxy */
+  registrySecurePort?: number;
 }
 
 export interface LocalStack extends StackEndpoints {
   emulatorUrl: string;
   emulatorCaFile: string;
+  /** the same registry over HTTPS with basic auth, for tests of secured deployments */
+  registrySecure: SecureRegistryEndpoint;
 }
 
-/** The built entry point; from sources (tests run them through vitest) it is the one under dist/. */
-function emulatorMain(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const beside = join(here, 'logs-ingestion-emulator', 'main.js');
-  return existsSync(beside) ? beside : resolve(here, '..', '..', 'dist', 'dev', 'logs-ingestion-emulator', 'main.js');
-}
-
-/** Kafka, the registry, S3, SQS (JVM services) and the Logs Ingestion emulator (a node process). */
+/**
+ * Kafka, the registry, S3, SQS (JVM services), the Logs Ingestion emulator and the registry's
+ * HTTPS + basic auth proxy (node processes).
+ */
 export async function localStackUp(options: LocalStackOptions = {}): Promise<LocalStack> {
   const endpoints = await stackUp(options);
   const emulator = await startEmulatorProcess(endpoints.home, options.emulatorPort ?? 18443, options.onProgress);
-  const stack: LocalStack = { ...endpoints, ...emulator };
+  const registrySecure = await startRegistryProxyUnit(
+    endpoints.home,
+    options.registrySecurePort ?? 18082,
+    endpoints.registryUrl,
+    options.onProgress,
+  );
+  const stack: LocalStack = { ...endpoints, ...emulator, registrySecure };
   writeFileSync(join(endpoints.home, 'local-stack.json'), JSON.stringify(stack, null, 2));
   return stack;
 }
 
 export async function localStackDown(options: { home?: string } = {}): Promise<void> {
-  await stackDown(options); // the emulator is a unit of the stack home, stopped with the rest
+  await stackDown(options); // the emulator and the registry proxy are units of the stack home, stopped with the rest
 }
 
 export async function localStackStatus(options: { home?: string } = {}) {
@@ -67,7 +78,21 @@ export async function localStackStatus(options: { home?: string } = {}) {
       endpoint: endpoint?.emulatorUrl,
       log: logFile(home, EMULATOR_UNIT),
     },
+    await registryProxyStatus(home),
   ];
+}
+
+async function registryProxyStatus(home: string) {
+  const pid = runningPid(home, REGISTRY_PROXY_UNIT);
+  const endpoint = pid === undefined ? undefined : readRegistryProxyEndpoint(home);
+  return {
+    service: REGISTRY_PROXY_UNIT,
+    pid,
+    running: pid !== undefined,
+    healthy: endpoint ? await registryProxyHealthy(endpoint) : false,
+    endpoint: endpoint?.url,
+    log: logFile(home, REGISTRY_PROXY_UNIT),
+  };
 }
 
 /** Sentinel sink settings that point a topology at the local emulator. */
@@ -93,7 +118,6 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
   if (running !== undefined && known) return known;
   const dir = join(home, 'emulator');
   mkdirSync(dir, { recursive: true });
-  mkdirSync(stackPaths(home).logs, { recursive: true });
   onProgress?.(`starting Logs Ingestion emulator on https://127.0.0.1:${port}`);
   const streams = Object.fromEntries(
     Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
@@ -107,36 +131,9 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
     dcrs: { [LOCAL_DCR_ID]: { streams } },
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const log = openSync(logFile(home, EMULATOR_UNIT), 'a');
-  // the trailing marker lets the stack's pid checks recognise this process as its unit
-  const child = spawn(process.execPath, [emulatorMain(), configFile, unitMarker(home, EMULATOR_UNIT)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', log],
-  });
-  const stdout = child.stdout as Readable;
-  const line = await firstLine(stdout, 15_000, logFile(home, EMULATOR_UNIT));
-  stdout.destroy();
-  child.unref();
-  if (child.pid === undefined) throw new Error('the emulator process could not be started');
-  writePid(home, EMULATOR_UNIT, child.pid);
+  const line = await startNodeUnit(home, EMULATOR_UNIT, devEntry('logs-ingestion-emulator/main.js'), configFile);
   const started = JSON.parse(line) as { url: string; caCertPath: string };
   const endpoint = { emulatorUrl: started.url, emulatorCaFile: started.caCertPath };
   writeFileSync(endpointFile(home), JSON.stringify(endpoint));
   return endpoint;
-}
-
-function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number, log: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${log}`)), timeoutMs);
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const nl = buffered.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolvePromise(buffered.slice(0, nl));
-      }
-    });
-    stream.on('end', () => reject(new Error(`the emulator exited before it was listening; see ${log}`)));
-  });
 }

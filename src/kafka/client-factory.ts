@@ -2,7 +2,7 @@ import './kafkajs-read-committed-fix.js';
 import { readFileSync } from 'node:fs';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, Partitioners, type ProducerConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
-import { SiemStreamError } from '../errors.js';
+import { readSecretFile } from '../config/secret-file.js';
 import { rootLogger } from '../observability/logger.js';
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -11,16 +11,6 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
-
-function readSecretFile(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch (cause) {
-    throw new SiemStreamError('CONFIG_INVALID', `${field}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
-      cause,
-    });
-  }
-}
 
 /**
  * kafkajs logs every retriable broker answer (coordinator loading, CONCURRENT_TRANSACTIONS…) at

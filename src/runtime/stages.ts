@@ -38,7 +38,9 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
     reportAssigned(name); // no group: ready once its progress is restored
     return { name, source, stop: () => source.stop() };
   }
-  const { createRegistry, EventCodec } = await import('../schemas/event-codec.js');
+  const { EventCodec } = await import('../schemas/event-codec.js');
+  const { checkRegistryAccess, createRegistry } = await import('../schemas/registry-client.js');
+  await checkRegistryAccess(topology.schemaRegistry, logger);
   const registry = createRegistry(topology.schemaRegistry);
   if (name === 'parser') {
     const { startParser } = await import('../stages/parser/parser-stage.js');

@@ -1,22 +1,11 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { type SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 // the validation error is not re-exported from the package index
 import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import { SiemStreamError } from '../errors.js';
 import { backoffDelayMs, sleep } from '../util/backoff.js';
 import { loadSchema, type SchemaName } from './catalog.js';
 
-export interface RegistryConfig {
-  url: string;
-  username?: string | undefined;
-  password?: string | undefined;
-}
-
 const REGISTER_ATTEMPTS = 5;
-
-export function createRegistry(config: RegistryConfig): SchemaRegistry {
-  const auth = config.username && config.password ? { username: config.username, password: config.password } : undefined;
-  return new SchemaRegistry({ host: config.url, ...(auth ? { auth } : {}) });
-}
 
 /**
  * Encodes one topic's values in the Confluent wire format (magic byte + schema id + Avro),
@@ -60,6 +49,15 @@ export class EventCodec<T extends object> {
         this.schemaId = id;
         return id;
       } catch (cause) {
+        const status = (cause as { status?: number }).status;
+        if (status === 401 || status === 403) {
+          // credentials the registry refuses do not get better with retries
+          throw new SiemStreamError(
+            'REGISTRY_REFUSED',
+            `registering ${this.schemaName} under ${this.subject}: the schema registry refused the credentials (HTTP ${status})`,
+            { cause },
+          );
+        }
         if (attempt >= REGISTER_ATTEMPTS) {
           throw new SiemStreamError(
             'SCHEMA_MISMATCH',

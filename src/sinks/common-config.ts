@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../config/common.js';
+import { piiSchema } from './pii/config.js';
 
 /** Settings every destination shares; the shared runtime (src/sinks/runtime/) reads them. */
 export const sinkCommonFields = {
@@ -31,6 +32,8 @@ export const sinkCommonFields = {
     .default({}),
   /** how often acknowledged offsets are committed */
   commitIntervalMs: z.number().int().positive().default(1_000),
+  /** PII rules of this sink: they extend the topology's `pii` (a rule for the same field replaces it) */
+  pii: piiSchema.optional(),
 };
 
 const commonSchema = z.object(sinkCommonFields);

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent } from '../schemas/events.js';
 import type { SinkConfig } from './config.js';
+import { buildPiiPolicy } from './pii/policy.js';
 import { type RunningSink, startSinkRunner } from './runtime/sink-runner.js';
 import { sentinelSink } from './sentinel/index.js';
 import type { SinkModule, SinkWriter } from './sink-module.js';
@@ -27,6 +28,12 @@ export async function openSinkWriter(config: SinkConfig, logger: Logger): Promis
   return module.open(config, { stage: config.name, logger });
 }
 
+/** Where a sink's settings sit in the topology, for error messages. */
+export function sinkConfigPath(topology: Topology, config: SinkConfig): Array<string | number> {
+  const index = topology.sinks.findIndex((s) => s.name === config.name);
+  return ['sinks', index < 0 ? config.name : index];
+}
+
 /** Opens the destination and runs it under the shared runtime on the topology's enriched topic. */
 export async function startSink(
   topology: Topology,
@@ -37,6 +44,7 @@ export async function startSink(
   onDelivered?: (count: number) => void,
 ): Promise<RunningSink> {
   const names = topicNames(topology);
+  const pii = buildPiiPolicy(topology.pii, config, sinkConfigPath(topology, config));
   const writer = await openSinkWriter(config, logger);
   return startSinkRunner({
     kafka,
@@ -46,6 +54,7 @@ export async function startSink(
     dlqTopic: names.dlq(config.name),
     config,
     writer,
+    pii,
     codec,
     logger,
     sessionTimeoutMs: topology.kafka.sessionTimeoutMs,

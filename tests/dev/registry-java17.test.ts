@@ -5,7 +5,7 @@ import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackDown, stackStatus, stackUp } from '../../src/dev/stack/index.js';
 import { apicurioRelease } from '../../src/dev/stack/registry.js';
-import { createRegistry } from '../../src/schemas/event-codec.js';
+import { createRegistry } from '../../src/schemas/registry-client.js';
 
 // A machine with only Java 17 gets the Apicurio 2.6 line; this proves that line serves what the
 // pipeline uses of the Confluent API. The main test stack runs Apicurio 3 where Java 21+ exists.

@@ -1,29 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { emulatorGet } from '../../src/dev/emulator-stats.js';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
+import { securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
-import { testTopology } from '../support/test-topology.js';
-
-/** The test stack's brokers also listen with SASL_SSL (SCRAM-SHA-512 over TLS, a self-signed CA). */
-function securedTopology(): { topology: Topology; password: string } {
-  const { kafkaSecure } = inject('stack');
-  const passwordFile = join(mkdtempSync(join(tmpdir(), 'siem-secret-')), 'kafka-password');
-  writeFileSync(passwordFile, `${kafkaSecure.sasl.password}\n`, { mode: 0o600 });
-  const topology = testTopology({
-    kafka: {
-      brokers: kafkaSecure.brokers,
-      ssl: { caFile: kafkaSecure.caFile },
-      sasl: { mechanism: kafkaSecure.sasl.mechanism, username: kafkaSecure.sasl.username, passwordFile },
-    },
-  });
-  return { topology, password: kafkaSecure.sasl.password };
-}
 
 async function canConnect(topology: Topology): Promise<true | string> {
   const admin = createKafka({ ...topology.kafka, connectionTimeoutMs: 3_000 }, 'probe').admin({ retry: { retries: 0 } });
@@ -38,7 +21,59 @@ async function canConnect(topology: Topology): Promise<true | string> {
   }
 }
 
-describe('a secured cluster: SASL_SSL with SCRAM-SHA-512', () => {
+/** The secrets as they could leak: the passwords, and the registry's basic auth header value. */
+const secretForms = (kafkaPassword: string, registryPassword: string, registryUser: string) => [
+  kafkaPassword,
+  registryPassword,
+  Buffer.from(`${registryUser}:${registryPassword}`).toString('base64'),
+];
+
+/**
+ * Runs every stage in one process against SASL_SSL Kafka and the HTTPS, basic-auth registry at
+ * debug level, waits for every valid record at the emulator, then looks for the secrets in the
+ * stage's whole output and in its /metrics.
+ */
+async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, string>, secrets: string[]): Promise<void> {
+  const stack = inject('stack');
+  const samples = generateSampleObjects({ objects: 2, recordsPerObject: 300, malformedEvery: 50 });
+  await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
+  const valid = samples.reduce((n, s) => n + s.valid, 0);
+  const running = spawnStage(topology, '--all', {
+    ...env,
+    SIEM_STREAM__SOURCE__S3__CREDENTIALS__SECRETACCESSKEY: stack.s3.secretAccessKey,
+    SIEM_STREAM_LOG_LEVEL: 'debug',
+  });
+  try {
+    await waitFor(
+      'every valid record at the emulator',
+      async () => {
+        const all = await emulatorGet<{ records: Array<{ record: Record<string, unknown> }> }>(
+          stack.emulatorUrl,
+          stack.emulatorCaFile,
+          '/_emulator/records',
+        );
+        const mine = all.records.filter((r) => r.record.SourceBucket === topology.source.s3.bucket);
+        return mine.length >= valid ? mine : undefined;
+      },
+      180_000,
+    );
+    const log = readFileSync(running.logFile, 'utf8');
+    const metricsPort = Number(/"metricsPort":(\d+)/.exec(log)?.[1]);
+    expect(metricsPort).toBeGreaterThan(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('siem_');
+    expect(log.split('\n').length).toBeGreaterThan(20); // debug logging was on: there was plenty to leak into
+    for (const secret of [...secrets, stack.s3.secretAccessKey]) {
+      expect(log.includes(secret), 'a secret appears in the stage log').toBe(false);
+      expect(metrics.includes(secret), 'a secret appears in /metrics').toBe(false);
+    }
+  } finally {
+    running.kill('SIGTERM');
+    await exited(running);
+  }
+}
+
+describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over HTTPS with basic auth', () => {
   it('verifies the broker certificate unless told not to, and refuses a wrong password', async () => {
     const { topology } = securedTopology();
     expect(await canConnect(topology)).toBe(true);
@@ -52,48 +87,17 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512', () => {
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, sasl } })).toMatch(/SASL.*authentication failed/i);
   });
 
-  it('runs the whole pipeline with credentials from the environment, and no secret reaches a log line or a metric', async () => {
-    const stack = inject('stack');
-    const { topology, password } = securedTopology();
-    const samples = generateSampleObjects({ objects: 2, recordsPerObject: 300, malformedEvery: 50 });
-    await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
-    const valid = samples.reduce((n, s) => n + s.valid, 0);
+  it('runs the whole pipeline with both passwords from the environment, and no secret reaches a log line or a metric', async () => {
+    const { topology, kafkaPassword, registryPassword } = securedTopology();
+    const env = { SIEM_STREAM__KAFKA__SASL__PASSWORD: kafkaPassword, SIEM_STREAM__SCHEMA_REGISTRY__AUTH__PASSWORD: registryPassword };
+    const secrets = secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? '');
+    await runPipelineWithoutLeaks(withoutPasswordFiles(topology), env, secrets);
+  });
 
-    // the password comes from the environment here (the file variant is used by the probes above)
-    const { passwordFile: _file, ...sasl } = topology.kafka.sasl ?? { mechanism: 'scram-sha-512', username: '' };
-    const fromEnv = { ...topology, kafka: { ...topology.kafka, sasl } } as unknown as Topology;
-    const running = spawnStage(fromEnv, '--all', {
-      SIEM_STREAM__KAFKA__SASL__PASSWORD: password,
-      SIEM_STREAM__SOURCE__S3__CREDENTIALS__SECRETACCESSKEY: stack.s3.secretAccessKey,
-      SIEM_STREAM_LOG_LEVEL: 'debug',
-    });
-    try {
-      await waitFor(
-        'every valid record at the emulator',
-        async () => {
-          const all = await emulatorGet<{ records: Array<{ record: Record<string, unknown> }> }>(
-            stack.emulatorUrl,
-            stack.emulatorCaFile,
-            '/_emulator/records',
-          );
-          const mine = all.records.filter((r) => r.record.SourceBucket === topology.source.s3.bucket);
-          return mine.length >= valid ? mine : undefined;
-        },
-        180_000,
-      );
-      const log = readFileSync(running.logFile, 'utf8');
-      const metricsPort = Number(/"metricsPort":(\d+)/.exec(log)?.[1]);
-      expect(metricsPort).toBeGreaterThan(0);
-      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).toContain('siem_');
-      expect(log.split('\n').length).toBeGreaterThan(20); // debug logging was on: there was plenty to leak into
-      for (const secret of [password, stack.s3.secretAccessKey]) {
-        expect(log.includes(secret), 'a secret appears in the stage log').toBe(false);
-        expect(metrics.includes(secret), 'a secret appears in /metrics').toBe(false);
-      }
-    } finally {
-      running.kill('SIGTERM');
-      await exited(running);
-    }
+  it('runs the whole pipeline with both passwords from files, and no secret reaches a log line or a metric', async () => {
+    const { topology, kafkaPassword, registryPassword } = securedTopology();
+    expect(topology.kafka.sasl?.passwordFile).toBeDefined();
+    expect(topology.schemaRegistry.auth?.passwordFile).toBeDefined();
+    await runPipelineWithoutLeaks(topology, {}, secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? ''));
   });
 });

@@ -9,10 +9,12 @@ import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../sr
 import { ensureTopics } from '../../src/kafka/admin.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
 import { rootLogger } from '../../src/observability/logger.js';
-import { createRegistry, EventCodec } from '../../src/schemas/event-codec.js';
+import { EventCodec } from '../../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../../src/schemas/events.js';
+import { createRegistry } from '../../src/schemas/registry-client.js';
 import { sinkSchema } from '../../src/sinks/config.js';
-import { openSinkWriter, sinkGroupId } from '../../src/sinks/registry.js';
+import { buildPiiPolicy } from '../../src/sinks/pii/policy.js';
+import { openSinkWriter, sinkConfigPath, sinkGroupId } from '../../src/sinks/registry.js';
 import { type RunningSink, startSinkRunner } from '../../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../../src/sinks/sentinel/columns.js';
 import type { SinkWriter } from '../../src/sinks/sink-module.js';
@@ -20,11 +22,18 @@ import { testTopology } from '../support/test-topology.js';
 
 export { enrichedEvent } from './sink-events.js';
 
-/** A topology of its own for one sink test: enriched and DLQ topics created, sinks replaced. */
-export async function sinkTestbed(sinks: (id: string) => Array<Record<string, unknown>>, partitions = 3) {
+/** A topology of its own for one sink test: enriched and DLQ topics created, sinks replaced, `overrides` merged over the rest. */
+export async function sinkTestbed(
+  sinks: (id: string) => Array<Record<string, unknown>>,
+  partitions = 3,
+  overrides: Record<string, unknown> = {},
+) {
   const id = randomUUID().slice(0, 8);
   // sinks replace the file's list (the loader merges lists element-wise), each validated by its own schema
-  const topology: Topology = { ...testTopology({ topics: { partitions } }), sinks: sinks(id).map((s) => sinkSchema.parse(s)) };
+  const topology: Topology = {
+    ...testTopology({ ...overrides, topics: { partitions } }),
+    sinks: sinks(id).map((s) => sinkSchema.parse(s)),
+  };
   const names = topicNames(topology);
   const kafka = createKafka(topology.kafka, 'sink-test');
   await ensureTopics(
@@ -72,6 +81,7 @@ export async function runSinkInProcess(
     dlqTopic: bed.names.dlq(config.name),
     config,
     writer,
+    pii: buildPiiPolicy(bed.topology.pii, config, sinkConfigPath(bed.topology, config)),
     codec: bed.codec,
     logger,
     sessionTimeoutMs: bed.topology.kafka.sessionTimeoutMs,

@@ -8,7 +8,7 @@ import { DLQ_HEADER } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { loadSchema } from '../../src/schemas/catalog.js';
-import { createRegistry } from '../../src/schemas/event-codec.js';
+import { createRegistry } from '../../src/schemas/registry-client.js';
 import type { sinkSchema } from '../../src/sinks/config.js';
 import { schemaGuardFindings } from '../../src/sinks/runtime/sink-metrics.js';
 import { dcrColumns } from '../../src/sinks/sentinel/columns.js';

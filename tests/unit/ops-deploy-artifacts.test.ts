@@ -83,7 +83,7 @@ describe('deploy/kubernetes/keda-scaledobjects.yaml', () => {
       overrides: {
         ...topologyYaml,
         kafka: { ...topologyYaml.kafka, sasl: { ...topologyYaml.kafka.sasl, password: 'x' } },
-        schemaRegistry: { ...topologyYaml.schemaRegistry, password: 'x' },
+        schemaRegistry: { ...topologyYaml.schemaRegistry, auth: { ...topologyYaml.schemaRegistry.auth, password: 'x' } },
       },
     });
     const scaled = keda.filter((d) => d.kind === 'ScaledObject');

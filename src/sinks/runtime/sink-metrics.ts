@@ -52,3 +52,10 @@ export const schemaGuardFindings = new Counter({
   labelNames: ['stage', 'stream', 'problem'] as const,
   registers: [metricsRegistry],
 });
+
+export const piiTransforms = new Counter({
+  name: 'siem_sink_pii_transforms_total',
+  help: 'Field values the PII rules transformed before a destination, by field and action applied (hash | truncate | mask | drop)',
+  labelNames: ['stage', 'field', 'action'] as const,
+  registers: [metricsRegistry],
+});

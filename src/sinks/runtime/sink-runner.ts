@@ -7,6 +7,7 @@ import { dlqRecords, recordsIn, recordsOut } from '../../observability/metrics.j
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent } from '../../schemas/events.js';
 import type { SinkCommonConfig } from '../common-config.js';
+import type { PiiPolicy } from '../pii/policy.js';
 import type { SinkWriter } from '../sink-module.js';
 import { Batcher } from './batcher.js';
 import { deliverBatch } from './deliver-batch.js';
@@ -24,6 +25,8 @@ export interface SinkRunnerOptions {
   dlqTopic: string;
   config: SinkCommonConfig;
   writer: SinkWriter;
+  /** applied to every event before the writer sees it */
+  pii: PiiPolicy;
   codec: Pick<EventCodec<EnrichedEvent>, 'decode'>;
   logger: Logger;
   sessionTimeoutMs: number;
@@ -54,7 +57,7 @@ interface Entry {
 }
 
 /**
- * The runtime every destination shares: consume → decode → encode → batch → write with retries →
+ * The runtime every destination shares: consume → decode → PII rules → encode → batch → write with retries →
  * DLQ for rejects → acknowledge → commit the contiguous acknowledged prefix of each partition.
  * At most `maxInFlightBatches` batches are written at once and about one more of each is buffered;
  * past that the consumer waits in eachBatch, which stops fetching (back-pressure).
@@ -226,7 +229,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
         progress.track(BigInt(message.offset));
         recordsIn.inc({ stage });
         try {
-          const event = await options.codec.decode(message.value);
+          const event = options.pii.apply(await options.codec.decode(message.value));
           const encoded = writer.encode({ topic, partition, offset: message.offset, event });
           buffered = { bytes: buffered.bytes + encoded.bytes, records: buffered.records };
           batcher.add(encoded.batchKey, { payload: encoded.payload, bytes: encoded.bytes, topic, message, progress });
@@ -250,7 +253,13 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     },
   });
   logger.info(
-    { topic: options.inputTopic, groupId: options.groupId, limits, maxInFlightBatches: config.maxInFlightBatches },
+    {
+      topic: options.inputTopic,
+      groupId: options.groupId,
+      limits,
+      maxInFlightBatches: config.maxInFlightBatches,
+      pii: options.pii.describe(),
+    },
     'sink started',
   );
 

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { applyEnvOverrides } from '../../../src/config/env-overrides.js';
 import { loadTopology, parseTopology } from '../../../src/config/load.js';
 import { SiemStreamError } from '../../../src/errors.js';
+import { createRegistry } from '../../../src/schemas/registry-client.js';
 
 const rawDefault = () => parse(readFileSync('topologies/default.yaml', 'utf8')) as Record<string, unknown>;
 
@@ -89,5 +90,52 @@ describe('environment overrides', () => {
   it('creates keys that the file does not have, camel-cased', () => {
     const out = applyEnvOverrides({ kafka: {} }, { SIEM_STREAM__KAFKA__SESSION_TIMEOUT_MS: '30000' }) as { kafka: Record<string, unknown> };
     expect(out.kafka.sessionTimeoutMs).toBe(30_000);
+  });
+});
+
+describe('schemaRegistry auth and TLS', () => {
+  const withRegistry = (registry: Record<string, unknown>) => ({ ...rawDefault(), schemaRegistry: registry });
+
+  it('takes the password from the environment, and TLS verification is on unless turned off', () => {
+    const t = parseTopology(withRegistry({ url: 'https://registry.example:8081', auth: { username: 'svc' }, tls: {} }), 'x.yaml', {
+      SIEM_STREAM__SCHEMA_REGISTRY__AUTH__PASSWORD: '1234',
+    });
+    expect(t.schemaRegistry.auth).toEqual({ username: 'svc', password: '1234' }); // parsed as YAML, then a string again
+    expect(t.schemaRegistry.tls?.rejectUnauthorized).toBe(true);
+    const off = parseTopology(withRegistry({ url: 'https://r:1', tls: { rejectUnauthorized: false } }), 'x.yaml', {});
+    expect(off.schemaRegistry.tls?.rejectUnauthorized).toBe(false);
+  });
+
+  it('takes a password file instead', () => {
+    const t = parseTopology(
+      withRegistry({ url: 'https://r:1', auth: { username: 'svc', passwordFile: '/run/secrets/registry' } }),
+      'x',
+      {},
+    );
+    expect(t.schemaRegistry.auth).toEqual({ username: 'svc', passwordFile: '/run/secrets/registry' });
+  });
+
+  it('names the field when auth has both or neither password source, tls is set for http, or a key is unknown', () => {
+    const both = withRegistry({ url: 'https://r:1', auth: { username: 'svc', password: 'p', passwordFile: '/f' } });
+    expect(configError(() => parseTopology(both, 'x.yaml', {})).message).toContain(
+      'schemaRegistry.auth: set exactly one of password and passwordFile',
+    );
+    const neither = withRegistry({ url: 'https://r:1', auth: { username: 'svc' } });
+    expect(configError(() => parseTopology(neither, 'x.yaml', {})).message).toContain('schemaRegistry.auth: set exactly one');
+    const plain = withRegistry({ url: 'http://r:1', tls: { caFile: '/ca.pem' } });
+    expect(configError(() => parseTopology(plain, 'x.yaml', {})).message).toContain(
+      'schemaRegistry.tls: applies to an https:// url only (url is http://r:1)',
+    );
+    const notUrl = withRegistry({ url: 'not-a-url', tls: {} });
+    expect(configError(() => parseTopology(notUrl, 'x.yaml', {})).message).toContain('schemaRegistry.url: Invalid url');
+    const flat = withRegistry({ url: 'https://r:1', password: 'p' });
+    expect(configError(() => parseTopology(flat, 'x.yaml', {})).message).toMatch(/schemaRegistry: Unrecognized key.*password/);
+  });
+
+  it('fails at start with the field path when the password file cannot be read', () => {
+    const t = parseTopology(withRegistry({ url: 'https://r:1', auth: { username: 'svc', passwordFile: '/nonexistent/pw' } }), 'x', {});
+    const error = configError(() => createRegistry(t.schemaRegistry));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe('schemaRegistry.auth.passwordFile: cannot read /nonexistent/pw (ENOENT)');
   });
 });

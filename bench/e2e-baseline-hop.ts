@@ -1,0 +1,68 @@
+import type { KafkaConfig } from '../src/config/schema.js';
+import { createKafka, PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
+import { runTransactionalLoop } from '../src/kafka/transactional-loop.js';
+import { rootLogger } from '../src/observability/logger.js';
+
+/**
+ * Child process of bench/e2e.ts: one hop of the baseline chain, `from` → `to`, records copied as
+ * they are (no Avro, no parsing). Plain: a kafkajs consumer and producer, no transactions, offsets
+ * auto-committed. Transactional: the project's transactional loop with an identity transform, so
+ * the difference to plain is the cost of exactly-once alone. Runs until SIGTERM.
+ */
+export interface HopSpec {
+  kafka: KafkaConfig;
+  from: string;
+  to: string;
+  groupId: string;
+  transactional: boolean;
+  dlqTopic: string;
+  maxRecordsPerTransaction: number;
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as HopSpec;
+const logger = rootLogger.child({ bench: 'e2e-baseline-hop', groupId: spec.groupId });
+const kafka = createKafka(spec.kafka, 'bench-hop');
+let stop: () => Promise<void>;
+
+if (spec.transactional) {
+  const loop = await runTransactionalLoop({
+    kafka,
+    stage: 'bench-hop',
+    groupId: spec.groupId,
+    topics: [spec.from],
+    dlqTopic: spec.dlqTopic,
+    maxRecordsPerTransaction: spec.maxRecordsPerTransaction,
+    sessionTimeoutMs: spec.kafka.sessionTimeoutMs,
+    logger,
+    transform: async (record) => ({
+      kind: 'emit',
+      records: [{ topic: spec.to, key: record.message.key, value: record.message.value, headers: record.message.headers }],
+    }),
+  });
+  stop = () => loop.stop();
+} else {
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
+  const consumer = kafka.consumer({ groupId: spec.groupId, sessionTimeout: spec.kafka.sessionTimeoutMs });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [spec.from], fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      await producer.send({
+        topic: spec.to,
+        messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      });
+    },
+  });
+  stop = async () => {
+    await consumer.disconnect();
+    await producer.disconnect();
+  };
+}
+
+process.once('SIGTERM', () => {
+  stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});

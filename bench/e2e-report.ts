@@ -1,0 +1,108 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
+import { KAFKA_VERSION } from '../src/dev/stack/kafka.js';
+import { apicurioRelease } from '../src/dev/stack/registry.js';
+import type { LatencyFigures } from './e2e-latency.js';
+
+/** 1-minute load average when a phase started and ended: the machine is shared, so it is part of every figure. */
+export interface LoadRange {
+  start: number;
+  end: number;
+}
+
+export interface PipelineFigures {
+  steadyEventsPerSecond: number;
+  eventsPerSecondIncludingStartup: number;
+  secondsIncludingStartup: number;
+  duplicatesAccepted: number;
+  loadAverage1m: LoadRange;
+  /** over the whole run (both phases) */
+  peakRssMiB: Record<string, number>;
+  peakRssMiBAfterMaxRatePhase: Record<string, number>;
+}
+
+export interface BaselineFigures {
+  label: string;
+  steadyEventsPerSecond: number;
+  eventsPerSecondIncludingStartup: number;
+  hopPeakRssMiB: number[];
+  ratioPipelineToBaseline: number;
+  loadAverage1m: LoadRange;
+}
+
+export interface E2eResult {
+  startedAt: string;
+  settings: { records: number; objects: number; baselineHops: number } & Record<string, number | undefined>;
+  machine: ReturnType<typeof machine> & { loadAverageStart: number[]; loadAverageEnd: number[] };
+  versions: Record<string, string>;
+  pipeline: PipelineFigures;
+  latency: LatencyFigures;
+  baselines: BaselineFigures[];
+}
+
+export const oneMinuteLoad = () => loadavg()[0] as number;
+export const mib = (bytes: number) => Math.round(bytes / 1_048_576);
+const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const loadRange = (l: LoadRange) => `${l.start.toFixed(1)} → ${l.end.toFixed(1)}`;
+
+export function machine() {
+  return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release() };
+}
+
+export function versions(): Record<string, string> {
+  const packageVersion = (name: string) =>
+    (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+  return {
+    node: process.version,
+    kafka: KAFKA_VERSION,
+    kafkajs: packageVersion('kafkajs'),
+    apicurio: apicurioRelease().version,
+    onnxruntime: packageVersion('onnxruntime-node'),
+  };
+}
+
+/** bench/results/e2e-<start time>.json, for the docs to quote. */
+export function writeE2eResult(result: E2eResult): string {
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/e2e-${result.startedAt.slice(0, 19).replaceAll(':', '')}Z.json`;
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+export function formatE2eTable(r: E2eResult): string {
+  const rows = [
+    ['', 'events/s steady', 'events/s incl. start', 'pipeline / this', 'peak RSS MiB per process'],
+    [
+      'pipeline, exactly-once (S3 → emulator)',
+      num(r.pipeline.steadyEventsPerSecond),
+      num(r.pipeline.eventsPerSecondIncludingStartup),
+      '1.00',
+      Object.entries(r.pipeline.peakRssMiB)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    ...r.baselines.map((b) => [
+      `${b.label} (${r.settings.baselineHops} hops)`,
+      num(b.steadyEventsPerSecond),
+      num(b.eventsPerSecondIncludingStartup),
+      num(b.ratioPipelineToBaseline, 2),
+      b.hopPeakRssMiB.map((v, i) => `hop ${i + 1} ${v}`).join(', '),
+    ]),
+  ];
+  const widths = (rows[0] as string[]).map((_, c) => rows.reduce((w, row) => Math.max(w, (row[c] ?? '').length), 0));
+  const l = r.latency;
+  return [
+    `\nfull pipeline: ${num(r.settings.records)} records in ${r.settings.objects} objects; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, load average ${r.machine.loadAverageStart[0]?.toFixed(2)} at start, ${r.machine.loadAverageEnd[0]?.toFixed(2)} at end (shared machine)`,
+    ...rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')),
+    `latency at 50% of max: target ${num(l.targetEventsPerSecond)} events/s, offered ${num(l.offeredEventsPerSecond)}, delivered ${num(l.deliveredEventsPerSecond)} (${l.objects} objects × ${l.recordsPerObject} records; load average ${loadRange(l.loadAverage1m)})`,
+    `  PutObject done → accepted, ${num(l.records)} records: p50 ${num(l.p50)} ms  p95 ${num(l.p95)} ms  p99 ${num(l.p99)} ms  max ${num(l.max)} ms`,
+    `  p50 of the first tenth of the objects ${num(l.p50FirstTenthOfObjects)} ms, of the last tenth ${num(l.p50LastTenthOfObjects)} ms; backlog after the last write ${num(l.backlogSecondsAfterLastWrite, 1)} s`,
+    l.keptUp
+      ? '  the pipeline kept up with the offered rate'
+      : '  THE PIPELINE FELL BEHIND the offered rate (delivered < 90% of it, or the last objects waited over twice as long as the first): these latencies are mostly queueing; rerun on a quieter machine',
+    `1-minute load average per run: pipeline ${loadRange(r.pipeline.loadAverage1m)}, ${r.baselines.map((b) => `${b.label} ${loadRange(b.loadAverage1m)}`).join(', ')}`,
+    `records accepted twice: ${r.pipeline.duplicatesAccepted + l.duplicatesAccepted}; versions: ${Object.entries(r.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  ].join('\n');
+}

@@ -1,0 +1,245 @@
+/**
+ * npm run bench:e2e [-- --keep-stack] — the full pipeline, S3 → s3-source → parser → enricher →
+ * sentinel sink → Logs Ingestion emulator, exactly-once on, every stage its own process, on a local
+ * stack of its own (home .stack-bench, ports shifted by SIEM_STREAM_BENCH_PORT_OFFSET, default
+ * SIEM_STREAM_TEST_PORT_OFFSET + 1500). In one run:
+ *  1. max rate: BENCH_E2E_RECORDS (200,000) sample records in BENCH_E2E_OBJECTS (40) objects are
+ *     uploaded, then the stages start; events/s accepted by the emulator, steady (10%→90% of the
+ *     records) and including start-up; peak RSS per stage (VmHWM).
+ *  2. latency at 50% of that rate: objects of BENCH_E2E_LATENCY_OBJECT_RECORDS (200) records written
+ *     at a paced rate for BENCH_E2E_LATENCY_SECONDS (60); per record, emulator acceptance time −
+ *     the object's PutObject completion time: p50/p95/p99/max.
+ *  3. baseline: the same records through plain kafkajs clients of the same shape (producer,
+ *     BENCH_E2E_BASELINE_HOPS (2) consume→produce hops, final consumer), and the same chain with
+ *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it); the ratios.
+ * The source polls every BENCH_E2E_POLL_MS (500). One table on stdout, the figures as JSON in
+ * bench/results/e2e-<time>.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import type { Kafka } from 'kafkajs';
+import { deepMerge, loadTopology } from '../src/config/load.js';
+import type { Topology } from '../src/config/schema.js';
+import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
+import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../src/dev/sample-logs.js';
+import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
+import { createKafka } from '../src/kafka/client-factory.js';
+import { createS3Client } from '../src/stages/s3-source/s3-client.js';
+import { baselineRecords, runBaseline } from './e2e-baseline.js';
+import { measureLatency } from './e2e-latency.js';
+import { measureMaxRate } from './e2e-max-rate.js';
+import { startPipeline } from './e2e-pipeline.js';
+import {
+  type BaselineFigures,
+  type E2eResult,
+  formatE2eTable,
+  machine,
+  mib,
+  oneMinuteLoad,
+  type PipelineFigures,
+  versions,
+  writeE2eResult,
+} from './e2e-report.js';
+
+const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 200_000);
+const OBJECTS = Number(process.env.BENCH_E2E_OBJECTS ?? 40);
+const LATENCY_SECONDS = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? 60);
+const LATENCY_OBJECT_RECORDS = Number(process.env.BENCH_E2E_LATENCY_OBJECT_RECORDS ?? 200);
+const BASELINE_HOPS = Number(process.env.BENCH_E2E_BASELINE_HOPS ?? 2);
+const TRANSACTIONAL_BASELINE = process.env.BENCH_E2E_TRANSACTIONAL_BASELINE !== '0';
+const POLL_MS = Number(process.env.BENCH_E2E_POLL_MS ?? 500);
+const OFFSET = Number(process.env.SIEM_STREAM_BENCH_PORT_OFFSET ?? Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0) + 1_500);
+const KEEP_STACK = process.argv.includes('--keep-stack');
+const HOME = '.stack-bench';
+/** the source's chunkRecords; the baseline producer sends (and commits) chunks of the same size */
+const CHUNK = 2_000;
+
+const say = (m: string) => process.stderr.write(`[bench:e2e] ${m}\n`);
+const num = (n: number) => Math.round(n).toLocaleString('en-US');
+const inMiB = (rss: Record<string, number>) => Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, mib(v)]));
+
+async function main() {
+  const loadAverageStart = loadavg();
+  const startedAt = new Date().toISOString();
+  say(`starting the local stack in ${HOME} (ports +${OFFSET})`);
+  const stack = await localStackUp({
+    home: HOME,
+    ports: {
+      kafka: 29092 + OFFSET,
+      controller: 29093 + OFFSET,
+      kafkaSecure: 29098 + OFFSET,
+      registry: 28081 + OFFSET,
+      s3: 29000 + OFFSET,
+      sqs: 29324 + OFFSET,
+    },
+    emulatorPort: 28443 + OFFSET,
+    onProgress: (m) => say(`[stack] ${m}`),
+  });
+  try {
+    const id = randomUUID().slice(0, 8);
+    const topology = benchTopology(stack, id);
+    const kafka = createKafka(topology.kafka, 'bench');
+    await ensureTopics(kafka, topologyTopics(topology));
+    const samples = generateSampleObjects({
+      objects: OBJECTS,
+      recordsPerObject: Math.ceil(RECORDS / OBJECTS),
+      malformedEvery: 0,
+      seed: 7,
+      runId: `${id}-max`,
+    });
+    const { pipeline, latency } = await pipelinePhases(stack, topology, samples, id);
+    const baselines = await baselinePhases(kafka, topology, samples, id, pipeline.steadyEventsPerSecond);
+    const result: E2eResult = {
+      startedAt,
+      settings: {
+        records: samples.reduce((n, s) => n + s.valid, 0),
+        objects: OBJECTS,
+        latencySeconds: LATENCY_SECONDS,
+        latencyObjectRecords: LATENCY_OBJECT_RECORDS,
+        baselineHops: BASELINE_HOPS,
+        pollIntervalMs: POLL_MS,
+        chunkRecords: CHUNK,
+        partitions: topology.topics.partitions,
+        maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
+        sinkBatchMaxLatencyMs: topology.sinks[0]?.batch.maxLatencyMs,
+      },
+      machine: { ...machine(), loadAverageStart, loadAverageEnd: loadavg() },
+      versions: versions(),
+      pipeline,
+      latency,
+      baselines,
+    };
+    process.stdout.write(`${formatE2eTable(result)}\n`);
+    say(`figures written to ${writeE2eResult(result)}`);
+  } finally {
+    if (KEEP_STACK) say(`stack left running under ${HOME}; stop it with: node dist/cli/main.js stack down --home ${HOME}`);
+    else await localStackDown({ home: HOME });
+  }
+}
+
+/** topologies/default.yaml on the bench stack, with a bucket, topics, groups and transactional ids of this run. */
+function benchTopology(stack: LocalStack, id: string): Topology {
+  return loadTopology('topologies/default.yaml', {
+    env: {},
+    overrides: deepMerge(
+      {
+        name: `bench-e2e-${id}`,
+        kafka: { brokers: stack.kafkaBrokers, clientId: `bench-${id}` },
+        schemaRegistry: { url: stack.registryUrl },
+        topics: { prefix: `e2e${id}.` },
+        source: {
+          s3: {
+            endpoint: stack.s3.endpoint,
+            credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey },
+            bucket: `bench-${id}`,
+            transactionalId: `bench-${id}-source`,
+            pollIntervalMs: POLL_MS,
+            chunkRecords: CHUNK,
+          },
+        },
+        parser: { groupId: `bench-${id}-parser` },
+        enricher: { groupId: `bench-${id}-enricher`, model: { watch: false } },
+        sinks: [{ ...localSentinelOverrides(stack), groupId: `bench-${id}-sentinel` }],
+      },
+      {},
+    ) as Record<string, unknown>,
+  });
+}
+
+/** Max rate over objects uploaded before the stages start, then latency at half of it, one set of stage processes. */
+async function pipelinePhases(stack: LocalStack, topology: Topology, samples: SampleObject[], id: string) {
+  const bucket = topology.source.s3.bucket;
+  const s3 = createS3Client(topology.source.s3);
+  const records = samples.reduce((n, s) => n + s.valid, 0);
+  say(`uploading ${samples.length} objects, ${num(records)} records`);
+  await uploadSampleObjects(s3, bucket, samples);
+  const acceptedBefore = (await fetchEmulatorStats(stack.emulatorUrl, stack.emulatorCaFile)).totalRecords;
+  const load = { start: oneMinuteLoad(), end: 0 };
+  const startedAt = Date.now();
+  say('starting s3-source, parser, enricher and sentinel sink as processes');
+  const running = startPipeline(topology);
+  try {
+    const max = await measureMaxRate({
+      stack,
+      pipeline: running,
+      bucket,
+      runId: `${id}-max`,
+      records,
+      acceptedBefore,
+      startedAt,
+      progress: (n) => say(`[max rate] ${num(n)}/${num(records)} accepted by the emulator`),
+    });
+    load.end = oneMinuteLoad();
+    const rssAtMax = running.peakRss();
+    say(`[max rate] steady ${num(max.steady.perSecond)} events/s; ${num(records / max.wallSeconds)} events/s including start-up`);
+    const latency = await measureLatency({
+      stack,
+      pipeline: running,
+      s3,
+      bucket,
+      runId: `${id}-lat`,
+      eventsPerSecond: max.steady.perSecond / 2,
+      seconds: LATENCY_SECONDS,
+      recordsPerObject: LATENCY_OBJECT_RECORDS,
+      progress: (m) => say(`[latency] ${m}`),
+    });
+    say(`[latency] p50 ${num(latency.p50)} ms, p99 ${num(latency.p99)} ms`);
+    const pipeline: PipelineFigures = {
+      steadyEventsPerSecond: max.steady.perSecond,
+      eventsPerSecondIncludingStartup: records / max.wallSeconds,
+      secondsIncludingStartup: max.wallSeconds,
+      duplicatesAccepted: max.duplicatesAccepted,
+      loadAverage1m: load,
+      peakRssMiB: inMiB(running.peakRss()),
+      peakRssMiBAfterMaxRatePhase: inMiB(rssAtMax),
+    };
+    return { pipeline, latency };
+  } finally {
+    await running.stop();
+  }
+}
+
+/** The same records on the same broker through plain kafkajs, then through the transactional loop. */
+async function baselinePhases(
+  kafka: Kafka,
+  topology: Topology,
+  samples: SampleObject[],
+  id: string,
+  pipelineRate: number,
+): Promise<BaselineFigures[]> {
+  const records = baselineRecords(samples, topology.source.s3.bucket);
+  const out: BaselineFigures[] = [];
+  for (const transactional of TRANSACTIONAL_BASELINE ? [false, true] : [false]) {
+    const label = transactional ? 'baseline: transactional loop' : 'baseline: plain kafkajs';
+    say(`[${label}] producer → ${BASELINE_HOPS} hops → consumer, ${num(records.length)} records`);
+    const loadAtStart = oneMinuteLoad();
+    const b = await runBaseline({
+      kafka,
+      topology,
+      prefix: `e2e${id}.baseline-${transactional ? 'tx' : 'plain'}.`,
+      records,
+      hops: BASELINE_HOPS,
+      transactional,
+      chunk: CHUNK,
+      progress: (m) => say(`[${label}] ${m}`),
+    });
+    out.push({
+      label,
+      steadyEventsPerSecond: b.steady.perSecond,
+      eventsPerSecondIncludingStartup: b.events / b.wallSeconds,
+      hopPeakRssMiB: b.hopPeakRss.map(mib),
+      ratioPipelineToBaseline: pipelineRate / b.steady.perSecond,
+      loadAverage1m: { start: loadAtStart, end: oneMinuteLoad() },
+    });
+  }
+  return out;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:e2e failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

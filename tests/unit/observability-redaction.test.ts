@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseTopology } from '../../src/config/load.js';
+import { rootLogger, sendLogsToFile } from '../../src/observability/logger.js';
+
+describe('log redaction', () => {
+  it('keeps the registry and Kafka passwords out of a logged topology, at any level', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'siem-redact-')), 'log.jsonl');
+    sendLogsToFile(file);
+    const raw = parse(readFileSync('topologies/default.yaml', 'utf8')) as Record<string, unknown>;
+    const topology = parseTopology(
+      {
+        ...raw,
+        kafka: { brokers: ['k:9093'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'kafka-Secret-1' } },
+        schemaRegistry: { url: 'https://r:1', auth: { username: 'svc', password: 'registry-Secret-2' } },
+      },
+      'x.yaml',
+      {},
+    );
+    rootLogger.level = 'debug';
+    rootLogger.child({ stage: 'parser' }).debug({ topology }, 'a careless debug line');
+    rootLogger.info({ schemaRegistry: topology.schemaRegistry }, 'and an info one');
+    const deadline = Date.now() + 5_000;
+    let text = '';
+    while (Date.now() < deadline && text.split('\n').length < 3) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = readFileSync(file, 'utf8');
+    }
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, never>);
+    expect(lines).toHaveLength(2);
+    expect(text).not.toContain('registry-Secret-2');
+    expect(text).not.toContain('kafka-Secret-1');
+    expect(text).toContain('"username":"svc"'); // redaction is by key, the rest of the config stays readable
+    expect(lines[1]).toMatchObject({ schemaRegistry: { auth: { password: '[redacted]' } } });
+  });
+});
