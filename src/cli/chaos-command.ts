@@ -38,7 +38,12 @@ export function registerChaosCommand(program: Command, integer: (v: string) => n
     .option('--instances <n>', 'processes per stage', integer, 2)
     .option('--seed <n>', 'seed of the corpus and the fault schedule', integer, 7)
     .option('--home <dir>', 'the chaos stack home', '.stack-chaos')
-    .option('--port-base <port>', 'first of the chaos stack ports (uses base … base+443; keep them below the ephemeral range, 32768 on Linux)', integer, 32_000)
+    .option(
+      '--port-base <port>',
+      'first of the chaos stack ports (uses base … base+443; keep them below the ephemeral range, 32768 on Linux)',
+      integer,
+      32_000,
+    )
     .option('--keep-stack', 'leave the chaos stack running afterwards', false)
     .option('--drain-timeout <ms>', 'how long to wait for the pipeline to drain after the faults', integer, 1_200_000)
     .option('--report <file>', 'also write the report table (markdown) to this file')
