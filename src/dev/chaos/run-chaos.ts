@@ -4,7 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { stringify } from 'yaml';
-import { loadTopology } from '../../config/load.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { ensureTopics, groupLag, topologyTopics } from '../../kafka/admin.js';
@@ -17,7 +16,8 @@ import { SINK_MIN_SESSION_TIMEOUT_MS } from '../../sinks/runtime/sink-runner.js'
 import { createS3Client } from '../../stages/s3-source/s3-client.js';
 import { mulberry32 } from '../../util/seeded-random.js';
 import { emulatorGet, fetchEmulatorStats } from '../emulator-stats.js';
-import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../local-stack.js';
+import { type LocalStack, localStackDown, localStackUp } from '../local-stack.js';
+import { localTopology } from '../local-topology.js';
 import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../sample-logs.js';
 import { tcpOpen } from '../stack/health.js';
 import { stackUp } from '../stack/index.js';
@@ -87,6 +87,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     emulatorPort,
     services: ['kafka', 'registry', 's3'],
     onProgress: progress,
+  }).catch(async (error: unknown) => {
+    // what did start would block the next run on this home
+    if (!options.keepStack) await localStackDown({ home: options.home });
+    throw error;
   });
   const proxies = new Map(stack.kafkaProxied.map((p) => [p.node, new FaultProxy(p.advertised, p.listen)] as const));
   await Promise.all([...proxies.values()].map((p) => p.start()));
@@ -241,34 +245,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 function chaosTopology(stack: LocalStack, runId: string): Topology {
-  const id = `chaos-${runId}`;
-  return loadTopology(resolve(projectRoot(), 'topologies', 'default.yaml'), {
-    env: {},
-    overrides: {
-      name: id,
+  return localTopology(
+    stack,
+    `chaos-${runId}`,
+    {
+      // the stages reach Kafka only through the fault proxies
       kafka: {
         brokers: stack.kafkaProxied.map((p) => `127.0.0.1:${p.advertised}`),
-        clientId: id,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
         sessionTimeoutMs: SESSION_TIMEOUT_MS,
       },
-      schemaRegistry: { url: stack.registryUrl },
-      topics: { prefix: `${id}.`, partitions: 3, replicationFactor: 3 },
-      source: {
-        s3: {
-          endpoint: stack.s3.endpoint,
-          credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey },
-          bucket: id,
-          transactionalId: `${id}-source`,
-          pollIntervalMs: 500,
-          sessionTimeoutMs: SESSION_TIMEOUT_MS,
-        },
-      },
-      parser: { groupId: `${id}-parser` },
-      enricher: { groupId: `${id}-enricher` },
-      sinks: [{ ...localSentinelOverrides(stack), groupId: `${id}-sentinel` }],
+      topics: { partitions: 3, replicationFactor: 3 },
+      source: { s3: { sessionTimeoutMs: SESSION_TIMEOUT_MS } },
     },
-  });
+    resolve(projectRoot(), 'topologies', 'default.yaml'),
+  );
 }
 
 /** Uploads the objects evenly over the window, so every stage has work while faults happen. */
