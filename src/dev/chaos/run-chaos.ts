@@ -50,7 +50,7 @@ export interface ChaosOptions {
 }
 
 /** A stack of its own: 3 brokers with fault proxies in front, so the demo's and tests' stacks are untouched. */
-export function chaosPorts(base: number): { ports: StackPorts; emulatorPort: number } {
+export function chaosPorts(base: number): { ports: StackPorts; emulatorPort: number; registrySecurePort: number } {
   return {
     ports: {
       kafka: base + 92,
@@ -62,6 +62,7 @@ export function chaosPorts(base: number): { ports: StackPorts; emulatorPort: num
       sqs: base + 324,
     },
     emulatorPort: base + 443,
+    registrySecurePort: base + 82,
   };
 }
 
@@ -79,12 +80,13 @@ const SESSION_TIMEOUT_MS = 10_000;
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { progress } = options;
   const startedAt = Date.now();
-  const { ports, emulatorPort } = chaosPorts(options.portBase);
+  const { ports, emulatorPort, registrySecurePort } = chaosPorts(options.portBase);
   const stack = await localStackUp({
     home: options.home,
     brokers: 3,
     ports,
     emulatorPort,
+    registrySecurePort,
     services: ['kafka', 'registry', 's3'],
     onProgress: progress,
   }).catch(async (error: unknown) => {

@@ -130,6 +130,11 @@ export class WorkConsumer {
     const fresh = this.assigned.filter((p) => !this.ready.has(p));
     if (fresh.length === 0) return;
     for (const partition of fresh) {
+      // A new producer, even for a partition this member kept: its InitProducerId fences the old
+      // producer too, whose transaction may still be in flight from the previous generation (an
+      // object of another partition read side by side). Restoring first and letting that commit
+      // land afterwards would resume from a stale progress, and write a chunk twice.
+      await this.producers.discard(this.names.sourceWork, partition);
       const producer = await this.producers.get(this.names.sourceWork, partition);
       await (await producer.transaction()).abort();
     }
