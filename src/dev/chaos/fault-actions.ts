@@ -157,11 +157,20 @@ async function someInstance(ctx: FaultContext, stage: string): Promise<Instance 
   return undefined;
 }
 
+/** Retried: a broker fault may have the admin's broker down at that moment. */
 async function setMaxMessageBytes(admin: Admin, topic: string, value: string): Promise<void> {
-  await admin.alterConfigs({
-    validateOnly: false,
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
+      });
+      return;
+    } catch (error) {
+      if (attempt >= 15) throw error;
+      await sleep(2_000);
+    }
+  }
 }
 
 function sum(values: number[]): number {
