@@ -56,6 +56,8 @@ export interface ChaosReport {
   lagAfterDrain: Record<string, number>;
   faultsInjected: Record<string, number>;
   faultsPlanned: number;
+  /** every fault as it happened: when (ms after the faults began), where, what */
+  timeline: InjectedFault[];
   faultFailures: string[];
   exitsByStage: Record<string, Record<string, number>>;
   emulatorRejections: Record<string, number>;
@@ -146,6 +148,7 @@ export function buildReport(input: ReportInput): ChaosReport {
     lagAfterDrain,
     faultsInjected,
     faultsPlanned: input.plan.length,
+    timeline: input.injected,
     faultFailures: input.failures,
     exitsByStage,
     emulatorRejections: input.emulatorRejections,
