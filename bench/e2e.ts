@@ -15,13 +15,14 @@
  * The source polls every BENCH_E2E_POLL_MS (500). One table on stdout, the figures as JSON in
  * bench/results/e2e-<time>.json.
  */
+
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { Kafka } from 'kafkajs';
-import { deepMerge, loadTopology } from '../src/config/load.js';
 import type { Topology } from '../src/config/schema.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
-import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { type LocalStack, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localTopology } from '../src/dev/local-topology.js';
 import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
@@ -120,30 +121,9 @@ async function main() {
 
 /** topologies/default.yaml on the bench stack, with a bucket, topics, groups and transactional ids of this run. */
 function benchTopology(stack: LocalStack, id: string): Topology {
-  return loadTopology('topologies/default.yaml', {
-    env: {},
-    overrides: deepMerge(
-      {
-        name: `bench-e2e-${id}`,
-        kafka: { brokers: stack.kafkaBrokers, clientId: `bench-${id}` },
-        schemaRegistry: { url: stack.registryUrl },
-        topics: { prefix: `e2e${id}.` },
-        source: {
-          s3: {
-            endpoint: stack.s3.endpoint,
-            credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey },
-            bucket: `bench-${id}`,
-            transactionalId: `bench-${id}-source`,
-            pollIntervalMs: POLL_MS,
-            chunkRecords: CHUNK,
-          },
-        },
-        parser: { groupId: `bench-${id}-parser` },
-        enricher: { groupId: `bench-${id}-enricher`, model: { watch: false } },
-        sinks: [{ ...localSentinelOverrides(stack), groupId: `bench-${id}-sentinel` }],
-      },
-      {},
-    ) as Record<string, unknown>,
+  return localTopology(stack, `bench-e2e-${id}`, {
+    source: { s3: { pollIntervalMs: POLL_MS, chunkRecords: CHUNK } },
+    enricher: { model: { watch: false } },
   });
 }
 

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { loadTopology } from '../src/config/load.js';
+import type { loadTopology } from '../src/config/load.js';
 import { topicNames } from '../src/config/topics.js';
-import { localSentinelOverrides, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localTopology } from '../src/dev/local-topology.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { startStage } from '../src/runtime/stages.js';
@@ -36,18 +37,7 @@ async function main() {
   });
   try {
     const id = Date.now().toString(36);
-    const topology = loadTopology('topologies/default.yaml', {
-      env: {},
-      overrides: {
-        name: `bench-${id}`,
-        kafka: { brokers: stack.kafkaBrokers, clientId: `bench-${id}` },
-        schemaRegistry: { url: stack.registryUrl },
-        topics: { prefix: `b${id}.` },
-        parser: { groupId: `bench-${id}-parser` },
-        enricher: { groupId: `bench-${id}-enricher`, model: { watch: false } },
-        sinks: [{ ...localSentinelOverrides(stack), groupId: `bench-${id}-sentinel` }],
-      },
-    });
+    const topology = localTopology(stack, `b${id}`, { enricher: { model: { watch: false } } });
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'bench');
     await ensureTopics(kafka, topologyTopics(topology));

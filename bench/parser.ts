@@ -7,14 +7,15 @@
  * BENCH_PARSER_FORMATS (comma list of default.yaml log types, default all), BENCH_PARSER_ROUNDS (best of, default 2),
  * SIEM_STREAM_BENCH_PORT_OFFSET (shift the bench stack's ports, default 0).
  */
+
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import avro from 'avsc';
 import type { Kafka } from 'kafkajs';
-import { deepMerge, loadTopology } from '../src/config/load.js';
 import type { Topology } from '../src/config/schema.js';
 import { topicNames } from '../src/config/topics.js';
 import { localStackUp } from '../src/dev/local-stack.js';
+import { localTopology } from '../src/dev/local-topology.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { type RunningLoop, runTransactionalLoop } from '../src/kafka/transactional-loop.js';
@@ -51,18 +52,7 @@ async function main() {
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   const id = randomUUID().slice(0, 8);
-  const topology = loadTopology('topologies/default.yaml', {
-    env: {},
-    overrides: deepMerge(
-      {},
-      {
-        kafka: { brokers: stack.kafkaBrokers, clientId: `bench-${id}` },
-        schemaRegistry: { url: stack.registryUrl },
-        topics: { prefix: `bench-${id}.` },
-        parser: { groupId: `bench-${id}-parser`, maxRecordsPerTransaction: 500 },
-      },
-    ) as Record<string, unknown>,
-  });
+  const topology = localTopology(stack, `bench-${id}`, { parser: { maxRecordsPerTransaction: 500 } });
   const kafka = createKafka(topology.kafka, 'bench');
   await ensureTopics(kafka, topologyTopics(topology));
   const formats = (

@@ -4,6 +4,7 @@
  * its own (ports shifted by SIEM_STREAM_TEST_PORT_OFFSET + 500, home .stack-bench).
  * Sizes: SIEM_STREAM_BENCH_OBJECTS (20) × SIEM_STREAM_BENCH_RECORDS (25,000) sample records.
  */
+
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
-import { deepMerge, loadTopology } from '../src/config/load.js';
 import { topicNames } from '../src/config/topics.js';
-import { localSentinelOverrides, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localTopology } from '../src/dev/local-topology.js';
 import { generateSampleObjects, uploadSampleObjects } from '../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
@@ -42,28 +43,7 @@ async function main() {
   });
   try {
     const id = randomUUID().slice(0, 8);
-    const topology = loadTopology('topologies/default.yaml', {
-      env: {},
-      overrides: deepMerge(
-        {
-          kafka: { brokers: stack.kafkaBrokers, clientId: `bench-${id}` },
-          schemaRegistry: { url: stack.registryUrl },
-          topics: { prefix: `b${id}.` },
-          source: {
-            s3: {
-              endpoint: stack.s3.endpoint,
-              credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey },
-              bucket: `bench-${id}`,
-              transactionalId: `bench-${id}-source`,
-              chunkRecords: CHUNK,
-              pollIntervalMs: 500,
-            },
-          },
-          sinks: [{ ...localSentinelOverrides(stack) }],
-        },
-        {},
-      ) as Record<string, unknown>,
-    });
+    const topology = localTopology(stack, `b${id}`, { source: { s3: { chunkRecords: CHUNK } } });
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'bench');
     await ensureTopics(kafka, [

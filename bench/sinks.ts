@@ -154,7 +154,7 @@ async function main() {
   });
   try {
     const kafka = createKafka(
-      { brokers: stack.kafkaBrokers, clientId: 'bench', connectionTimeoutMs: 10_000, sessionTimeoutMs: 30_000 },
+      { brokers: stack.kafkaBrokers, clientId: 'bench', connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000, sessionTimeoutMs: 30_000 },
       'bench',
     );
     const topic = `bench${Date.now()}.events.enriched`;

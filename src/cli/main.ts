@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { localStackDown, localStackStatus, localStackUp } from '../dev/local-stack.js';
 import { SiemStreamError } from '../errors.js';
+import { registerChaosCommand } from './chaos-command.js';
 import { registerDcrCommand } from './dcr-command.js';
 import { demoCommand } from './demo-command.js';
 import { registerDlqCommand } from './dlq-command.js';
@@ -120,6 +121,7 @@ registerLagCommand(program);
 registerLagExporterCommand(program);
 registerReplayCommand(program);
 registerDlqCommand(program);
+registerChaosCommand(program, integer);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SiemStreamError) process.stderr.write(`siem-stream: ${error.code}: ${error.message}\n`);

@@ -37,6 +37,8 @@ export const kafkaSchema = z
       .refine((s) => (s.password === undefined) !== (s.passwordFile === undefined), 'set exactly one of password and passwordFile')
       .optional(),
     connectionTimeoutMs: z.number().int().positive().default(10_000),
+    /** how long a request (a transaction commit among them) may take before the client gives up on it */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
     sessionTimeoutMs: z.number().int().positive().default(10_000),
   })
   .strict();

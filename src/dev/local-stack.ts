@@ -96,7 +96,7 @@ async function registryProxyStatus(home: string) {
 }
 
 /** Sentinel sink settings that point a topology at the local emulator. */
-export function localSentinelOverrides(stack: LocalStack) {
+export function localSentinelOverrides(stack: Pick<LocalStack, 'emulatorUrl' | 'emulatorCaFile'>) {
   return { endpoint: stack.emulatorUrl, dcrImmutableId: LOCAL_DCR_ID, caFile: stack.emulatorCaFile };
 }
 

@@ -36,7 +36,17 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // on several brokers, waitForLeaders can ask one that has not learnt of a new topic yet
+    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): creating again is harmless, existing topics are skipped
+    for (let attempt = 1; missing.length > 0; attempt++) {
+      try {
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+        break;
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
     for (const spec of missing) await untilLeadersAnswer(admin, spec.topic);
     return missing.map((s) => s.topic);
   } finally {

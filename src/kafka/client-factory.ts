@@ -28,6 +28,7 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
     clientId: `${config.clientId}-${clientSuffix}`,
     brokers: config.brokers,
     connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const level = retriedByKafkajs(entry.namespace, entry.log) ? 'debug' : (PINO_LEVEL[entry.level] ?? 'info');

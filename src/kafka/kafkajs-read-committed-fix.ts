@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import './kafkajs-produce-retry-fix.js';
 
 /**
  * kafkajs 2.2.4 filters aborted transactions assuming the fetch response lists them in order of

@@ -11,6 +11,8 @@ export class PartitionProducers {
   private readonly producers = new Map<string, Promise<Producer>>();
   /** producers whose member was checked to be at (or past) the committed offset after InitProducerId */
   private readonly verified = new Set<string>();
+  /** where this member's own committed transactions end, per partition it still owns */
+  private readonly committedEnds = new Map<string, bigint>();
   private admin: Promise<Admin> | undefined;
 
   constructor(
@@ -44,6 +46,16 @@ export class PartitionProducers {
     this.verified.add(PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition));
   }
 
+  /** After a successful commit: the next offset this member's transactions have not covered. */
+  markCommitted(topic: string, partition: number, end: bigint): void {
+    this.committedEnds.set(PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition), end);
+  }
+
+  /** The end of what this member itself committed on a partition it kept owning, if anything. */
+  committedEnd(topic: string, partition: number): bigint | undefined {
+    return this.committedEnds.get(PartitionProducers.transactionalId(this.transactionalIdPrefix, topic, partition));
+  }
+
   /** The group's committed offset of a partition, or undefined when it has none. */
   async committedOffset(groupId: string, topic: string, partition: number): Promise<bigint | undefined> {
     if (!this.admin) {
@@ -65,6 +77,7 @@ export class PartitionProducers {
     const producer = this.producers.get(id);
     this.producers.delete(id);
     this.verified.delete(id);
+    this.committedEnds.delete(id);
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
@@ -77,6 +90,7 @@ export class PartitionProducers {
         const producer = this.producers.get(id);
         this.producers.delete(id);
         this.verified.delete(id);
+        this.committedEnds.delete(id);
         await producer?.then((p) => p.disconnect()).catch(() => undefined);
       }),
     );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { topicOffsets } from './admin.js';
+import { stableOffsets } from './end-offsets.js';
 
 export interface TopicRecord {
   partition: number;
@@ -15,7 +16,16 @@ export interface TopicRecord {
 export async function readAll(
   kafka: Kafka,
   topic: string,
-  options: { timeoutMs?: number; readUncommitted?: boolean } = {},
+  options: {
+    timeoutMs?: number;
+    readUncommitted?: boolean;
+    /**
+     * read to the high watermark instead of the last stable offset: waits for the transactions
+     * open at call time to complete, so a transaction that already returned from commit but whose
+     * markers are still being written is included (state restores need that; see exactly-once.md)
+     */
+    throughOpenTransactions?: boolean;
+  } = {},
 ): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -23,7 +33,7 @@ export async function readAll(
   const consumer = kafka.consumer({ groupId, readUncommitted: options.readUncommitted ?? false, allowAutoTopicCreation: false });
   const records: TopicRecord[] = [];
   try {
-    const ends = await topicOffsets(admin, topic);
+    const ends = options.throughOpenTransactions ? await highWatermarks(kafka, admin, topic) : await topicOffsets(admin, topic);
     const pending = new Set(ends.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
     if (pending.size === 0) return records;
     const caughtUp = new Promise<void>((resolve, reject) => {
@@ -56,4 +66,10 @@ export async function readAll(
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+async function highWatermarks(kafka: Kafka, admin: Admin, topic: string) {
+  const low = await topicOffsets(admin, topic);
+  const high = new Map((await stableOffsets(kafka, [topic])).map((o) => [o.partition, o.hw.toString()]));
+  return low.map((o) => ({ ...o, high: high.get(o.partition) ?? o.high }));
 }

@@ -56,6 +56,11 @@ export interface RunningLoop {
   /** false while a partition's state is being restored */
   ready(): boolean;
   stop(): Promise<void>;
+  /**
+   * Rejects when the consumer stopped for good (an error kafkajs will not restart on, such as an
+   * unwritable DLQ): the process should exit so its supervisor restarts it from the last commit.
+   */
+  failed: Promise<never>;
 }
 
 /**
@@ -86,6 +91,13 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
     producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
   });
 
+  const failed = new Promise<never>((_, reject) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) reject(payload.error);
+    });
+  });
+  failed.catch(() => undefined); // observed by the caller; never an unhandled rejection
+
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });
   await consumer.run({
@@ -96,6 +108,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   return {
     consumer,
     ready: () => partitions.restoring === 0,
+    failed,
     stop: async () => {
       await consumer.disconnect();
       await producers.closeAll();
@@ -111,9 +124,10 @@ async function processBatch(
 ) {
   const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
   const { stage } = options;
-  for (let start = 0; start < batch.messages.length; start += options.maxRecordsPerTransaction) {
+  const messages = skipOwnCommitted(batch.topic, batch.partition, batch.messages, producers, resolveOffset, options);
+  for (let start = 0; start < messages.length; start += options.maxRecordsPerTransaction) {
     if (!isRunning() || isStale()) return;
-    const chunk = batch.messages.slice(start, start + options.maxRecordsPerTransaction);
+    const chunk = messages.slice(start, start + options.maxRecordsPerTransaction);
     const timer = batchDuration.startTimer({ stage });
     await partitions.ensure(batch.topic, batch.partition, () => producers.get(batch.topic, batch.partition));
     if (!isRunning() || isStale()) return; // a rebalance during a restore
@@ -133,6 +147,33 @@ async function processBatch(
     options.onCommitted?.(chunk.length);
     await heartbeat();
   }
+}
+
+/**
+ * A transaction's offsets reach __consumer_offsets with its commit markers, a moment after
+ * EndTxn returns, and kafkajs fetches offsets without KIP-447's require_stable: after a rebalance
+ * that left it a partition, a member can be handed back an offset older than its own last commit
+ * and would process those records again. Its producer is not new, so nothing fences it; what it
+ * committed itself is known here, and those records are skipped.
+ */
+function skipOwnCommitted(
+  topic: string,
+  partition: number,
+  messages: KafkaMessage[],
+  producers: PartitionProducers,
+  resolveOffset: (offset: string) => void,
+  options: TransactionalLoopOptions,
+): KafkaMessage[] {
+  const end = producers.committedEnd(topic, partition);
+  if (end === undefined || messages.length === 0 || BigInt((messages[0] as KafkaMessage).offset) >= end) return messages;
+  const fresh = messages.filter((m) => BigInt(m.offset) >= end);
+  const skipped = messages.length - fresh.length;
+  resolveOffset((messages[skipped - 1] as KafkaMessage).offset);
+  options.logger.info(
+    { topic, partition, from: (messages[0] as KafkaMessage).offset, committedEnd: end.toString(), skipped },
+    "fetch position behind this member's own last commit (offsets not yet stable); skipping what it committed",
+  );
+  return fresh;
 }
 
 async function transformChunk(
@@ -218,6 +259,7 @@ async function commitChunk(
     throw classified;
   }
   transactions.inc({ stage, result: 'commit' });
+  producers.markCommitted(topic, partition, BigInt(lastOffset) + 1n);
   for (const output of outputs) recordsOut.inc({ stage, destination: output.topic });
 }
 

@@ -13,7 +13,8 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `siem-scan-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  // a short fetch wait: the scan ends on an empty fetch at the end of each partition
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
@@ -34,7 +35,7 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, pause }) => {
+      eachBatch: async ({ batch, pause, resolveOffset }) => {
         const end = ends.get(batch.partition) ?? 0n;
         for (const message of batch.messages) {
           if (stopped) return;
@@ -42,6 +43,8 @@ export async function scanTopic(kafka: Kafka, topic: string, visit: Visit, timeo
             pause();
             return;
           }
+          // an unresolved offset is fetched again: without this a topic longer than one fetch is visited over and over
+          resolveOffset(message.offset);
           if (visit(batch.partition, message) === false) {
             stopped = true;
             finish();

@@ -51,6 +51,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
       logger,
       onProgress,
     );
+    exitWhenFailed(loop.failed, logger, 'parser');
     return { name, stop: () => loop.stop() };
   }
   if (name === 'enricher') {
@@ -58,6 +59,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
     const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
     const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
+    exitWhenFailed(loop.failed, logger, 'enricher');
     return { name, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);
@@ -66,11 +68,18 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const { startSink } = await import('../sinks/registry.js');
   const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
   reportAssigned(name); // kafkajs' consumer.run() resolves after the group join and sync
-  running.failed.catch((error: unknown) => {
-    // the sink stopped itself (retries exhausted, destination misconfigured, DLQ unwritable): a
-    // supervisor restarts the process, which resumes from the last contiguous commit
-    logger.fatal({ err: error }, 'sink failed; exiting');
+  // retries exhausted, destination misconfigured, DLQ unwritable
+  exitWhenFailed(running.failed, logger, 'sink');
+  return { name, stop: () => running.stop() };
+}
+
+/**
+ * A stage that stopped for good must not linger as a live process that does nothing: it exits,
+ * and its supervisor restarts it, resuming from the last commit. It never skips what failed.
+ */
+function exitWhenFailed(failed: Promise<unknown>, logger: typeof rootLogger, what: string): void {
+  failed.catch((error: unknown) => {
+    logger.fatal({ err: error }, `${what} failed; exiting`);
     process.exit(1);
   });
-  return { name, stop: () => running.stop() };
 }

@@ -297,6 +297,22 @@ describe('fault injection', () => {
     expect(emulator.store.stats()).toMatchObject({ connectionsDropped: 2, byStream: { [AUTH]: 2 } });
   });
 
+  it('answers 413 to requests over a lowered size limit, and lets smaller ones through', async () => {
+    const emulator = await start();
+    const set = await raw(emulator, 'POST', '/_emulator/faults', JSON.stringify({ stream: NET, tooLarge: { count: 2, overBytes: 100 } }));
+    expect(JSON.parse(set.body)).toEqual({ [NET]: { tooLarge: 2 } });
+    const small = JSON.stringify([{ TimeGenerated: '2024-01-01T00:00:00Z' }]);
+    expect((await raw(emulator, 'POST', INGEST_PATH, small, bearer)).status).toBe(204);
+    const big = JSON.stringify(rows(5));
+    const refused = await raw(emulator, 'POST', INGEST_PATH, big, bearer);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body).error.code).toBe('ContentLengthLimitExceeded');
+    expect(JSON.parse(refused.body).error.message).toContain('Maximum allowed content length: 100 bytes');
+    expect((await raw(emulator, 'POST', INGEST_PATH, big, bearer)).status).toBe(413);
+    expect((await raw(emulator, 'POST', INGEST_PATH, big, bearer)).status).toBe(204);
+    expect((await stats(emulator)).rejections.byStatus).toEqual({ '413': 2 });
+  });
+
   it('adds latency per stream, and "*" applies to every stream', async () => {
     const emulator = await start();
     emulator.faults.setLatency('*', 600);

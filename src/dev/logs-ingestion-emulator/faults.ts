@@ -31,6 +31,11 @@ export const faultRequestSchema = z
       .object({ count: z.number().int().positive(), afterAccept: z.boolean().default(false) })
       .strict()
       .optional(),
+    /**
+     * answer 413 to the next `count` requests whose body is over `overBytes`, as if the service's
+     * size limit were that low: the client must split the batch, and a request under it passes
+     */
+    tooLarge: z.object({ count: z.number().int().positive(), overBytes: z.number().int().positive() }).strict().optional(),
     /** delay every answer for this stream by this many ms (0 clears) */
     latencyMs: z.number().int().min(0).optional(),
   })
@@ -48,6 +53,7 @@ interface Counted<T> {
 }
 
 interface StreamFaults {
+  tooLarge?: { remaining: number; overBytes: number };
   throttle?: Counted<FaultAction>;
   serverError?: Counted<FaultAction>;
   dropConnection?: Counted<FaultAction>;
@@ -58,6 +64,7 @@ export interface PendingFaults {
   throttle?: number;
   serverError?: number;
   dropConnection?: number;
+  tooLarge?: number;
   latencyMs?: number;
 }
 
@@ -84,6 +91,7 @@ export class FaultInjector {
         action: { kind: 'dropConnection', afterAccept: r.dropConnection.afterAccept },
       };
     }
+    if (r.tooLarge) faults.tooLarge = { remaining: r.tooLarge.count, overBytes: r.tooLarge.overBytes };
     if (r.latencyMs !== undefined) faults.latencyMs = r.latencyMs || undefined;
     this.byStream.set(r.stream, faults);
   }
@@ -114,6 +122,18 @@ export class FaultInjector {
     return this.byStream.get(stream)?.latencyMs ?? this.byStream.get(ANY_STREAM)?.latencyMs ?? 0;
   }
 
+  /** The lowered size limit a request of this many bytes breaks, if any; consumes one count. */
+  takeTooLarge(stream: string, bytes: number): number | undefined {
+    for (const key of [stream, ANY_STREAM]) {
+      const fault = this.byStream.get(key)?.tooLarge;
+      if (fault && fault.remaining > 0 && bytes > fault.overBytes) {
+        fault.remaining -= 1;
+        return fault.overBytes;
+      }
+    }
+    return undefined;
+  }
+
   /** The fault the next request to this stream suffers, if any; consumes it. Order: throttle, 5xx, drop. */
   take(stream: string): FaultAction | undefined {
     for (const kind of KINDS) {
@@ -136,6 +156,7 @@ export class FaultInjector {
         ...(faults.throttle?.remaining ? { throttle: faults.throttle.remaining } : {}),
         ...(faults.serverError?.remaining ? { serverError: faults.serverError.remaining } : {}),
         ...(faults.dropConnection?.remaining ? { dropConnection: faults.dropConnection.remaining } : {}),
+        ...(faults.tooLarge?.remaining ? { tooLarge: faults.tooLarge.remaining } : {}),
         ...(faults.latencyMs ? { latencyMs: faults.latencyMs } : {}),
       };
     }

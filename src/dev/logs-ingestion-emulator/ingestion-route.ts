@@ -55,6 +55,9 @@ export async function handleIngestion(req: IncomingMessage, res: ServerResponse,
   if (read.kind === 'tooLarge')
     return reject(413, 'ContentLengthLimitExceeded', tooLargeMessage(config.limits.maxRequestBytes, read.bytes));
 
+  const lowered = faults.takeTooLarge(streamName, read.body.length);
+  if (lowered !== undefined) return reject(413, 'ContentLengthLimitExceeded', tooLargeMessage(lowered, read.body.length));
+
   const latency = faults.latencyFor(streamName);
   if (latency > 0) await sleep(latency);
   const fault = faults.take(streamName);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sqsEndpoint, sqsService } from './elasticmq.js';
-import { kafkaBrokers, kafkaService, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
+import { kafkaBrokers, kafkaService, proxiedListeners, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
 import { knownUnits, logFile, runningPid, stackPaths, stopUnit, withFileLock } from './process-files.js';
 import { registryService, registryUrl } from './registry.js';
 import { ensureService, type ServiceState } from './runner.js';
@@ -23,6 +23,8 @@ export interface StackEndpoints {
   kafkaBrokers: string[];
   /** the same brokers' SASL_SSL listener, for tests of secured clusters */
   kafkaSecure: SecureKafkaEndpoint;
+  /** per broker, the PROXIED listener's real port and the port it advertises (empty unless ports.kafkaProxied is set) */
+  kafkaProxied: Array<{ node: number; listen: number; advertised: number }>;
   registryUrl: string;
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: true };
   sqsEndpoint: string;
@@ -46,6 +48,7 @@ function endpointsOf(ctx: StackContext): StackEndpoints {
   return {
     kafkaBrokers: kafkaBrokers(ctx),
     kafkaSecure: secureKafkaEndpoint(ctx),
+    kafkaProxied: proxiedListeners(ctx),
     registryUrl: registryUrl(ctx),
     s3: { endpoint: s3Endpoint(ctx), ...S3_CREDENTIALS, forcePathStyle: true },
     sqsEndpoint: sqsEndpoint(ctx),

@@ -17,10 +17,18 @@ const LOG4J_VERSION = '2.25.5'; // the log4j-core version kafka_2.13 4.4.0 depen
 export const brokerPort = (ctx: StackContext, node: number) => ctx.ports.kafka + 2 * (node - 1);
 const controllerPort = (ctx: StackContext, node: number) => ctx.ports.controller + 2 * (node - 1);
 const securePort = (ctx: StackContext, node: number) => ctx.ports.kafkaSecure + 2 * (node - 1);
+const proxiedListenPort = (ctx: StackContext, node: number) => securePort(ctx, node) + 1;
+export const proxiedAdvertisedPort = (ctx: StackContext, node: number) => (ctx.ports.kafkaProxied ?? 0) + 2 * (node - 1);
 const unitId = (ctx: StackContext, node: number) => (ctx.brokers === 1 ? 'kafka' : `kafka-${node}`);
 const nodes = (ctx: StackContext) => Array.from({ length: ctx.brokers }, (_, i) => i + 1);
 
 export const kafkaBrokers = (ctx: StackContext) => nodes(ctx).map((n) => `${HOST}:${brokerPort(ctx, n)}`);
+
+/** Where each broker's PROXIED listener really listens (the fault proxies' targets), when the stack has one. */
+export const proxiedListeners = (ctx: StackContext) =>
+  ctx.ports.kafkaProxied === undefined
+    ? []
+    : nodes(ctx).map((n) => ({ node: n, listen: proxiedListenPort(ctx, n), advertised: proxiedAdvertisedPort(ctx, n) }));
 
 /** The SASL_SSL listener: SCRAM-SHA-512 over TLS with a certificate made for this stack. */
 export interface SecureKafkaEndpoint {
@@ -61,6 +69,7 @@ function tlsSettings(ctx: StackContext): Record<string, string> {
 
 function serverProperties(ctx: StackContext, node: number, dataDir: string, tls: Record<string, string>): string {
   const n = ctx.brokers;
+  const proxied = ctx.ports.kafkaProxied !== undefined;
   const voters = nodes(ctx)
     .map((i) => `${i}@${HOST}:${controllerPort(ctx, i)}`)
     .join(',');
@@ -68,11 +77,11 @@ function serverProperties(ctx: StackContext, node: number, dataDir: string, tls:
     'process.roles': 'broker,controller',
     'node.id': node,
     'controller.quorum.voters': voters,
-    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)}`,
+    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedListenPort(ctx, node)}` : ''}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedAdvertisedPort(ctx, node)}` : ''}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT${proxied ? ',PROXIED:PLAINTEXT' : ''}`,
     ...tls,
     'log.dirs': dataDir,
     'auto.create.topics.enable': false,
@@ -217,6 +226,7 @@ export const kafkaService: ServiceDef = {
         { port: brokerPort(ctx, node), label: `Kafka broker ${node}` },
         { port: securePort(ctx, node), label: `Kafka broker ${node} SASL_SSL` },
         { port: controllerPort(ctx, node), label: `Kafka controller ${node}` },
+        ...(ctx.ports.kafkaProxied === undefined ? [] : [{ port: proxiedListenPort(ctx, node), label: `Kafka broker ${node} PROXIED` }]),
       ],
     })),
   prepare,

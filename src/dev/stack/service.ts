@@ -12,6 +12,12 @@ export interface StackPorts {
   registry: number;
   s3: number;
   sqs: number;
+  /**
+   * Set only for fault-injection runs: broker n then also listens on kafkaSecure + 2·(n−1) + 1
+   * (listener PROXIED) and advertises it at kafkaProxied + 2·(n−1), where a fault proxy forwards
+   * to it, so clients bootstrapped through the proxies keep talking through them.
+   */
+  kafkaProxied?: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = { kafka: 19092, controller: 19093, kafkaSecure: 19192, registry: 18081, s3: 19000, sqs: 19324 };

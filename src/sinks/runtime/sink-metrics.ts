@@ -59,3 +59,17 @@ export const piiTransforms = new Counter({
   labelNames: ['stage', 'field', 'action'] as const,
   registers: [metricsRegistry],
 });
+
+export const sinkBuffered = new Gauge({
+  name: 'siem_sink_buffered',
+  help: 'What the sink holds between its consumer and the destination (back-pressure engages at its limits)',
+  labelNames: ['stage', 'unit'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sinkQueuedBatches = new Gauge({
+  name: 'siem_sink_queued_batches',
+  help: 'Closed batches waiting for an in-flight slot',
+  labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+});

@@ -12,7 +12,10 @@ import type { SinkWriter } from '../sink-module.js';
 import { Batcher } from './batcher.js';
 import { deliverBatch } from './deliver-batch.js';
 import { OffsetTracker, type PartitionProgress } from './offset-tracker.js';
-import { sinkBackPressure, sinkBatchBytes, sinkInFlight } from './sink-metrics.js';
+import { sinkBackPressure, sinkBatchBytes, sinkBuffered, sinkInFlight, sinkQueuedBatches } from './sink-metrics.js';
+
+/** a slow destination call must not cost the member its partitions: the group session is never shorter */
+export const SINK_MIN_SESSION_TIMEOUT_MS = 30_000;
 
 export interface SinkRunnerOptions {
   kafka: Kafka;
@@ -70,6 +73,13 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const tracker = new OffsetTracker();
   const abort = new AbortController();
   let buffered = { bytes: 0, records: 0 };
+  // exported, so a sink that waits for room forever shows why (records held, bytes held, batches queued)
+  const setBuffered = (bytes: number, records: number) => {
+    buffered = { bytes, records };
+    sinkBuffered.set({ stage, unit: 'bytes' }, bytes);
+    sinkBuffered.set({ stage, unit: 'records' }, records);
+    sinkQueuedBatches.set({ stage }, queue.length);
+  };
   let inFlight = 0;
   const queue: Array<{ key: string; items: Entry[] }> = [];
   const roomWaiters: Array<() => void> = [];
@@ -86,12 +96,19 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     readUncommitted: false,
-    sessionTimeout: Math.max(options.sessionTimeoutMs, 30_000),
+    sessionTimeout: Math.max(options.sessionTimeoutMs, SINK_MIN_SESSION_TIMEOUT_MS),
     allowAutoTopicCreation: false,
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [options.inputTopic], fromBeginning: true });
+  // commits from the timer stay out of rebalances: one that overlaps a rejoin fails with an unknown
+  // member or generation, and clients that commit then are known to stall (librdkafka#2933)
+  let rebalancing = false;
+  consumer.on(consumer.events.REBALANCING, () => {
+    rebalancing = true;
+  });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    rebalancing = false;
     // records of a revoked partition still in flight may be delivered (the new owner redelivers
     // them too, with the same EventId), but their offsets are no longer ours to commit
     tracker.retain(event.payload.memberAssignment);
@@ -150,7 +167,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     } finally {
       inFlight--;
       sinkInFlight.dec({ stage });
-      buffered = { bytes: buffered.bytes - items.reduce((n, i) => n + i.bytes, 0), records: buffered.records - items.length };
+      setBuffered(buffered.bytes - items.reduce((n, i) => n + i.bytes, 0), buffered.records - items.length);
       pump();
       wakeWaiters();
     }
@@ -171,7 +188,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const commit = (): Promise<void> => {
     committing ??= (async () => {
       const points = tracker.uncommitted();
-      if (points.length === 0) return;
+      if (points.length === 0 || rebalancing) return;
       try {
         await consumer.commitOffsets(points);
         tracker.markCommitted(points);
@@ -197,10 +214,10 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
       if (!full()) break;
       await payload.heartbeat();
     }
-    buffered = { bytes: buffered.bytes, records: buffered.records + 1 };
+    setBuffered(buffered.bytes, buffered.records + 1);
   };
   const releaseRoom = () => {
-    buffered = { bytes: buffered.bytes, records: buffered.records - 1 };
+    setBuffered(buffered.bytes, buffered.records - 1);
   };
 
   await consumer.run({
@@ -228,7 +245,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
         try {
           const event = options.pii.apply(await options.codec.decode(message.value));
           const encoded = writer.encode({ topic, partition, offset: message.offset, event });
-          buffered = { bytes: buffered.bytes + encoded.bytes, records: buffered.records };
+          setBuffered(buffered.bytes + encoded.bytes, buffered.records);
           batcher.add(encoded.batchKey, { payload: encoded.payload, bytes: encoded.bytes, topic, message, progress });
         } catch (error) {
           releaseRoom();

@@ -41,8 +41,23 @@ export class Lister {
   }
 
   async start(): Promise<void> {
+    await this.initialise();
+    this.running = true;
+    this.loop = this.pollForever();
+    this.logger.info({ locations: this.locations() }, 'lister started');
+  }
+
+  /**
+   * A fresh producer (which fences any other lister and ends an open transaction of this id) and
+   * the listing state as committed. Also the way back from a failed transaction: kafkajs leaves a
+   * producer whose commit timed out in a state it cannot leave, and this pass's in-memory
+   * watermark and remembered keys may be ahead of what was committed.
+   */
+  private async initialise(): Promise<void> {
     const config = this.topology.source.s3;
-    this.producer = this.kafka.producer({
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+    const producer = this.kafka.producer({
       ...PRODUCER_DEFAULTS,
       ...SOURCE_PRODUCER_CONFIG,
       transactionalId: `${config.transactionalId}-lister`,
@@ -50,14 +65,14 @@ export class Lister {
       maxInFlightRequests: 1,
       transactionTimeout: config.transactionTimeoutMs,
     });
-    await this.producer.connect();
-    await (await this.producer.transaction()).abort(); // fences a previous lister before its state is read
+    await producer.connect();
+    await (await producer.transaction()).abort(); // fences a previous lister before its state is read
+    this.states.clear();
+    this.remembered.clear();
     for (const state of (await loadSourceState(this.kafka, this.names.sourceOffsets)).values()) {
       if (state.kind === 'listing') this.states.set(listingKey(state.bucket, state.prefix), state);
     }
-    this.running = true;
-    this.loop = this.pollForever();
-    this.logger.info({ locations: this.locations() }, 'lister started');
+    this.producer = producer;
   }
 
   async stop(): Promise<void> {
@@ -82,10 +97,25 @@ export class Lister {
           this.logger.error({ err: error, ...location }, 'listing pass failed; trying again at the next interval');
           if ((error as { code?: string }).code === 'KAFKA_FENCED') {
             this.running = false; // another instance's lister took over
+            break;
           }
+          await this.reinitialise();
         }
       }
       await sleep(this.topology.source.s3.pollIntervalMs, this.abort.signal);
+    }
+  }
+
+  private async reinitialise(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.initialise();
+        this.logger.info('lister re-initialised from its committed state');
+        return;
+      } catch (error) {
+        this.logger.error({ err: error }, 'lister re-initialisation failed; retrying');
+        await sleep(this.topology.source.s3.pollIntervalMs, this.abort.signal);
+      }
     }
   }
 

@@ -62,7 +62,7 @@ export function progressOf(state: Map<string, SourceState>, item: WorkItem): Obj
  */
 export async function loadSourceState(kafka: Kafka, topic: string): Promise<Map<string, SourceState>> {
   const state = new Map<string, SourceState>();
-  for (const { message } of await readAll(kafka, topic, { timeoutMs: 300_000 })) {
+  for (const { message } of await readAll(kafka, topic, { timeoutMs: 300_000, throughOpenTransactions: true })) {
     if (message.key === null) continue;
     if (message.value === null) state.delete(message.key.toString());
     else state.set(message.key.toString(), JSON.parse(message.value.toString()) as SourceState);

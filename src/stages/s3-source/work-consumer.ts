@@ -130,6 +130,11 @@ export class WorkConsumer {
     const fresh = this.assigned.filter((p) => !this.ready.has(p));
     if (fresh.length === 0) return;
     for (const partition of fresh) {
+      // A new producer, even for a partition this member kept: its InitProducerId fences the old
+      // producer too, whose transaction may still be in flight from the previous generation (an
+      // object of another partition read side by side). Restoring first and letting that commit
+      // land afterwards would resume from a stale progress, and write a chunk twice.
+      await this.producers.discard(this.names.sourceWork, partition);
       const producer = await this.producers.get(this.names.sourceWork, partition);
       await (await producer.transaction()).abort();
     }
@@ -177,6 +182,7 @@ export class WorkConsumer {
     const { retry } = this.topology.source.s3;
     const log = this.logger.child({ bucket: item.bucket, key: item.key, etag: item.etag, partition: work.partition });
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) await this.refenceAndReread(item, work);
       const resumeAt = progressOf(this.state, item)?.nextRecord ?? 0;
       try {
         log.info({ resumeAt, attempt }, 'object started');
@@ -225,6 +231,31 @@ export class WorkConsumer {
       await sleep(Math.min(1_000, until - Date.now()));
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * Before a retry: the retry's new producer (InitProducerId) may have just fenced another member
+   * that owns this work partition now (we could be a zombie that has not noticed yet), and waited
+   * for whatever that member was committing. So the object's progress is read again as committed,
+   * and if the group already committed past this work record, someone else finished it: stop
+   * rather than write it twice (the consumer rejoins and restores).
+   */
+  private async refenceAndReread(item: WorkItem, work: { topic: string; partition: number; message: KafkaMessage }): Promise<void> {
+    const producer = await this.producers.get(work.topic, work.partition);
+    await (await producer.transaction()).abort();
+    const committed = await this.producers.committedOffset(this.groupId, work.topic, work.partition);
+    if (committed !== undefined && committed > BigInt(work.message.offset)) {
+      await this.producers.discard(work.topic, work.partition);
+      throw new SiemStreamError(
+        'KAFKA_FENCED',
+        `${work.topic}[${work.partition}]: work record ${work.message.offset} was already completed (committed offset ${committed}); rejoining`,
+        { stage: STAGE },
+      );
+    }
+    const key = progressKey(item);
+    const loaded = (await loadSourceState(this.kafka, this.names.sourceOffsets)).get(key);
+    if (loaded) this.state.set(key, loaded);
+    else this.state.delete(key);
   }
 
   private async restartable(error: Error): Promise<boolean> {
