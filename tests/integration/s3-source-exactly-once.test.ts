@@ -99,7 +99,8 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
   it('ingests an SQS-announced object that takes longer than the visibility timeout exactly once despite SIGKILLs, then deletes the message', async () => {
     const random = mulberry32(SEED + 1);
     const q = await sqsSetup(`s3-kill-${Date.now()}`, { chunkRecords: 1_000, sessionTimeoutMs: 10_000 });
-    const RECORDS = 100_000;
+    // large enough that three short lives cannot finish it even on a quiet machine (~16k records/s)
+    const RECORDS = 400_000;
     const big = await q.putObject('firewall/slow.log', `${Array.from({ length: RECORDS }, (_, i) => `s${i}`).join('\n')}\n`);
     const small = await q.putObject('auth/small.log', 'a\nb\n');
     await q.send(s3Event(q.bucket, [big, small]));

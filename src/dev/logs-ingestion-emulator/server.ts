@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../observability/logger.js';
+import { type ListeningServer, listenHttps } from '../listen-https.js';
 import type { EmulatorCertificate } from './certificate.js';
 import { CONTROL_PREFIX, type ControlContext, handleControl } from './control-routes.js';
 import { handleIngestion, INGESTION_PATH, type IngestionContext } from './ingestion-route.js';
@@ -9,35 +8,11 @@ import { sendAzureError } from './responses.js';
 
 export type EmulatorContext = IngestionContext & ControlContext;
 
-export interface ListeningServer {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
-
 /** The HTTPS server: the Logs Ingestion route, the control routes, and an Azure-shaped 404 for the rest. */
-export async function listen(certificate: EmulatorCertificate, host: string, port: number, ctx: EmulatorContext): Promise<ListeningServer> {
-  const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
+export function listen(certificate: EmulatorCertificate, host: string, port: number, ctx: EmulatorContext): Promise<ListeningServer> {
+  return listenHttps({ certificate, host, port, logger: ctx.logger, what: 'emulator' }, (req, res) => {
     route(req, res, ctx).catch((err: unknown) => failed(res, ctx.logger, err));
   });
-  server.on('tlsClientError', (err) => ctx.logger.debug({ err }, 'TLS handshake failed (does the client trust the emulator certificate?)'));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // keep-alive sockets of SDK clients would otherwise hold close() open
-        server.closeAllConnections();
-      }),
-  };
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext): Promise<void> {

@@ -1,8 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import type { Logger } from '../../observability/logger.js';
+import { type ListeningServer, listenHttps } from '../listen-https.js';
 import type { EmulatorCertificate } from '../logs-ingestion-emulator/certificate.js';
 import { BASIC_CHALLENGE, type BasicCredentials, basicAuthChecker } from './basic-auth.js';
 
@@ -16,11 +15,7 @@ export interface RegistryProxyOptions {
   logger: Logger;
 }
 
-export interface RunningRegistryProxy {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
+export type RunningRegistryProxy = ListeningServer;
 
 /** Unauthenticated: answers 200 when the registry behind answers, for `stack status`. */
 export const HEALTH_PATH = '/_proxy/health';
@@ -29,33 +24,14 @@ export const HEALTH_PATH = '/_proxy/health';
  * HTTPS with HTTP basic auth in front of a registry that has neither (Apicurio needs Keycloak for
  * auth). Bodies are streamed both ways; the client's Authorization header is not passed on.
  */
-export async function startRegistryProxy(options: RegistryProxyOptions): Promise<RunningRegistryProxy> {
+export function startRegistryProxy(options: RegistryProxyOptions): Promise<RunningRegistryProxy> {
   const authorized = basicAuthChecker(options.credentials);
   const upstream = new URL(options.upstream);
-  const server = createServer({ cert: options.certificate.certPem, key: options.certificate.keyPem }, (req, res) => {
+  return listenHttps({ ...options, what: 'proxy' }, (req, res) => {
     if (req.url === HEALTH_PATH) return forward(req, res, upstream, '/apis/ccompat/v7/subjects', options.logger);
     if (!authorized(req.headers.authorization)) return refuse(req, res);
     forward(req, res, upstream, req.url ?? '/', options.logger);
   });
-  server.on('tlsClientError', (err) =>
-    options.logger.debug({ err }, 'TLS handshake failed (does the client trust the proxy certificate?)'),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse): void {

@@ -28,10 +28,11 @@ export class AnomalyModel {
   static async load(path: string): Promise<AnomalyModel> {
     const fail = (why: string, cause?: unknown) =>
       new SiemStreamError('CONFIG_INVALID', `enricher.model.path: ${path}: ${why}`, { stage: 'enricher', cause });
-    const [bytes, json] = await Promise.all([
-      readFile(path).catch((e: Error) => Promise.reject(fail(`cannot read the model (${e.message})`, e))),
-      readFile(metadataPath(path), 'utf8').catch((e: Error) => Promise.reject(fail(`cannot read its metadata (${e.message})`, e))),
-    ]);
+    // one after the other: when both are missing, the error names the model, not whichever read lost a race
+    const bytes = await readFile(path).catch((e: Error) => Promise.reject(fail(`cannot read the model (${e.message})`, e)));
+    const json = await readFile(metadataPath(path), 'utf8').catch((e: Error) =>
+      Promise.reject(fail(`cannot read its metadata (${e.message})`, e)),
+    );
     let raw: unknown;
     try {
       raw = JSON.parse(json);
