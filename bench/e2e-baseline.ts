@@ -9,7 +9,7 @@ import type { Topology } from '../src/config/schema.js';
 import type { SampleObject } from '../src/dev/sample-logs.js';
 import { ensureTopics } from '../src/kafka/admin.js';
 import { PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
-import { RAW_HEADER } from '../src/schemas/raw-record.js';
+import { rawRecordMessage } from '../src/schemas/raw-record.js';
 import { exited, waitFor } from '../tests/support/stage-process.js';
 import type { HopSpec } from './e2e-baseline-hop.js';
 import { peakRssOf } from './process-memory.js';
@@ -29,17 +29,7 @@ export function baselineRecords(samples: SampleObject[], bucket: string): Baseli
     return text
       .split(/\r?\n/)
       .filter(Boolean)
-      .map((value, i) => ({
-        key: `${bucket}/${sample.key}`,
-        value,
-        headers: {
-          [RAW_HEADER.logType]: sample.logType,
-          [RAW_HEADER.bucket]: bucket,
-          [RAW_HEADER.key]: sample.key,
-          [RAW_HEADER.etag]: etag,
-          [RAW_HEADER.recordNumber]: String(i),
-        },
-      }));
+      .map((value, i) => rawRecordMessage({ bucket, key: sample.key, etag, logType: sample.logType }, i, value));
   });
 }
 

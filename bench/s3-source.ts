@@ -19,7 +19,7 @@ import { generateSampleObjects, uploadSampleObjects } from '../src/dev/sample-lo
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
 import { readAll } from '../src/kafka/read-topic.js';
-import { RAW_HEADER } from '../src/schemas/raw-record.js';
+import { rawRecordMessage } from '../src/schemas/raw-record.js';
 import type { SourceState } from '../src/stages/s3-source/progress-store.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
 
@@ -69,21 +69,12 @@ async function main() {
     for (const [o, objectLines] of lines.entries()) {
       const sample = samples[o] as (typeof samples)[number];
       const bucket = topology.source.s3.bucket;
-      const key = `${bucket}/${sample.key}`;
       const etag = createHash('md5').update(sample.body).digest('hex');
       for (let i = 0; i < objectLines.length; i += CHUNK) {
         const t = performance.now();
-        const messages = objectLines.slice(i, i + CHUNK).map((value, j) => ({
-          key,
-          value,
-          headers: {
-            [RAW_HEADER.logType]: sample.logType,
-            [RAW_HEADER.bucket]: bucket,
-            [RAW_HEADER.key]: sample.key,
-            [RAW_HEADER.etag]: etag,
-            [RAW_HEADER.recordNumber]: String(i + j),
-          },
-        }));
+        const messages = objectLines
+          .slice(i, i + CHUNK)
+          .map((value, j) => rawRecordMessage({ bucket, key: sample.key, etag, logType: sample.logType }, i + j, value));
         await producer.send({ topic: `b${id}.baseline`, acks: -1, messages });
         baselineLatencies.push(performance.now() - t);
       }

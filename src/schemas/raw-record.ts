@@ -13,3 +13,26 @@ export const RAW_HEADER = {
 export function rawRecordKey(bucket: string, key: string): string {
   return `${bucket}/${key}`;
 }
+
+/** Where a raw record came from: enough to find it again in S3. */
+export interface RawOrigin {
+  bucket: string;
+  key: string;
+  etag: string;
+  logType: string;
+}
+
+/** One line of an S3 object as the source writes it to raw.<logtype>. */
+export function rawRecordMessage<V extends Buffer | string>(origin: RawOrigin, recordNumber: number, value: V) {
+  return {
+    key: rawRecordKey(origin.bucket, origin.key),
+    value,
+    headers: {
+      [RAW_HEADER.logType]: origin.logType,
+      [RAW_HEADER.bucket]: origin.bucket,
+      [RAW_HEADER.key]: origin.key,
+      [RAW_HEADER.etag]: origin.etag,
+      [RAW_HEADER.recordNumber]: String(recordNumber),
+    },
+  };
+}

@@ -6,7 +6,7 @@ import { SiemStreamError } from '../../errors.js';
 import { dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
 import { dlqRecords } from '../../observability/metrics.js';
-import { RAW_HEADER, rawRecordKey } from '../../schemas/raw-record.js';
+import { RAW_HEADER, rawRecordMessage } from '../../schemas/raw-record.js';
 import type { S3SourceConfig } from './config.js';
 import type { ObjectProgress } from './progress-store.js';
 import { readRecords } from './record-reader.js';
@@ -65,7 +65,7 @@ export async function ingestObject(ctx: IngestContext, item: WorkItem, resumeAt:
       }
       if (next.done) break;
       if (recordNumber >= resumeAt) {
-        if (next.value.kind === 'record') ingest.add(rawTopic, rawMessage(item, recordNumber, next.value.value));
+        if (next.value.kind === 'record') ingest.add(rawTopic, rawRecordMessage(item, recordNumber, next.value.value));
         else ingest.addOversize(rawTopic, recordNumber, next.value.head, next.value.bytes);
       }
       recordNumber++;
@@ -81,20 +81,6 @@ export async function ingestObject(ctx: IngestContext, item: WorkItem, resumeAt:
   } finally {
     body.destroy();
   }
-}
-
-function rawMessage(item: WorkItem, recordNumber: number, value: Buffer): Message {
-  return {
-    key: rawRecordKey(item.bucket, item.key),
-    value,
-    headers: {
-      [RAW_HEADER.logType]: item.logType,
-      [RAW_HEADER.bucket]: item.bucket,
-      [RAW_HEADER.key]: item.key,
-      [RAW_HEADER.etag]: item.etag,
-      [RAW_HEADER.recordNumber]: String(recordNumber),
-    },
-  };
 }
 
 /** Collects a chunk's records and DLQ records and commits them with the object's progress. */
@@ -122,7 +108,7 @@ class ChunkWriter {
   }
 
   addOversize(rawTopic: string, recordNumber: number, head: Buffer, bytes: number): void {
-    const raw = rawMessage(this.item, recordNumber, head);
+    const raw = rawRecordMessage(this.item, recordNumber, head);
     const error = new SiemStreamError(
       'RECORD_TOO_LARGE',
       `record ${recordNumber} of s3://${this.item.bucket}/${this.item.key} is ${bytes} bytes; the cap (maxRecordBytes) is ${this.ctx.config.maxRecordBytes}; the DLQ record holds its first ${head.length} bytes`,

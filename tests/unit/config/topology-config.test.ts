@@ -3,20 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applyEnvOverrides } from '../../../src/config/env-overrides.js';
 import { loadTopology, parseTopology } from '../../../src/config/load.js';
-import { SiemStreamError } from '../../../src/errors.js';
 import { createRegistry } from '../../../src/schemas/registry-client.js';
+import { configError } from '../../support/config-error.js';
 
 const rawDefault = () => parse(readFileSync('topologies/default.yaml', 'utf8')) as Record<string, unknown>;
-
-function configError(fn: () => unknown): SiemStreamError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SiemStreamError) return error;
-    throw error;
-  }
-  throw new Error('expected a CONFIG_INVALID error');
-}
 
 describe('topology loading', () => {
   it('loads the default topology with its defaults filled in', () => {

@@ -41,7 +41,10 @@ describe('kafkajs produce retry fix', () => {
         findTopicPartitionMetadata: () => [{ partitionId: 0 }, { partitionId: 1 }],
         findLeaderForPartitions: (_t, partitions) => {
           const out: Record<string, number[]> = {};
-          for (const p of partitions) (out[leaders[p] as string] ??= []).push(p);
+          for (const p of partitions) {
+            const leader = leaders[p] as string;
+            out[leader] = [...(out[leader] ?? []), p];
+          }
           return out;
         },
         findBroker: async ({ nodeId }) => brokers[nodeId as '1' | '2'],

@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SiemStreamError } from '../../../src/errors.js';
 import { type PiiConfig, piiSchema } from '../../../src/sinks/pii/config.js';
 import { buildPiiPolicy } from '../../../src/sinks/pii/policy.js';
 import { piiTransforms } from '../../../src/sinks/runtime/sink-metrics.js';
 import { dcrColumns, toRow } from '../../../src/sinks/sentinel/columns.js';
 import { checkRow, columnMap } from '../../../src/sinks/sentinel/schema-guard.js';
+import { configError } from '../../support/config-error.js';
 import { enrichedEventFixture } from './sink-fixtures.js';
 
 const KEY = 'a-test-key-of-at-least-32-bytes!!';
@@ -28,16 +28,6 @@ const topologyRules = pii({
     { field: 'SrcPortNumber', action: 'drop' },
   ],
 });
-
-function configError(fn: () => unknown): SiemStreamError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SiemStreamError) return error;
-    throw error;
-  }
-  throw new Error('expected a CONFIG_INVALID error');
-}
 
 async function transformed(stage: string, field: string, action: string): Promise<number> {
   const metric = await piiTransforms.get();
