@@ -9,7 +9,8 @@ import { generateSampleObjects, uploadSampleObjects } from '../dev/sample-logs.j
 import { ensureTopics, groupLag, topologyTopics } from '../kafka/admin.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { readAll } from '../kafka/read-topic.js';
-import { sendLogsToFile } from '../observability/logger.js';
+import { rootLogger, sendLogsToFile } from '../observability/logger.js';
+import { exitOnFailure } from '../runtime/exit-on-failure.js';
 import { type RunningStage, stageNames, startStage } from '../runtime/stages.js';
 import { createS3Client } from '../stages/s3-source/s3-client.js';
 import { type OutputSnapshot, printDemoSummary } from './demo-summary.js';
@@ -65,11 +66,11 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   try {
     for (const name of stageNames(topology)) {
       counts[name] = 0;
-      stages.push(
-        await startStage(topology, name, (n) => {
-          counts[name] = (counts[name] ?? 0) + n;
-        }),
-      );
+      const stage = await startStage(topology, name, (n) => {
+        counts[name] = (counts[name] ?? 0) + n;
+      });
+      stages.push(stage);
+      exitOnFailure(stage, () => Promise.allSettled(stages.map((s) => s.stop())), rootLogger);
     }
     await waitUntilDelivered(
       stack.emulatorUrl,

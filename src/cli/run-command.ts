@@ -7,6 +7,7 @@ import { startLagMonitor } from '../observability/lag-metrics.js';
 import { rootLogger } from '../observability/logger.js';
 import { expectStage, processReady, readinessReport, reportStopping } from '../observability/readiness.js';
 import { stageGroups } from '../ops/stage-groups.js';
+import { exitOnFailure } from '../runtime/exit-on-failure.js';
 import { type RunningStage, stageNames, startStage } from '../runtime/stages.js';
 
 export interface RunOptions {
@@ -52,9 +53,12 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
   void signalled.then(() => {
     stopRequested = true;
   });
+  const stopAll = () => Promise.allSettled(running.map((s) => s.stop()));
   for (const name of wanted) {
     if (stopRequested) break;
-    running.push(await startStage(topology, name));
+    const stage = await startStage(topology, name);
+    running.push(stage);
+    exitOnFailure(stage, stopAll, rootLogger);
   }
   const groups = stageGroups(topology).filter((g) => wanted.includes(g.stage));
   const lag =

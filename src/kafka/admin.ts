@@ -1,7 +1,11 @@
-import type { Admin, Kafka } from 'kafkajs';
+import './kafkajs-read-committed-fix.js';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { backoffDelayMs, sleep } from '../util/backoff.js';
+
+// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   topic: string;
@@ -113,6 +117,22 @@ export async function topicOffsets(admin: Admin, topic: string, attempts = 8) {
     } catch (error) {
       if ((error as { retriable?: boolean }).retriable !== true || attempt >= attempts) throw error;
       await sleep(backoffDelayMs(attempt, 100, 2_000));
+    }
+  }
+}
+
+/** Sets one topic config entry (e.g. `max.message.bytes`), retried while a broker is unreachable. */
+export async function setTopicConfig(admin: Admin, topic: string, name: string, value: string, attempts = 15): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name, value }] }],
+      });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(backoffDelayMs(attempt, 200, 2_000));
     }
   }
 }

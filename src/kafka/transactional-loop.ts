@@ -91,9 +91,12 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
     producers.retain(assigned).catch((error: unknown) => logger.warn({ err: error }, 'closing revoked producers failed'));
   });
 
+  // kafkajs wraps what eachBatch threw into an error of its own that drops the cause; keep ours for the report
+  let lastBatchError: unknown;
   const failed = new Promise<never>((_, reject) => {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) reject(payload.error);
+      if (!payload.restart)
+        reject(lastBatchError instanceof Error && lastBatchError.message === payload.error.message ? lastBatchError : payload.error);
     });
   });
   failed.catch(() => undefined); // observed by the caller; never an unhandled rejection
@@ -103,7 +106,11 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: (payload) => processBatch(payload, options, producers, partitions),
+    eachBatch: (payload) =>
+      processBatch(payload, options, producers, partitions).catch((error: unknown) => {
+        lastBatchError = error;
+        throw error;
+      }),
   });
   return {
     consumer,

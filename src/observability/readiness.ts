@@ -10,6 +10,7 @@ import { metricsRegistry } from './metrics.js';
 const expected = new Set<string>();
 const assigned = new Set<string>();
 const holds = new Map<string, Set<string>>();
+const failures = new Map<string, string>();
 let stopping = false;
 
 export function expectStage(stage: string): void {
@@ -29,20 +30,27 @@ export function holdReadiness(stage: string, reason: string): () => void {
   return () => set.delete(reason);
 }
 
+/** The stage stopped for good: unready at once, whatever else holds, until the process exits. */
+export function reportFailed(stage: string, reason: string): void {
+  failures.set(stage, reason);
+}
+
 export function reportStopping(): void {
   stopping = true;
 }
 
 export function stageReady(stage: string): boolean {
-  return assigned.has(stage) && (holds.get(stage)?.size ?? 0) === 0;
+  return !failures.has(stage) && assigned.has(stage) && (holds.get(stage)?.size ?? 0) === 0;
 }
 
 export function processReady(): boolean {
-  return !stopping && expected.size > 0 && [...expected].every(stageReady);
+  return !stopping && failures.size === 0 && expected.size > 0 && [...expected].every(stageReady);
 }
 
 /** Why the process is not ready, for the /readyz body. */
 export function readinessReport(): string {
+  const failed = [...failures].map(([stage, reason]) => `${stage}: failed (${reason})`);
+  if (failed.length > 0) return failed.join('\n');
   if (stopping) return 'stopping';
   return [...expected]
     .map(

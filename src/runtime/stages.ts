@@ -11,6 +11,8 @@ export const CORE_STAGES = ['s3-source', 'parser', 'enricher'] as const;
 export interface RunningStage {
   name: string;
   stop(): Promise<void>;
+  /** rejects when the stage stopped for good; the stage shell then fails /readyz and exits (exit-on-failure.ts) */
+  failed: Promise<never>;
   /** false while the stage cannot process yet (e.g. the enricher restoring state); absent = always ready */
   ready?: () => boolean;
   /** the source's counters, for progress reporting */
@@ -36,7 +38,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
     const source = new S3Source(topology, kafka, createS3Client(topology.source.s3), logger);
     await source.start();
     reportAssigned(name); // no group: ready once its progress is restored
-    return { name, source, stop: () => source.stop() };
+    return { name, source, failed: source.failed, stop: () => source.stop() };
   }
   const { EventCodec } = await import('../schemas/event-codec.js');
   const { checkRegistryAccess, createRegistry } = await import('../schemas/registry-client.js');
@@ -51,16 +53,14 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
       logger,
       onProgress,
     );
-    exitWhenFailed(loop.failed, logger, 'parser');
-    return { name, stop: () => loop.stop() };
+    return { name, failed: loop.failed, stop: () => loop.stop() };
   }
   if (name === 'enricher') {
     const input = new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized');
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
     const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
     const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
-    exitWhenFailed(loop.failed, logger, 'enricher');
-    return { name, stop: () => loop.stop(), ready: () => loop.ready() };
+    return { name, failed: loop.failed, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
@@ -68,18 +68,6 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const { startSink } = await import('../sinks/registry.js');
   const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
   reportAssigned(name); // kafkajs' consumer.run() resolves after the group join and sync
-  // retries exhausted, destination misconfigured, DLQ unwritable
-  exitWhenFailed(running.failed, logger, 'sink');
-  return { name, stop: () => running.stop() };
-}
-
-/**
- * A stage that stopped for good must not linger as a live process that does nothing: it exits,
- * and its supervisor restarts it, resuming from the last commit. It never skips what failed.
- */
-function exitWhenFailed(failed: Promise<unknown>, logger: typeof rootLogger, what: string): void {
-  failed.catch((error: unknown) => {
-    logger.fatal({ err: error }, `${what} failed; exiting`);
-    process.exit(1);
-  });
+  // fails on: retries exhausted, destination misconfigured, DLQ unwritable
+  return { name, failed: running.failed, stop: () => running.stop() };
 }

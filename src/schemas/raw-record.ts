@@ -5,6 +5,8 @@ export const RAW_HEADER = {
   key: 'siem.s3.key',
   etag: 'siem.s3.etag',
   recordNumber: 'siem.s3.record',
+  /** set when `s3 reingest` read the object again on purpose: its records are new events */
+  reingestId: 'siem.s3.reingest',
   /** optional: the object's first line, for formats whose header line names the fields (VPC flow logs) */
   headerLine: 'siem.s3.header-line',
 } as const;
@@ -20,6 +22,7 @@ export interface RawOrigin {
   key: string;
   etag: string;
   logType: string;
+  reingestId?: string | undefined;
 }
 
 /** One line of an S3 object as the source writes it to raw.<logtype>. */
@@ -33,6 +36,7 @@ export function rawRecordMessage<V extends Buffer | string>(origin: RawOrigin, r
       [RAW_HEADER.key]: origin.key,
       [RAW_HEADER.etag]: origin.etag,
       [RAW_HEADER.recordNumber]: String(recordNumber),
+      ...(origin.reingestId ? { [RAW_HEADER.reingestId]: origin.reingestId } : {}),
     },
   };
 }

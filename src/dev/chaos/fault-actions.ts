@@ -1,4 +1,5 @@
-import kafkajs, { type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { setTopicConfig } from '../../kafka/admin.js';
 import { emulatorPost } from '../emulator-stats.js';
 import { readPid } from '../stack/process-files.js';
 import type { FaultKind, PlannedFault } from './fault-plan.js';
@@ -29,9 +30,6 @@ export interface InjectedFault {
   target: string;
   detail: string;
 }
-
-// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
-const { ConfigResourceTypes } = kafkajs;
 
 /** below any DLQ record (its headers alone are larger), above a transaction marker */
 const DLQ_REFUSING_MAX_BYTES = 400;
@@ -139,9 +137,9 @@ export async function injectFault(fault: PlannedFault, ctx: FaultContext, starte
       // Not lower than this: the brokers' own transaction markers (~80 bytes) must still fit, or
       // the coordinator cannot complete any transaction that touched the DLQ (seen at 64 bytes)
       const ms = 15_000 + Math.round(ctx.random() * 10_000);
-      await setMaxMessageBytes(ctx.admin, ctx.parserDlqTopic, String(DLQ_REFUSING_MAX_BYTES));
+      await setTopicConfig(ctx.admin, ctx.parserDlqTopic, 'max.message.bytes', String(DLQ_REFUSING_MAX_BYTES));
       await sleep(ms);
-      await setMaxMessageBytes(ctx.admin, ctx.parserDlqTopic, '1048588');
+      await setTopicConfig(ctx.admin, ctx.parserDlqTopic, 'max.message.bytes', '1048588');
       return record(ctx.parserDlqTopic, `max.message.bytes=${DLQ_REFUSING_MAX_BYTES} for ${ms} ms`);
     }
   }
@@ -155,22 +153,6 @@ async function someInstance(ctx: FaultContext, stage: string): Promise<Instance 
     await sleep(500);
   }
   return undefined;
-}
-
-/** Retried: a broker fault may have the admin's broker down at that moment. */
-async function setMaxMessageBytes(admin: Admin, topic: string, value: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
-      });
-      return;
-    } catch (error) {
-      if (attempt >= 15) throw error;
-      await sleep(2_000);
-    }
-  }
 }
 
 function sum(values: number[]): number {

@@ -1,7 +1,7 @@
 import type { Topology } from '../../config/schema.js';
 import { SiemStreamError } from '../../errors.js';
 import type { RejectedRecord } from '../../kafka/dlq.js';
-import { deterministicEventId } from '../../schemas/event-id.js';
+import { deterministicEventId, sourceEventId } from '../../schemas/event-id.js';
 import { EVENT_SCHEMA_VERSION, type NormalizedEvent } from '../../schemas/events.js';
 import { RAW_HEADER, rawRecordKey } from '../../schemas/raw-record.js';
 import { entityKey, entityKeyOrder } from './entity-key.js';
@@ -42,7 +42,7 @@ export function normalizeRecord(record: RejectedRecord, topology: Topology, stat
   const recordNumber = Number(record.headers[RAW_HEADER.recordNumber] ?? -1);
   // one literal of a fixed shape (every field null), then the format's fields: spreads of ~60 keys are slow
   const event: NormalizedEvent = {
-    EventId: deterministicEventId(record.topic, record.partition, record.offset),
+    EventId: eventIdOf(record),
     EventSchema: schema,
     EventSchemaVersion: EVENT_SCHEMA_VERSION,
     TimeGenerated: fields.TimeGenerated,
@@ -107,4 +107,17 @@ export function normalizeRecord(record: RejectedRecord, topology: Topology, stat
   }
   event.EventSchema = schema;
   return { kind: 'event', event };
+}
+
+/** From the record's S3 position when the source wrote it, so a copy anywhere carries the same id. */
+function eventIdOf(record: { topic: string; partition: number; offset: string; headers: Record<string, string> }): string {
+  const h = record.headers;
+  const bucket = h[RAW_HEADER.bucket];
+  const key = h[RAW_HEADER.key];
+  const etag = h[RAW_HEADER.etag];
+  const recordNumber = h[RAW_HEADER.recordNumber];
+  if (bucket !== undefined && key !== undefined && etag !== undefined && recordNumber !== undefined) {
+    return sourceEventId({ bucket, key, etag, recordNumber, reingestId: h[RAW_HEADER.reingestId] });
+  }
+  return deterministicEventId(record.topic, record.partition, record.offset);
 }

@@ -40,6 +40,11 @@ export class Lister {
     this.names = topicNames(topology);
   }
 
+  /** Settles when the loop ends; rejects if it ended with an error. */
+  get done(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async start(): Promise<void> {
     await this.initialise();
     this.running = true;

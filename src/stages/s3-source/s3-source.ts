@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Logger } from '../../observability/logger.js';
+import { FatalSignal, firstFailure } from '../../runtime/fatal-signal.js';
 import { compileRouter } from './key-routes.js';
 import { Lister } from './lister.js';
 import type { SourceState } from './progress-store.js';
@@ -29,6 +30,8 @@ export class S3Source {
   sqs: SqsReceiver | undefined;
   private gauges: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** a background piece (lister, SQS receiver) ended with an error */
+  private readonly loops = new FatalSignal();
 
   constructor(
     private readonly topology: Topology,
@@ -40,6 +43,11 @@ export class S3Source {
     this.work = new WorkConsumer(topology, kafka, s3, logger, this.state, this.stats, (partitions) => this.assigned(partitions));
   }
 
+  /** Rejects when any piece of the source stopped for good: the stage shell exits the process. */
+  get failed(): Promise<never> {
+    return firstFailure([this.work.fatal.failed, this.loops.failed]);
+  }
+
   async start(): Promise<void> {
     const config = this.topology.source.s3;
     await this.work.start();
@@ -48,6 +56,7 @@ export class S3Source {
       await this.watcher.start();
       this.sqs = new SqsReceiver(this.topology, this.kafka, this.s3, createSqsClient(config), this.watcher, this.router, this.logger);
       await this.sqs.start();
+      this.loops.watch(this.sqs.done);
     }
     this.gauges = setInterval(() => this.work.updateGauges(), 5_000);
   }
@@ -72,6 +81,7 @@ export class S3Source {
         try {
           await lister.start();
           this.lister = lister;
+          this.loops.watch(lister.done);
         } catch (error) {
           this.logger.error({ err: error }, 'lister failed to start; trying again after the poll interval');
           setTimeout(() => this.assigned(this.work.assignedPartitions), this.topology.source.s3.pollIntervalMs);

@@ -69,6 +69,11 @@ export class SqsReceiver {
     this.names = topicNames(topology);
   }
 
+  /** Settles when the loop ends; rejects if it ended with an error. */
+  get done(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async start(): Promise<void> {
     this.producer = this.kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();

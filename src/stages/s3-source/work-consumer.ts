@@ -7,6 +7,7 @@ import { dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../observability/logger.js';
 import { retries } from '../../observability/metrics.js';
+import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { backoffDelayMs, sleep } from '../../util/backoff.js';
 import { type IngestResult, ingestObject } from './object-ingester.js';
 import { loadSourceState, type ObjectProgress, progressKey, progressOf, type SourceState } from './progress-store.js';
@@ -38,6 +39,8 @@ export class WorkConsumer {
   private readonly oldestPending = new Map<number, number>();
   private readonly pending = new Map<number, number>();
   private readying: Promise<void> = Promise.resolve();
+  /** the consumer stopped for good (kafkajs will not restart it) */
+  readonly fatal = new FatalSignal();
 
   constructor(
     private readonly topology: Topology,
@@ -59,6 +62,9 @@ export class WorkConsumer {
       maxBytesPerPartition: 64 * 1024,
       allowAutoTopicCreation: false,
       retry: { retries: 8, restartOnFailure: async (error) => this.restartable(error) },
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fatal.fail(payload.error);
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment[this.names.sourceWork] ?? [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../../src/config/load.js';
 import { SiemStreamError } from '../../../src/errors.js';
 import type { InputRecord } from '../../../src/kafka/transactional-loop.js';
-import { deterministicEventId } from '../../../src/schemas/event-id.js';
+import { deterministicEventId, sourceEventId } from '../../../src/schemas/event-id.js';
 import type { NormalizedEvent } from '../../../src/schemas/events.js';
 import { RAW_HEADER } from '../../../src/schemas/raw-record.js';
 import { BoundedMap } from '../../../src/stages/parser/bounded-map.js';
@@ -108,5 +108,18 @@ describe('JSON parser into the normalized model', () => {
     expect(deterministicEventId('t', 0, '1')).toBe(id);
     expect(deterministicEventId('t', 0, '2')).not.toBe(id);
     expect(deterministicEventId('t', 1, '1')).not.toBe(id);
+  });
+
+  it('derives the EventId from the S3 position, so a copy written at another offset carries the same id', () => {
+    const fromS3 = (offset: string, extra: Record<string, string> = {}) => {
+      const record = raw('firewall', { ts: '2026-11-01T00:00:00Z', src: { ip: '10.0.0.1' } }, offset);
+      return { ...record, headers: { ...record.headers, [RAW_HEADER.etag]: 'e1', ...extra } };
+    };
+    const first = normalize(fromS3('7'), topology).EventId;
+    expect(normalize(fromS3('9000'), topology).EventId).toBe(first);
+    expect(first).toBe(sourceEventId({ bucket: 'b', key: 'k', etag: 'e1', recordNumber: '3' }));
+    expect(normalize(fromS3('7', { [RAW_HEADER.etag]: 'e2' }), topology).EventId).not.toBe(first);
+    expect(normalize(fromS3('7', { [RAW_HEADER.reingestId]: 'r1' }), topology).EventId).not.toBe(first);
+    expect(normalize(fromS3('7', { [RAW_HEADER.recordNumber]: '4' }), topology).EventId).not.toBe(first);
   });
 });
