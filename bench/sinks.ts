@@ -177,7 +177,7 @@ async function main() {
     await producer.disconnect();
 
     const common = {
-      retry: { maxAttempts: 20, baseDelayMs: 200, maxDelayMs: 5_000 },
+      retry: { attempts: 20, baseMs: 200, capMs: 5_000 },
       maxInFlightBatches: 4,
       batch: { maxLatencyMs: 1_000 },
     };

@@ -64,6 +64,11 @@ export function isSiemStreamError(error: unknown): error is SiemStreamError {
   return error instanceof SiemStreamError;
 }
 
+/** The code metrics and DLQ headers carry: the project's code, or UNEXPECTED for anything else. */
+export function errorCodeOf(error: unknown): ErrorCode | 'UNEXPECTED' {
+  return isSiemStreamError(error) ? error.code : 'UNEXPECTED';
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

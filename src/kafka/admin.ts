@@ -2,7 +2,9 @@ import './kafkajs-read-committed-fix.js';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
-import { backoffDelayMs, sleep } from '../util/backoff.js';
+import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
+
+const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
 
 // kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
 const { ConfigResourceTypes } = kafkajs;
@@ -42,16 +44,13 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
     const missing = specs.filter((s) => !existing.has(s.topic));
     // on several brokers, waitForLeaders can ask one that has not learnt of a new topic yet
     // (UNKNOWN_TOPIC_OR_PARTITION, retriable): creating again is harmless, existing topics are skipped
-    for (let attempt = 1; missing.length > 0; attempt++) {
-      try {
-        await admin.createTopics({ topics: missing, waitForLeaders: true });
-        break;
-      } catch (error) {
-        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 500 * attempt));
-      }
+    if (missing.length > 0) {
+      await withRetry(() => admin.createTopics({ topics: missing, waitForLeaders: true }), CREATE_TOPICS_RETRY, {
+        stage: 'admin',
+        what: 'creating topics',
+      });
     }
-    for (const spec of missing) await untilLeadersAnswer(admin, spec.topic);
+    for (const spec of missing) await topicOffsets(admin, spec.topic, LEADERS_ANSWER_RETRY);
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
@@ -60,21 +59,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
 
 /**
  * waitForLeaders only sees leaders in the metadata; a leader can still answer NOT_LEADER for a
- * moment, and kafkajs' admin.fetchTopicOffsets gives up on that at once. Wait until the new
- * topic's offsets can be listed, so whoever reads it next (progress restore, lag) does not fail.
+ * moment. Wait until the new topic's offsets can be listed, so whoever reads it next (progress
+ * restore, lag) does not fail.
  */
-async function untilLeadersAnswer(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await admin.fetchTopicOffsets(topic);
-      return;
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+const LEADERS_ANSWER_RETRY: RetryPolicy = { attempts: 60, baseMs: 250, capMs: 250 };
 
 export interface PartitionLag {
   topic: string;
@@ -110,29 +98,20 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
  * Low and high watermarks per partition. Right after a topic is created (or a leader moves) a
  * broker answers NOT_LEADER for a moment; kafkajs's admin does not retry that here, so we do.
  */
-export async function topicOffsets(admin: Admin, topic: string, attempts = 8) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || attempt >= attempts) throw error;
-      await sleep(backoffDelayMs(attempt, 100, 2_000));
-    }
-  }
+export async function topicOffsets(admin: Admin, topic: string, policy: RetryPolicy = QUICK_RETRY) {
+  return withRetry(() => admin.fetchTopicOffsets(topic), policy, { stage: 'admin', what: `listing the offsets of ${topic}` });
 }
 
 /** Sets one topic config entry (e.g. `max.message.bytes`), retried while a broker is unreachable. */
-export async function setTopicConfig(admin: Admin, topic: string, name: string, value: string, attempts = 15): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.alterConfigs({
+export async function setTopicConfig(admin: Admin, topic: string, name: string, value: string): Promise<void> {
+  await withRetry(
+    () =>
+      admin.alterConfigs({
         validateOnly: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name, value }] }],
-      });
-      return;
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await sleep(backoffDelayMs(attempt, 200, 2_000));
-    }
-  }
+      }),
+    { attempts: 15, baseMs: 500, capMs: 2_000 },
+    // a broker killed a moment ago answers with connection errors kafkajs does not mark retriable
+    { stage: 'admin', what: `setting ${name} of ${topic}`, retriable: () => true },
+  );
 }

@@ -1,5 +1,5 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import { type ErrorCode, errorMessage, isSiemStreamError } from '../errors.js';
+import { errorCodeOf, errorMessage } from '../errors.js';
 import { readHeaders } from './headers.js';
 
 /** What a stage knows about the record it rejects. */
@@ -44,7 +44,7 @@ export const DLQ_HEADER = {
  * person needs to understand and redrive it (the idea of Kafka Connect's KIP-298 headers).
  */
 export function dlqMessage(record: RejectedRecord, error: unknown, stage: string, attempts = 1): Message {
-  const code: ErrorCode | 'UNEXPECTED' = isSiemStreamError(error) ? error.code : 'UNEXPECTED';
+  const code = errorCodeOf(error);
   return {
     key: record.key,
     value: record.value,
@@ -64,6 +64,4 @@ export function dlqMessage(record: RejectedRecord, error: unknown, stage: string
   };
 }
 
-export function dlqErrorCode(error: unknown): string {
-  return isSiemStreamError(error) ? error.code : 'UNEXPECTED';
-}
+export const dlqErrorCode = errorCodeOf;

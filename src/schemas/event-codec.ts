@@ -2,10 +2,10 @@ import { type SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-regis
 // the validation error is not re-exported from the package index
 import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import { SiemStreamError } from '../errors.js';
-import { backoffDelayMs, sleep } from '../util/backoff.js';
+import { type RetryPolicy, withRetry } from '../util/retry.js';
 import { loadSchema, type SchemaName } from './catalog.js';
 
-const REGISTER_ATTEMPTS = 5;
+const REGISTER_RETRY: RetryPolicy = { attempts: 5, baseMs: 250, capMs: 2_000 };
 
 /**
  * Encodes one topic's values in the Confluent wire format (magic byte + schema id + Avro),
@@ -43,30 +43,30 @@ export class EventCodec<T extends object> {
 
   private async registerWithRetries(): Promise<number> {
     const schema = JSON.stringify(loadSchema(this.schemaName));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject });
-        this.schemaId = id;
-        return id;
-      } catch (cause) {
-        const status = (cause as { status?: number }).status;
-        if (status === 401 || status === 403) {
-          // credentials the registry refuses do not get better with retries
-          throw new SiemStreamError(
-            'REGISTRY_REFUSED',
-            `registering ${this.schemaName} under ${this.subject}: the schema registry refused the credentials (HTTP ${status})`,
-            { cause },
-          );
-        }
-        if (attempt >= REGISTER_ATTEMPTS) {
-          throw new SiemStreamError(
-            'SCHEMA_MISMATCH',
-            `registering ${this.schemaName} under ${this.subject} failed after ${attempt} attempts: ${(cause as Error).message}`,
-            { cause },
-          );
-        }
-        await sleep(backoffDelayMs(attempt, 250, 2_000));
+    const refused = (cause: unknown) => [401, 403].includes((cause as { status?: number }).status ?? 0);
+    try {
+      const { id } = await withRetry(
+        () => this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject }),
+        REGISTER_RETRY,
+        // credentials the registry refuses do not get better with retries
+        { stage: 'registry', what: `registering ${this.schemaName}`, retriable: (cause) => !refused(cause) },
+      );
+      this.schemaId = id;
+      return id;
+    } catch (cause) {
+      const status = (cause as { status?: number }).status;
+      if (refused(cause)) {
+        throw new SiemStreamError(
+          'REGISTRY_REFUSED',
+          `registering ${this.schemaName} under ${this.subject}: the schema registry refused the credentials (HTTP ${status})`,
+          { cause },
+        );
       }
+      throw new SiemStreamError(
+        'SCHEMA_MISMATCH',
+        `registering ${this.schemaName} under ${this.subject} failed after ${REGISTER_RETRY.attempts} attempts: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../config/common.js';
+import { retryPolicySchema } from '../util/retry.js';
 import { piiSchema } from './pii/config.js';
 
 /** Settings every destination shares; the shared runtime (src/sinks/runtime/) reads them. */
@@ -21,15 +22,8 @@ export const sinkCommonFields = {
   /** batches being written at once; beyond that the consumer pauses (back-pressure) */
   maxInFlightBatches: z.number().int().positive().default(4),
   partitionsConsumedConcurrently: z.number().int().positive().default(3),
-  retry: z
-    .object({
-      /** writes of one batch before the sink stops (it never skips) */
-      maxAttempts: z.number().int().positive().default(10),
-      baseDelayMs: z.number().int().positive().default(500),
-      maxDelayMs: z.number().int().positive().default(30_000),
-    })
-    .strict()
-    .default({}),
+  /** writes of one batch before the sink stops (it never skips), and the backoff between them */
+  retry: retryPolicySchema({ attempts: 10, baseMs: 500, capMs: 30_000 }),
   /** how often acknowledged offsets are committed */
   commitIntervalMs: z.number().int().positive().default(1_000),
   /** PII rules of this sink: they extend the topology's `pii` (a rule for the same field replaces it) */

@@ -26,7 +26,7 @@ describe('Splunk HEC sink against the HEC emulator', () => {
     Array.from({ length: n }, (_, i) =>
       writer.encode({ topic: 't', partition: 0, offset: String(i), event: enrichedEventFixture({ EventId: `e-${i}` }) }),
     );
-  const retry = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 100 };
+  const retry = { attempts: 5, baseMs: 20, capMs: 100 };
 
   it('with indexer acknowledgement, a batch counts only after its ackId is reported indexed', async () => {
     hec.reset();

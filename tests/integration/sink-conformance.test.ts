@@ -132,7 +132,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
         destination.config(id, {
           maxInFlightBatches: 5,
           batch: { maxRecords: 1, maxLatencyMs: 50 },
-          retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 400 },
+          retry: { attempts: 3, baseMs: 200, capMs: 400 },
         }),
       ],
       1,

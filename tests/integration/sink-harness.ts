@@ -126,7 +126,7 @@ export function sentinelConfig(emulator: LogsIngestionEmulator, id: string, extr
     credential: { type: 'static-token', token: 'local-emulator-token' },
     caFile: emulator.caCertPath,
     streams: { NetworkSession: 'Custom-SiemNetworkSession', Authentication: 'Custom-SiemAuthentication', '*': 'Custom-SiemEvent' },
-    retry: { maxAttempts: 20, baseDelayMs: 100, maxDelayMs: 2_000 },
+    retry: { attempts: 20, baseMs: 100, capMs: 2_000 },
     batch: { maxLatencyMs: 300 },
     ...extra,
   };

@@ -45,7 +45,7 @@ describe('Sentinel sink under faults', () => {
     const e = await emulator('retry-after');
     const config = sentinelSinkSchema.parse({
       ...sentinelConfig(e, 'retry'),
-      retry: { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 200 },
+      retry: { attempts: 10, baseMs: 50, capMs: 200 },
     });
     const writer = new LogsIngestionWriter(config, { stage: 'sentinel', logger: rootLogger });
     const rows = Array.from({ length: 20 }, (_, i) =>
@@ -110,7 +110,7 @@ describe('Sentinel sink under faults', () => {
     const config = sentinelSinkSchema.parse({
       ...sentinelConfig(e, 'timeout'),
       requestTimeoutMs: 500,
-      retry: { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 200 },
+      retry: { attempts: 10, baseMs: 50, capMs: 200 },
     });
     const writer = new LogsIngestionWriter(config, { stage: 'sentinel', logger: rootLogger });
     const rows = Array.from({ length: 5 }, (_, i) =>
@@ -165,7 +165,7 @@ describe('Sentinel sink under faults', () => {
         maxInFlightBatches: 2,
         commitIntervalMs: 1_000,
         batch: { maxLatencyMs: 500 },
-        retry: { maxAttempts: 30, baseDelayMs: 200, maxDelayMs: 2_000 },
+        retry: { attempts: 30, baseMs: 200, capMs: 2_000 },
       }),
     ]);
     const events = Array.from({ length: 6_000 }, (_, i) =>

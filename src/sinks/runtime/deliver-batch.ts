@@ -1,13 +1,8 @@
 import { SiemStreamError } from '../../errors.js';
-import { backoffDelayMs, sleep } from '../../util/backoff.js';
+import { sleep } from '../../util/backoff.js';
+import { countRetry, type RetryPolicy, retryDelayMs } from '../../util/retry.js';
 import type { SinkWriter, WriteOutcome } from '../sink-module.js';
-import { sinkRequests, sinkRetries, sinkUploadSeconds } from './sink-metrics.js';
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+import { sinkRequests, sinkUploadSeconds } from './sink-metrics.js';
 
 export interface Rejection<T> {
   item: T;
@@ -70,18 +65,18 @@ export async function deliverBatch<T extends { payload: P }, P>(
     } else if (tooLarge.length > 1) {
       const half = Math.ceil(tooLarge.length / 2);
       queue.unshift({ items: tooLarge.slice(0, half), attempt }, { items: tooLarge.slice(half), attempt });
-      sinkRetries.inc({ stage: options.stage, reason: 'split' });
+      countRetry(options.stage, lastError);
     }
     if (retry.length > 0) {
-      if (attempt >= options.retry.maxAttempts) {
+      if (attempt >= options.retry.attempts) {
         throw new SiemStreamError(
           'DESTINATION_UNAVAILABLE',
           `${batchKey}: ${retry.length} records still failing after ${attempt} attempts: ${lastError?.message}`,
           { stage: options.stage, cause: lastError },
         );
       }
-      sinkRetries.inc({ stage: options.stage, reason: retryAfterMs === undefined ? 'backoff' : 'retry-after' });
-      const delay = retryAfterMs ?? backoffDelayMs(attempt, options.retry.baseDelayMs, options.retry.maxDelayMs);
+      countRetry(options.stage, lastError);
+      const delay = retryDelayMs(options.retry, attempt, retryAfterMs);
       await sleep(delay, options.signal);
       queue.push({ items: retry, attempt: attempt + 1 });
     }

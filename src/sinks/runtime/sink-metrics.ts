@@ -9,13 +9,6 @@ export const sinkRequests = new Counter({
   registers: [metricsRegistry],
 });
 
-export const sinkRetries = new Counter({
-  name: 'siem_sink_retries_total',
-  help: 'Batch retries, by reason (retry-after | backoff | split)',
-  labelNames: ['stage', 'reason'] as const,
-  registers: [metricsRegistry],
-});
-
 export const sinkUploadSeconds = new Histogram({
   name: 'siem_sink_upload_seconds',
   help: 'Time of one write of a batch to the destination',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema as name } from '../../config/common.js';
+import { retryPolicySchema } from '../../util/retry.js';
 
 /** How an object's bytes split into records: one per line, or one per element of a JSON `{"Records":[…]}` document (CloudTrail). */
 export const framingSchema = z.enum(['lines', 'json-records']);
@@ -37,13 +38,7 @@ const sqsSchema = z
     path: ['heartbeatSeconds'],
   });
 
-const retrySchema = z
-  .object({
-    attempts: z.number().int().min(1).default(8),
-    baseMs: z.number().int().positive().default(200),
-    capMs: z.number().int().positive().default(30_000),
-  })
-  .strict();
+const retrySchema = retryPolicySchema({ attempts: 8, baseMs: 200, capMs: 30_000 });
 
 export const s3SourceSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
+import { topicOffsets } from '../../kafka/admin.js';
 import type { Logger } from '../../observability/logger.js';
-import { backoffDelayMs, sleep } from '../../util/backoff.js';
 import type { SourceState } from './progress-store.js';
 
 /**
@@ -49,14 +49,7 @@ export class ProgressWatcher {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await admin.fetchTopicOffsets(this.topic);
-        } catch (error) {
-          if (attempt >= 10 || (error as { retriable?: boolean }).retriable === false) throw error;
-          await sleep(backoffDelayMs(attempt, 200, 2_000));
-        }
-      }
+      return await topicOffsets(admin, this.topic);
     } finally {
       await admin.disconnect();
     }
