@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type Topology } from '../../src/config/schema.js';
+import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
@@ -68,7 +68,9 @@ describe('s3-source record sizes and poison objects', () => {
     await ensureTopics(
       kafka,
       topologyTopics(topology).map((spec) =>
-        spec.topic === names.raw('firewall') ? { ...spec, configEntries: [{ name: 'max.message.bytes', value: String(FIREWALL_LIMIT) }] } : spec,
+        spec.topic === names.raw('firewall')
+          ? { ...spec, configEntries: [{ name: 'max.message.bytes', value: String(FIREWALL_LIMIT) }] }
+          : spec,
       ),
     );
     const s3 = createS3Client({ ...topology.source.s3, endpoint: stack.s3.endpoint });

@@ -40,6 +40,11 @@ export class Lister {
     this.names = topicNames(topology);
   }
 
+  /** Settles when the polling loop ends: resolves when it stopped (or was fenced), rejects if it threw. */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async start(): Promise<void> {
     await this.initialise();
     this.running = true;
@@ -78,7 +83,7 @@ export class Lister {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    await this.loop;
+    await this.loop?.catch(() => undefined);
     await this.producer?.disconnect();
   }
 

@@ -13,6 +13,11 @@ export class ProgressWatcher {
   private readonly waiters = new Map<string, Array<() => void>>();
   private consumer: Consumer | undefined;
   private readonly groupId = `siem-s3-progress-watch-${randomUUID()}`;
+  private fail: (error: unknown) => void = () => undefined;
+  /** rejects when the watching consumer stopped for good (a crash kafkajs does not restart) */
+  readonly failed = new Promise<never>((_, reject) => {
+    this.fail = reject;
+  });
 
   constructor(
     private readonly kafka: Kafka,
@@ -24,6 +29,10 @@ export class ProgressWatcher {
     const startOffsets = await this.endOffsets();
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false });
     this.consumer = consumer;
+    this.failed.catch(() => undefined); // observed by the source
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: false });

@@ -78,9 +78,14 @@ export class SqsReceiver {
     this.logger.info({ queueUrl: this.config.queueUrl }, 'SQS receiver started');
   }
 
+  /** Settles when the receive loop ends: resolves after stop(), rejects if the loop threw. */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await this.loop?.catch(() => undefined);
     clearInterval(this.heartbeat);
     await this.producer?.disconnect();
   }
