@@ -33,3 +33,8 @@ export function compressionFor(settings: CompressionSettings, prefix: string, to
   }
   return best?.codec ?? 'none';
 }
+
+/** The codec of each topic of a topology (its `topics.compression`). */
+export function topologyCompression(topics: { prefix: string; compression: CompressionSettings }): CompressionOf {
+  return (topic) => compressionFor(topics.compression, topics.prefix, topic);
+}

@@ -1,3 +1,4 @@
+import './kafkajs-read-committed-fix.js';
 import { CompressionTypes } from 'kafkajs';
 import type { Codec } from '../config/compression.js';
 

@@ -1,3 +1,4 @@
+import './kafkajs-read-committed-fix.js';
 import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 
 /** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of the old log overhead). */

@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Kafka, Producer } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
@@ -188,7 +189,13 @@ export class Lister {
 
   private async commit(items: WorkItem[], state: ListingState): Promise<void> {
     const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
-    await commitSourceTransaction(this.producer as Producer, { messages, progress: [{ ...state }] }, this.names, STAGE);
+    await commitSourceTransaction(
+      this.producer as Producer,
+      { messages, progress: [{ ...state }] },
+      this.names,
+      STAGE,
+      topologyCompression(this.topology.topics),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { compressionFor } from '../../config/compression.js';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
@@ -228,7 +228,7 @@ export class WorkConsumer {
       logger: log,
       producer,
       chunkLimitBytes: this.limits.forLogType(item.logType),
-      compressionOf: (topic) => compressionFor(topics.compression, topics.prefix, topic),
+      compressionOf: topologyCompression(topics),
       work,
       onCommitted: (progress, emitted) => this.committed(progress, emitted),
       keepAlive: async () => {
