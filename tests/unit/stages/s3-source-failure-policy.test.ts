@@ -9,8 +9,11 @@ const { KafkaJSNonRetriableError, KafkaJSProtocolError } = kafkajs;
 
 /** the shape kafkajs hands back when the broker refuses a batch: a protocol error wrapped by its retrier */
 function brokerRefusal(type: string): SiemStreamError {
-  const protocol = new KafkaJSProtocolError({ type, code: 10, retriable: false, message: 'The request included a message larger than…' });
-  return classifyKafkaError(new KafkaJSNonRetriableError(protocol, { cause: protocol }), 's3-source');
+  // kafkajs's types declare narrower constructors than its JavaScript takes
+  const Protocol = KafkaJSProtocolError as unknown as new (e: object) => Error;
+  const NonRetriable = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
+  const protocol = new Protocol({ type, code: 10, retriable: false, message: 'The request included a message larger than…' });
+  return classifyKafkaError(new NonRetriable(protocol, { cause: protocol }), 's3-source');
 }
 
 describe('s3-source: what follows a failed attempt at an object', () => {
