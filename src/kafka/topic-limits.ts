@@ -1,5 +1,8 @@
 import './kafkajs-read-committed-fix.js';
-import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+
+// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of the old log overhead). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
