@@ -206,6 +206,8 @@ export class WorkConsumer {
         let next = afterFailedAttempt(error, attempt, retry.attempts);
         if (next === 'dead-letter-if-s3-answers') next = (await bucketAnswers(this.s3, item.bucket)) ? 'dead-letter' : 'rethrow';
         if (next === 'rethrow') throw error;
+        // a consumer leaving the group sees its reads fail too: that says nothing about the object
+        if (next === 'dead-letter' && !(payload.isRunning() && !payload.isStale())) return 'stopped';
         if (next === 'dead-letter') return this.deadLetter(payload, item, work, log, error, attempt);
         if (isBatchRefused(error)) await this.limits.refresh();
         retries.inc({ stage: STAGE, error_code: error instanceof SiemStreamError ? error.code : 'UNEXPECTED' });
