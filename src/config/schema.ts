@@ -7,6 +7,7 @@ import { enricherSchema } from '../stages/enricher/config.js';
 import { logTypeSchema, parserSchema } from '../stages/parser/config.js';
 import { s3SourceSchema } from '../stages/s3-source/config.js';
 import { nameSchema as name } from './common.js';
+import { compressionSchema } from './compression.js';
 
 /**
  * The topology schema is the single source of the config's TypeScript type, its validation
@@ -48,6 +49,8 @@ export const topicsSchema = z
     prefix: z.string().default('siem.'),
     partitions: z.number().int().positive().default(3),
     replicationFactor: z.number().int().positive().default(1),
+    /** codec per topic (name without the prefix, `*` at the end matches a family): none | gzip */
+    compression: compressionSchema,
   })
   .strict();
 

@@ -21,3 +21,16 @@ export function classifyKafkaError(error: unknown, stage: string): SiemStreamErr
     { stage, cause: error },
   );
 }
+
+/** Broker answers that refuse the records themselves (their size or shape), not the client or the cluster. */
+const BATCH_REFUSED_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/** Whether a failed write was refused because of the records it carried (reads the error chain's broker error type). */
+export function isBatchRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    const { type, cause, originalError } = e as { type?: string; cause?: unknown; originalError?: unknown };
+    if (type && BATCH_REFUSED_TYPES.has(type)) return true;
+    e = cause ?? originalError;
+  }
+  return false;
+}

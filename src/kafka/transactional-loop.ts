@@ -4,6 +4,7 @@ import { correlationId } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
+import { FatalSignal } from '../runtime/fatal-signal.js';
 import { dlqErrorCode, dlqMessage, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError } from './kafka-errors.js';
@@ -93,13 +94,11 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
 
   // kafkajs wraps what eachBatch threw into an error of its own that drops the cause; keep ours for the report
   let lastBatchError: unknown;
-  const failed = new Promise<never>((_, reject) => {
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart)
-        reject(lastBatchError instanceof Error && lastBatchError.message === payload.error.message ? lastBatchError : payload.error);
-    });
+  const fatal = new FatalSignal();
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    fatal.fail(lastBatchError instanceof Error && lastBatchError.message === payload.error.message ? lastBatchError : payload.error);
   });
-  failed.catch(() => undefined); // observed by the caller; never an unhandled rejection
 
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });
@@ -115,7 +114,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   return {
     consumer,
     ready: () => partitions.restoring === 0,
-    failed,
+    failed: fatal.failed,
     stop: async () => {
       await consumer.disconnect();
       await producers.closeAll();

@@ -24,16 +24,4 @@ export class FatalSignal {
     this.fired = true;
     this.rejectWith(error);
   }
-
-  /** Fails when `promise` rejects: a background loop that must never end with an error. */
-  watch(promise: Promise<unknown>): void {
-    promise.catch((error: unknown) => this.fail(error));
-  }
-}
-
-/** The first failure among several pieces of one stage. */
-export function firstFailure(failures: Array<Promise<never>>): Promise<never> {
-  const first = Promise.race(failures);
-  first.catch(() => undefined);
-  return first;
 }

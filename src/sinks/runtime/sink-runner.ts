@@ -4,6 +4,7 @@ import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { dlqErrorCode, dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
 import { dlqRecords, recordsIn, recordsOut } from '../../observability/metrics.js';
+import { FatalSignal } from '../../runtime/fatal-signal.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent } from '../../schemas/events.js';
 import type { SinkCommonConfig } from '../common-config.js';
@@ -83,13 +84,9 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   let inFlight = 0;
   const queue: Array<{ key: string; items: Entry[] }> = [];
   const roomWaiters: Array<() => void> = [];
-  let fatal: ((error: unknown) => void) | undefined;
+  const fatal = new FatalSignal();
   let hasFailed = false;
   let stopRequested = false;
-  const failed = new Promise<never>((_, reject) => {
-    fatal = reject;
-  });
-  failed.catch(() => {});
 
   const producer = options.kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -132,7 +129,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     wakeWaiters();
     pauseConsumer();
     clearInterval(commitTimer);
-    void commit().finally(() => fatal?.(error));
+    void commit().finally(() => fatal.fail(error));
   };
 
   const sendToDlq = async (
@@ -279,7 +276,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
 
   let stopping: Promise<void> | undefined;
   return {
-    failed,
+    failed: fatal.failed,
     stats: () => ({
       bufferedRecords: buffered.records,
       bufferedBytes: buffered.bytes,

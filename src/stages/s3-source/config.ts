@@ -65,6 +65,11 @@ export const s3SourceSchema = z
     chunkRecords: z.number().int().positive().default(2_000),
     /** objects one instance reads at the same time (from different work partitions) */
     concurrentObjects: z.number().int().min(1).default(3),
+    /**
+     * bytes one chunk (its records, DLQ records and progress record) may take; default and upper
+     * bound: the smallest `max.message.bytes` of the topics the chunk writes, read from the broker
+     */
+    maxChunkBytes: z.number().int().min(65_536).optional(),
     maxRecordBytes: z.number().int().positive().default(1_048_576),
     /** bytes of an oversized record kept in its DLQ record */
     dlqRecordHeadBytes: z.number().int().positive().default(65_536),

@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Kafka, Producer } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
@@ -40,8 +41,8 @@ export class Lister {
     this.names = topicNames(topology);
   }
 
-  /** Settles when the loop ends; rejects if it ended with an error. */
-  get done(): Promise<void> {
+  /** Settles when the polling loop ends: resolves when it stopped (or was fenced), rejects if it threw. */
+  get finished(): Promise<void> {
     return this.loop ?? Promise.resolve();
   }
 
@@ -83,7 +84,7 @@ export class Lister {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    await this.loop;
+    await this.loop?.catch(() => undefined);
     await this.producer?.disconnect();
   }
 
@@ -188,7 +189,13 @@ export class Lister {
 
   private async commit(items: WorkItem[], state: ListingState): Promise<void> {
     const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
-    await commitSourceTransaction(this.producer as Producer, { messages, progress: [{ ...state }] }, this.names, STAGE);
+    await commitSourceTransaction(
+      this.producer as Producer,
+      { messages, progress: [{ ...state }] },
+      this.names,
+      STAGE,
+      topologyCompression(this.topology.topics),
+    );
   }
 }
 

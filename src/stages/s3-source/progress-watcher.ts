@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicOffsets } from '../../kafka/admin.js';
 import type { Logger } from '../../observability/logger.js';
+import { FatalSignal } from '../../runtime/fatal-signal.js';
 import type { SourceState } from './progress-store.js';
 
 /**
@@ -13,6 +14,7 @@ export class ProgressWatcher {
   private readonly waiters = new Map<string, Array<() => void>>();
   private consumer: Consumer | undefined;
   private readonly groupId = `siem-s3-progress-watch-${randomUUID()}`;
+  private readonly fatal = new FatalSignal();
 
   constructor(
     private readonly kafka: Kafka,
@@ -20,10 +22,18 @@ export class ProgressWatcher {
     private readonly logger: Logger,
   ) {}
 
+  /** rejects when the watching consumer stopped for good (a crash kafkajs does not restart) */
+  get failed(): Promise<never> {
+    return this.fatal.failed;
+  }
+
   async start(): Promise<void> {
     const startOffsets = await this.endOffsets();
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fatal.fail(payload.error);
+    });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: false });

@@ -1,3 +1,4 @@
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SiemStreamError } from '../../errors.js';
 
 const STAGE = 's3-source';
@@ -49,4 +50,19 @@ export function sourceUnavailable(error: unknown, what: string): SiemStreamError
     stage: STAGE,
     cause: error,
   });
+}
+
+/**
+ * Whether S3 itself is answering: HeadBucket gets an answer below 500 (a 403 without
+ * s3:ListBucket still proves the service is up). Asked before an object whose retry budget is
+ * spent is dead-lettered — during an S3 outage every object would fail, and none is to blame.
+ */
+export async function bucketAnswers(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    return status !== undefined && status < 500;
+  }
 }

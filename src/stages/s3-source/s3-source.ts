@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Logger } from '../../observability/logger.js';
-import { FatalSignal, firstFailure } from '../../runtime/fatal-signal.js';
+import { FatalSignal } from '../../runtime/fatal-signal.js';
+import { ChunkLimits } from './chunk-limits.js';
 import { compileRouter } from './key-routes.js';
 import { Lister } from './lister.js';
 import type { SourceState } from './progress-store.js';
@@ -30,8 +31,8 @@ export class S3Source {
   sqs: SqsReceiver | undefined;
   private gauges: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** a background piece (lister, SQS receiver) ended with an error */
-  private readonly loops = new FatalSignal();
+  private readonly limits: ChunkLimits;
+  private readonly fatal = new FatalSignal();
 
   constructor(
     private readonly topology: Topology,
@@ -40,23 +41,52 @@ export class S3Source {
     private readonly logger: Logger,
   ) {
     this.router = compileRouter(topology.source.s3.routes);
-    this.work = new WorkConsumer(topology, kafka, s3, logger, this.state, this.stats, (partitions) => this.assigned(partitions));
+    this.limits = new ChunkLimits(topology, kafka, logger);
+    this.work = new WorkConsumer(
+      topology,
+      kafka,
+      s3,
+      logger,
+      this.state,
+      this.stats,
+      (partitions) => this.assigned(partitions),
+      this.limits,
+    );
+    this.work.failed.catch((error: unknown) => this.fail(error));
   }
 
-  /** Rejects when any piece of the source stopped for good: the stage shell exits the process. */
+  /**
+   * Rejects when a long-running piece stops for good — the work consumer or the progress watcher
+   * crashed and kafkajs will not restart it, the lister's or the SQS receiver's loop threw — so
+   * the process exits instead of living on doing nothing.
+   */
   get failed(): Promise<never> {
-    return firstFailure([this.work.fatal.failed, this.loops.failed]);
+    return this.fatal.failed;
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.logger.error({ err: error }, 'the S3 source stopped for good');
+    this.fatal.fail(error);
   }
 
   async start(): Promise<void> {
     const config = this.topology.source.s3;
+    await this.limits.refresh();
     await this.work.start();
     if (config.discovery === 'sqs') {
       this.watcher = new ProgressWatcher(this.kafka, topicNames(this.topology).sourceOffsets, this.logger);
+      this.watcher.failed.catch((error: unknown) => this.fail(error));
       await this.watcher.start();
       this.sqs = new SqsReceiver(this.topology, this.kafka, this.s3, createSqsClient(config), this.watcher, this.router, this.logger);
       await this.sqs.start();
-      this.loops.watch(this.sqs.done);
+      const sqs = this.sqs;
+      sqs.finished.then(
+        () => {
+          if (!this.stopped) this.fail(new Error('the SQS receiver stopped'));
+        },
+        (error: unknown) => this.fail(error),
+      );
     }
     this.gauges = setInterval(() => this.work.updateGauges(), 5_000);
   }
@@ -81,7 +111,10 @@ export class S3Source {
         try {
           await lister.start();
           this.lister = lister;
-          this.loops.watch(lister.done);
+          lister.finished.then(
+            () => this.listerEnded(lister),
+            (error: unknown) => this.fail(error),
+          );
         } catch (error) {
           this.logger.error({ err: error }, 'lister failed to start; trying again after the poll interval');
           setTimeout(() => this.assigned(this.work.assignedPartitions), this.topology.source.s3.pollIntervalMs);
@@ -92,5 +125,14 @@ export class S3Source {
         await lister.stop();
       }
     });
+    this.listerChange = this.listerChange.catch((error: unknown) => this.logger.error({ err: error }, 'stopping the lister failed'));
+  }
+
+  /** A lister fenced by another instance's ends its loop; if this instance still owns partition 0, start a new one later. */
+  private listerEnded(lister: Lister): void {
+    if (this.stopped || this.lister !== lister) return;
+    this.lister = undefined;
+    this.logger.warn('the lister stopped (fenced); starting it again after the poll interval if this instance owns work partition 0');
+    setTimeout(() => this.assigned(this.work.assignedPartitions), this.topology.source.s3.pollIntervalMs).unref();
   }
 }

@@ -46,3 +46,10 @@ export const sqsInFlight = new Gauge({
   help: 'SQS messages received whose objects are not all finished (their visibility is being extended)',
   registers: [metricsRegistry],
 });
+
+export const s3ObjectsDeadLettered = new Counter({
+  name: 'siem_s3_objects_dead_lettered_total',
+  help: 'S3 objects recorded as failed with a DLQ record, by reason (not-retriable | retries-exhausted | superseded)',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+});

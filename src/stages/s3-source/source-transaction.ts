@@ -1,5 +1,7 @@
 import type { KafkaMessage, Message, Producer, ProducerConfig } from 'kafkajs';
+import type { Codec } from '../../config/compression.js';
 import type { TopicNames } from '../../config/topics.js';
+import { type CompressionOf, clientCompression } from '../../kafka/compression.js';
 import { faultPoint } from '../../kafka/fault-injection.js';
 import { classifyKafkaError } from '../../kafka/kafka-errors.js';
 import { batchDuration, recordsOut, transactions } from '../../observability/metrics.js';
@@ -25,7 +27,13 @@ export interface SourceTransaction {
 }
 
 /** Commit records and the state that covers them atomically; on any failure abort and throw the classified error. */
-export async function commitSourceTransaction(producer: Producer, tx: SourceTransaction, names: TopicNames, stage: string): Promise<void> {
+export async function commitSourceTransaction(
+  producer: Producer,
+  tx: SourceTransaction,
+  names: TopicNames,
+  stage: string,
+  compressionOf: CompressionOf = () => 'none',
+): Promise<void> {
   const timer = batchDuration.startTimer({ stage });
   const topicMessages = [...(tx.messages ?? new Map<string, Message[]>())]
     .filter(([, messages]) => messages.length > 0)
@@ -35,7 +43,10 @@ export async function commitSourceTransaction(producer: Producer, tx: SourceTran
     throw classifyKafkaError(error, stage);
   });
   try {
-    if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+    // one request per codec: kafkajs compresses a whole request with one codec
+    for (const [codec, group] of byCodec(topicMessages, compressionOf)) {
+      await transaction.sendBatch({ topicMessages: group, compression: clientCompression(codec) });
+    }
     if (tx.consumed) {
       const { groupId, topic, partition, message } = tx.consumed;
       await transaction.sendOffsets({
@@ -54,4 +65,13 @@ export async function commitSourceTransaction(producer: Producer, tx: SourceTran
   transactions.inc({ stage, result: 'commit' });
   for (const { topic, messages } of topicMessages)
     if (topic !== names.sourceOffsets) recordsOut.inc({ stage, destination: topic }, messages.length);
+}
+
+function byCodec<T extends { topic: string }>(topicMessages: T[], compressionOf: CompressionOf): Map<Codec, T[]> {
+  const groups = new Map<Codec, T[]>();
+  for (const entry of topicMessages) {
+    const codec = compressionOf(entry.topic);
+    groups.set(codec, [...(groups.get(codec) ?? []), entry]);
+  }
+  return groups;
 }

@@ -6,11 +6,13 @@ import {
   type SQSClient,
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { SiemStreamError } from '../../errors.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
+import { clientCompression } from '../../kafka/compression.js';
 import { dlqMessage } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
 import { dlqRecords } from '../../observability/metrics.js';
@@ -83,9 +85,14 @@ export class SqsReceiver {
     this.logger.info({ queueUrl: this.config.queueUrl }, 'SQS receiver started');
   }
 
+  /** Settles when the receive loop ends: resolves after stop(), rejects if the loop threw. */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await this.loop?.catch(() => undefined);
     clearInterval(this.heartbeat);
     await this.producer?.disconnect();
   }
@@ -137,7 +144,7 @@ export class SqsReceiver {
         value: Buffer.from(message.Body ?? ''),
         headers: {},
       };
-      await (this.producer as Producer).send({ topic: this.names.dlq(STAGE), acks: -1, messages: [dlqMessage(rejected, error, STAGE)] });
+      await this.send(this.names.dlq(STAGE), [dlqMessage(rejected, error, STAGE)]);
       dlqRecords.inc({ stage: STAGE, error_code: 'RECORD_UNPARSEABLE' });
       sqsMessages.inc({ result: 'unparseable' });
       this.logger.warn({ messageId: id, reason: notification.reason }, 'unparseable SQS message sent to the DLQ');
@@ -175,7 +182,7 @@ export class SqsReceiver {
     sqsInFlight.set(this.inFlight.size);
     const finished = Promise.all(items.map((item) => this.watcher.waitFor(progressKey(item))));
     try {
-      await (this.producer as Producer).send({ topic: this.names.sourceWork, acks: -1, messages: items.map(workMessage) });
+      await this.send(this.names.sourceWork, items.map(workMessage));
     } catch (error) {
       // not deleted and no longer extended: it becomes visible again and is handled anew
       this.inFlight.delete(id);
@@ -183,6 +190,11 @@ export class SqsReceiver {
     }
     this.logger.debug({ messageId: id, objects: items.length }, 'SQS message objects enqueued');
     void finished.then(() => this.delete(id, receiptHandle));
+  }
+
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    const compression = clientCompression(topologyCompression(this.topology.topics)(topic));
+    await (this.producer as Producer).send({ topic, acks: -1, messages, compression });
   }
 
   private async delete(id: string, receiptHandle: string): Promise<void> {

@@ -1,21 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
-import { SiemStreamError } from '../../errors.js';
+import { errorMessage, SiemStreamError } from '../../errors.js';
 import { dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
+import { classifyKafkaError, isBatchRefused } from '../../kafka/kafka-errors.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../observability/logger.js';
 import { retries } from '../../observability/metrics.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { backoffDelayMs, sleep } from '../../util/backoff.js';
-import { type IngestResult, ingestObject } from './object-ingester.js';
+import type { ChunkLimits } from './chunk-limits.js';
+import { afterFailedAttempt } from './failure-policy.js';
+import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
 import { loadSourceState, type ObjectProgress, progressKey, progressOf, type SourceState } from './progress-store.js';
+import { bucketAnswers } from './s3-errors.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
 import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
 import { parseWorkItem, type WorkItem } from './work-item.js';
 
 const STAGE = 's3-source';
+
+type WorkRecord = IngestContext['work'];
 
 export interface SourceStats {
   objectsCompleted: number;
@@ -39,8 +46,8 @@ export class WorkConsumer {
   private readonly oldestPending = new Map<number, number>();
   private readonly pending = new Map<number, number>();
   private readying: Promise<void> = Promise.resolve();
-  /** the consumer stopped for good (kafkajs will not restart it) */
-  readonly fatal = new FatalSignal();
+  /** rejects when the consumer stopped for good (a crash kafkajs does not restart) */
+  private readonly fatal = new FatalSignal();
 
   constructor(
     private readonly topology: Topology,
@@ -50,6 +57,7 @@ export class WorkConsumer {
     private readonly state: Map<string, SourceState>,
     readonly stats: SourceStats,
     private readonly onAssigned: (partitions: number[]) => void,
+    private readonly limits: ChunkLimits,
   ) {
     const config = topology.source.s3;
     this.names = topicNames(topology);
@@ -63,9 +71,6 @@ export class WorkConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: 8, restartOnFailure: async (error) => this.restartable(error) },
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fatal.fail(payload.error);
-    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment[this.names.sourceWork] ?? [];
       // any rejoin may follow a time out of the group: fence again and re-read progress before reading
@@ -77,6 +82,14 @@ export class WorkConsumer {
       this.producers.retain(keep).catch((error: unknown) => this.logger.warn({ err: error }, 'closing revoked producers failed'));
       this.onAssigned(this.assigned);
     });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fatal.fail(payload.error);
+    });
+  }
+
+  /** rejects when the consumer stopped for good (a crash kafkajs does not restart) */
+  get failed(): Promise<never> {
+    return this.fatal.failed;
   }
 
   get assignedPartitions(): number[] {
@@ -180,11 +193,7 @@ export class WorkConsumer {
     return this.ingestWithRetries(payload, item, work);
   }
 
-  private async ingestWithRetries(
-    payload: EachBatchPayload,
-    item: WorkItem,
-    work: { groupId: string; topic: string; partition: number; message: KafkaMessage },
-  ): Promise<IngestResult> {
+  private async ingestWithRetries(payload: EachBatchPayload, item: WorkItem, work: WorkRecord): Promise<IngestResult> {
     const { retry } = this.topology.source.s3;
     const log = this.logger.child({ bucket: item.bucket, key: item.key, etag: item.etag, partition: work.partition });
     for (let attempt = 1; ; attempt++) {
@@ -192,36 +201,72 @@ export class WorkConsumer {
       const resumeAt = progressOf(this.state, item)?.nextRecord ?? 0;
       try {
         log.info({ resumeAt, attempt }, 'object started');
-        const result = await ingestObject(
-          {
-            s3: this.s3,
-            config: this.topology.source.s3,
-            names: this.names,
-            logger: log,
-            producer: await this.producers.get(work.topic, work.partition),
-            work,
-            onCommitted: (progress, emitted) => this.committed(progress, emitted),
-            keepAlive: async () => {
-              this.updateGauges();
-              await payload.heartbeat();
-            },
-            isActive: () => payload.isRunning() && !payload.isStale(),
-          },
-          item,
-          resumeAt,
-        );
+        const result = await ingestObject(await this.ingestContext(payload, item, work, log), item, resumeAt);
         log.info({ result, records: progressOf(this.state, item)?.nextRecord }, 'object finished');
         return result;
       } catch (error) {
-        const retriable = error instanceof SiemStreamError && error.retriable;
         if (error instanceof SiemStreamError && error.code.startsWith('KAFKA_')) await this.producers.discard(work.topic, work.partition);
-        if (!retriable || attempt >= retry.attempts) throw error;
-        retries.inc({ stage: STAGE, error_code: (error as SiemStreamError).code });
+        let next = afterFailedAttempt(error, attempt, retry.attempts);
+        if (next === 'dead-letter-if-s3-answers') next = (await bucketAnswers(this.s3, item.bucket)) ? 'dead-letter' : 'rethrow';
+        if (next === 'rethrow') throw error;
+        // a consumer leaving the group sees its reads fail too: that says nothing about the object
+        if (next === 'dead-letter' && !(payload.isRunning() && !payload.isStale())) return 'stopped';
+        if (next === 'dead-letter') return this.deadLetter(payload, item, work, log, error, attempt);
+        if (isBatchRefused(error)) await this.limits.refresh();
+        retries.inc({ stage: STAGE, error_code: error instanceof SiemStreamError ? error.code : 'UNEXPECTED' });
         const delay = backoffDelayMs(attempt, retry.baseMs, retry.capMs);
         log.warn({ attempt, delayMs: delay, err: error }, 'object read failed; retrying from its committed progress');
         await this.sleepWithHeartbeat(payload, delay);
       }
     }
+  }
+
+  private async ingestContext(payload: EachBatchPayload, item: WorkItem, work: WorkRecord, log: Logger): Promise<IngestContext> {
+    const { topics } = this.topology;
+    const producer = await this.producers.get(work.topic, work.partition).catch((error: unknown) => {
+      throw classifyKafkaError(error, STAGE);
+    });
+    return {
+      s3: this.s3,
+      config: this.topology.source.s3,
+      names: this.names,
+      logger: log,
+      producer,
+      chunkLimitBytes: this.limits.forLogType(item.logType),
+      compressionOf: topologyCompression(topics),
+      work,
+      onCommitted: (progress, emitted) => this.committed(progress, emitted),
+      keepAlive: async () => {
+        this.updateGauges();
+        await payload.heartbeat();
+      },
+      isActive: () => payload.isRunning() && !payload.isStale(),
+    };
+  }
+
+  /** The retry budget is spent on an object that fails the same way each time: dead-letter it and go on. */
+  private async deadLetter(
+    payload: EachBatchPayload,
+    item: WorkItem,
+    work: WorkRecord,
+    log: Logger,
+    error: unknown,
+    attempts: number,
+  ): Promise<IngestResult> {
+    const { bucket, key } = item;
+    const last = errorMessage(error);
+    const failure = new SiemStreamError(
+      'SOURCE_OBJECT_UNREADABLE',
+      `s3://${bucket}/${key} failed ${attempts} attempts; last error: ${last}`,
+      {
+        stage: STAGE,
+        cause: error,
+      },
+    );
+    await this.refenceAndReread(item, work);
+    const nextRecord = progressOf(this.state, item)?.nextRecord ?? 0;
+    await deadLetterObject(await this.ingestContext(payload, item, work, log), item, failure, nextRecord, attempts);
+    return 'failed';
   }
 
   private committed(progress: ObjectProgress, emitted: number): void {
@@ -246,7 +291,7 @@ export class WorkConsumer {
    * and if the group already committed past this work record, someone else finished it: stop
    * rather than write it twice (the consumer rejoins and restores).
    */
-  private async refenceAndReread(item: WorkItem, work: { topic: string; partition: number; message: KafkaMessage }): Promise<void> {
+  private async refenceAndReread(item: WorkItem, work: WorkRecord): Promise<void> {
     const producer = await this.producers.get(work.topic, work.partition);
     await (await producer.transaction()).abort();
     const committed = await this.producers.committedOffset(this.groupId, work.topic, work.partition);

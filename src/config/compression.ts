@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Codecs a topic can be written with. kafkajs has gzip built in; snappy, lz4 and zstd need codec
+ * packages kafkajs does not ship, and come with the Kafka client that replaces it.
+ */
+export const CODECS = ['none', 'gzip'] as const;
+export type Codec = (typeof CODECS)[number];
+
+export const codecSchema = z.enum(CODECS, {
+  errorMap: () => ({ message: `one of ${CODECS.join(', ')} (snappy, lz4 and zstd come with the new Kafka client)` }),
+});
+
+/** A topic name without the prefix (`raw.alb`), or a name ending in `*` that matches every topic starting so (`raw.*`). */
+const topicPatternSchema = z.string().regex(/^[a-z0-9._-]+\*?$|^\*$/, 'a topic name without the prefix, optionally ending in *');
+
+/** Per-topic compression: raw topics (many similar text records) compress well, so they default to gzip. */
+export const compressionSchema = z.record(topicPatternSchema, codecSchema).default({ 'raw.*': 'gzip' });
+
+export type CompressionSettings = z.infer<typeof compressionSchema>;
+export type CompressionOf = (topic: string) => Codec;
+
+/** The codec of a topic: its exact entry, else the longest matching `*` pattern, else none. */
+export function compressionFor(settings: CompressionSettings, prefix: string, topic: string): Codec {
+  const name = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+  const exact = settings[name];
+  if (exact) return exact;
+  let best: { length: number; codec: Codec } | undefined;
+  for (const [pattern, codec] of Object.entries(settings)) {
+    if (!pattern.endsWith('*')) continue;
+    const stem = pattern.slice(0, -1);
+    if (name.startsWith(stem) && (!best || stem.length > best.length)) best = { length: stem.length, codec };
+  }
+  return best?.codec ?? 'none';
+}
+
+/** The codec of each topic of a topology (its `topics.compression`). */
+export function topologyCompression(topics: { prefix: string; compression: CompressionSettings }): CompressionOf {
+  return (topic) => compressionFor(topics.compression, topics.prefix, topic);
+}

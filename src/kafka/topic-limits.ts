@@ -1,0 +1,69 @@
+import './kafkajs-read-committed-fix.js';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+
+// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
+const { ConfigResourceTypes } = kafkajs;
+
+/** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of the old log overhead). */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+export interface ConfigEntry {
+  configName: string;
+  configValue: string | null;
+}
+
+/**
+ * The largest record batch a topic accepts: its `max.message.bytes` (an override, or the
+ * broker's default the broker reports for it), else the broker's `message.max.bytes`, else
+ * Kafka's default. Pure, so the choice is tested without a broker.
+ */
+export function batchLimitOf(topicEntries: ConfigEntry[] | undefined, brokerEntries: ConfigEntry[] | undefined): number {
+  const topic = positive(topicEntries?.find((e) => e.configName === 'max.message.bytes')?.configValue);
+  if (topic !== undefined) return topic;
+  return positive(brokerEntries?.find((e) => e.configName === 'message.max.bytes')?.configValue) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+}
+
+function positive(value: string | null | undefined): number | undefined {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Reads `max.message.bytes` of each topic from the broker (admin DescribeConfigs), falling back to
+ * the broker's `message.max.bytes` for a topic the broker does not describe. Every stage that
+ * writes uses it to bound its chunks (record-bytes.ts). The only client-specific part.
+ */
+export async function topicBatchLimits(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const unique = [...new Set(topics)];
+    const byTopic = new Map<string, ConfigEntry[]>();
+    for (const name of unique) {
+      // one topic per request: kafkajs throws for the whole answer when one resource has an error
+      const answer = await admin
+        .describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] }],
+        })
+        .catch(() => undefined);
+      const entries = answer?.resources[0]?.configEntries;
+      if (entries) byTopic.set(name, entries);
+    }
+    const broker = unique.every((t) => byTopic.has(t)) ? undefined : await brokerEntries(admin);
+    return new Map(unique.map((t) => [t, batchLimitOf(byTopic.get(t), broker)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function brokerEntries(admin: Admin): Promise<ConfigEntry[] | undefined> {
+  const { brokers } = await admin.describeCluster();
+  const id = brokers[0]?.nodeId;
+  if (id === undefined) return undefined;
+  const answer = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ['message.max.bytes'] }],
+  });
+  return answer.resources[0]?.configEntries;
+}
