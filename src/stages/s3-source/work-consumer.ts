@@ -10,7 +10,8 @@ import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../observability/logger.js';
 import { retries } from '../../observability/metrics.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
-import { backoffDelayMs, sleep } from '../../util/backoff.js';
+import { sleep } from '../../util/backoff.js';
+import { countRetry, retryDelayMs } from '../../util/retry.js';
 import type { ChunkLimits } from './chunk-limits.js';
 import { afterFailedAttempt } from './failure-policy.js';
 import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
@@ -213,8 +214,8 @@ export class WorkConsumer {
         if (next === 'dead-letter' && !(payload.isRunning() && !payload.isStale())) return 'stopped';
         if (next === 'dead-letter') return this.deadLetter(payload, item, work, log, error, attempt);
         if (isBatchRefused(error)) await this.limits.refresh();
-        retries.inc({ stage: STAGE, error_code: error instanceof SiemStreamError ? error.code : 'UNEXPECTED' });
-        const delay = backoffDelayMs(attempt, retry.baseMs, retry.capMs);
+        countRetry(STAGE, error);
+        const delay = retryDelayMs(retry, attempt);
         log.warn({ attempt, delayMs: delay, err: error }, 'object read failed; retrying from its committed progress');
         await this.sleepWithHeartbeat(payload, delay);
       }
