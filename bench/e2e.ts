@@ -27,7 +27,8 @@ import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '.
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
-import { baselineRecords, runBaseline } from './e2e-baseline.js';
+import { runBaseline } from './e2e-baseline.js';
+import { baselineRecords } from './e2e-chain.js';
 import { measureLatency } from './e2e-latency.js';
 import { measureMaxRate } from './e2e-max-rate.js';
 import { startPipeline } from './e2e-pipeline.js';
