@@ -76,6 +76,7 @@ async function main() {
       sqs: 29324 + OFFSET,
     },
     emulatorPort: 28443 + OFFSET,
+    registrySecurePort: 28082 + OFFSET,
     onProgress: (m) => say(`[stack] ${m}`),
   });
   try {
