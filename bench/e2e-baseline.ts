@@ -67,6 +67,10 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
       expected: records.length,
       send: () => produce(options, topics[0] as string),
       progress: options.progress,
+      failed: () => {
+        const dead = children.find((c) => c.exitCode !== null);
+        return dead === undefined ? undefined : `a baseline hop exited with ${dead.exitCode}; see ${logDir}`;
+      },
     });
     return { ...delivery, hopPeakRss: children.map((c) => peakRssOf(c.pid)) };
   } finally {

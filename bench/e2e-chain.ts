@@ -75,6 +75,8 @@ export interface DeliveryOptions {
   expected: number;
   /** writes the records to the chain's first topic; resolves when it has handed them over (not when they arrived) */
   send: () => Promise<void>;
+  /** why the chain cannot deliver any more (a hop died), checked while waiting */
+  failed?: () => string | undefined;
   progress: (message: string) => void;
 }
 
@@ -108,7 +110,11 @@ export async function deliverThroughChain(options: DeliveryOptions): Promise<Del
       await options.send();
       await waitFor(
         'the baseline chain to deliver every record',
-        async () => (arrivals.length >= expected ? true : undefined),
+        async () => {
+          const failure = options.failed?.();
+          if (failure !== undefined) throw new Error(failure);
+          return arrivals.length >= expected ? true : undefined;
+        },
         900_000,
         200,
       );
