@@ -222,7 +222,8 @@ export async function runKcatChain(options: KcatChainOptions): Promise<KcatChain
           producer.stdin?.end(input, () => resolve());
         }),
     });
-    const peakRss = rss.stop();
+    const { producer: producerRss = 0, ...hopRss } = rss.stop();
+    const peakRss: Record<string, number> = { producer: producerRss, ...hopRss };
     const hopPeakRss = hopShells.map((_, i) => (peakRss[`hop ${i + 1} consume`] ?? 0) + (peakRss[`hop ${i + 1} produce`] ?? 0));
     return { ...delivery, peakRss, hopPeakRss, versions: kcatVersions(execFileSync(kcat, ['-V'], { encoding: 'utf8' })) };
   } finally {
