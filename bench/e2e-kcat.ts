@@ -162,7 +162,7 @@ export interface KcatChainResult extends Delivery {
  * each read, so the last records of a pipe that stays open wait for more input forever. The chain
  * therefore ends as a pipeline does: the producer's stdin is closed after the last record, every
  * hop's consumer exits after `records.length` records (-c), which closes its producer's input.
- * Peak RSS is read while they run (`watchPeakRss`).
+ * Peak RSS is read every 50 ms while they run (`watchPeakRss`).
  */
 export async function runKcatChain(options: KcatChainOptions): Promise<KcatChainResult> {
   const { client, topology, prefix, records, hops } = options;
@@ -179,7 +179,7 @@ export async function runKcatChain(options: KcatChainOptions): Promise<KcatChain
   await createChainTopics(client, topology, topics);
   const logDir = mkdtempSync(join(tmpdir(), 'siem-bench-e2e-kcat-'));
   const groupIds = topics.slice(0, hops).map((_, i) => `${prefix}hop-${i}`);
-  const rss = watchPeakRss();
+  const rss = watchPeakRss(50); // a kcat process of a short chain lives for seconds
   // each hop in a process group of its own, so that it stops as one
   const hopShells = topics.slice(0, hops).map((from, i) => {
     const log = openSync(join(logDir, `hop-${i}.log`), 'a');
