@@ -1,37 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Topology } from '../src/config/schema.js';
-import type { SampleObject } from '../src/dev/sample-logs.js';
-import { ensureTopics } from '../src/kafka/admin.js';
 import { PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
-import { rawRecordMessage } from '../src/schemas/raw-record.js';
-import { exited, waitFor } from '../tests/support/stage-process.js';
+import { exited } from '../tests/support/stage-process.js';
 import type { HopSpec } from './e2e-baseline-hop.js';
+import { type BaselineRecord, chainTopicNames, createChainTopics, type Delivery, deliverThroughChain, groupsReady } from './e2e-chain.js';
 import { peakRssOf } from './process-memory.js';
-import { type SteadyRate, steadyRate } from './stats.js';
-
-export interface BaselineRecord {
-  key: string;
-  value: string;
-  headers: IHeaders;
-}
-
-/** What the source writes to raw.<logtype> for each line of the objects: the same key, value and headers. */
-export function baselineRecords(samples: SampleObject[], bucket: string): BaselineRecord[] {
-  return samples.flatMap((sample) => {
-    const text = (sample.key.endsWith('.gz') ? gunzipSync(sample.body) : sample.body).toString();
-    const etag = createHash('md5').update(sample.body).digest('hex');
-    return text
-      .split(/\r?\n/)
-      .filter(Boolean)
-      .map((value, i) => rawRecordMessage({ bucket, key: sample.key, etag, logType: sample.logType }, i, value));
-  });
-}
 
 export interface BaselineOptions {
   kafka: Kafka;
@@ -47,11 +24,7 @@ export interface BaselineOptions {
   progress: (message: string) => void;
 }
 
-export interface BaselineResult {
-  events: number;
-  steady: SteadyRate;
-  /** first send to the last record read by the final consumer */
-  wallSeconds: number;
+export interface BaselineResult extends Delivery {
   hopPeakRss: number[];
 }
 
@@ -61,13 +34,9 @@ export interface BaselineResult {
  */
 export async function runBaseline(options: BaselineOptions): Promise<BaselineResult> {
   const { kafka, topology, prefix, records, hops, transactional } = options;
-  const topics = Array.from({ length: hops + 1 }, (_, i) => `${prefix}${i}`);
+  const topics = chainTopicNames(prefix, hops);
   const dlqTopic = `${prefix}dlq`;
-  const { partitions, replicationFactor } = topology.topics;
-  await ensureTopics(
-    kafka,
-    [...topics, dlqTopic].map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
-  );
+  await createChainTopics(kafka, topology, [...topics, dlqTopic]);
   const logDir = mkdtempSync(join(tmpdir(), 'siem-bench-e2e-'));
   const children = topics.slice(0, hops).map((from, i) =>
     spawnHop(
@@ -90,40 +59,20 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
       children,
       logDir,
     );
-    const arrivals: number[] = [];
-    const consumer = kafka.consumer({ groupId: `${prefix}final`, sessionTimeout: topology.kafka.sessionTimeoutMs });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topics[hops] as string], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        const now = performance.now();
-        for (let i = 0; i < batch.messages.length; i++) arrivals.push(now);
+    const delivery = await deliverThroughChain({
+      client: kafka,
+      topology,
+      topic: topics[hops] as string,
+      groupId: `${prefix}final`,
+      expected: records.length,
+      send: () => produce(options, topics[0] as string),
+      progress: options.progress,
+      failed: () => {
+        const dead = children.find((c) => c.exitCode !== null);
+        return dead === undefined ? undefined : `a baseline hop exited with ${dead.exitCode}; see ${logDir}`;
       },
     });
-    const ticker = setInterval(
-      () => options.progress(`${arrivals.length.toLocaleString('en-US')}/${records.length.toLocaleString('en-US')} through`),
-      5_000,
-    );
-    const started = performance.now();
-    try {
-      await produce(options, topics[0] as string);
-      await waitFor(
-        'the baseline chain to deliver every record',
-        async () => (arrivals.length >= records.length ? true : undefined),
-        900_000,
-        200,
-      );
-    } finally {
-      clearInterval(ticker);
-    }
-    const hopPeakRss = children.map((c) => peakRssOf(c.pid));
-    await consumer.disconnect();
-    return {
-      events: arrivals.length,
-      steady: steadyRate(arrivals),
-      wallSeconds: ((arrivals.at(-1) as number) - started) / 1000,
-      hopPeakRss,
-    };
+    return { ...delivery, hopPeakRss: children.map((c) => peakRssOf(c.pid)) };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => exited(c)));
@@ -155,20 +104,4 @@ function spawnHop(spec: HopSpec, logFile: string): ChildProcess {
     env: { ...process.env, SIEM_STREAM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', log, log],
   });
-}
-
-/** A consumer group is ready when it is stable with every expected member holding partitions. */
-async function groupsReady(kafka: Kafka, groupIds: string[], children: ChildProcess[], logDir: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await waitFor(`the baseline hops to join their groups (logs in ${logDir})`, async () => {
-      const dead = children.find((c) => c.exitCode !== null);
-      if (dead) throw new Error(`a baseline hop exited with ${dead.exitCode}; see ${logDir}`);
-      const { groups } = await admin.describeGroups(groupIds);
-      return groups.every((g) => g.state === 'Stable' && g.members.length > 0) ? true : undefined;
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -25,7 +25,12 @@ export interface BaselineFigures {
   label: string;
   steadyEventsPerSecond: number;
   eventsPerSecondIncludingStartup: number;
+  /** first record sent to the last one read by the final consumer */
+  secondsIncludingStartup: number;
+  /** per hop; a kcat hop is two processes (consume | produce), summed here */
   hopPeakRssMiB: number[];
+  /** every process of the chain by name, where a hop is more than one (kcat) */
+  peakRssMiB?: Record<string, number>;
   ratioPipelineToBaseline: number;
   loadAverage1m: LoadRange;
 }
@@ -43,6 +48,10 @@ export interface E2eResult {
 export const oneMinuteLoad = () => loadavg()[0] as number;
 export const mib = (bytes: number) => Math.round(bytes / 1_048_576);
 const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const namedRss = (rss: Record<string, number>) =>
+  Object.entries(rss)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 const loadRange = (l: LoadRange) => `${l.start.toFixed(1)} → ${l.end.toFixed(1)}`;
 
 export function machine() {
@@ -71,22 +80,22 @@ export function writeE2eResult(result: E2eResult): string {
 
 export function formatE2eTable(r: E2eResult): string {
   const rows = [
-    ['', 'events/s steady', 'events/s incl. start', 'pipeline / this', 'peak RSS MiB per process'],
+    ['', 'events/s steady', 'events/s incl. start', 'wall s', 'pipeline / this', 'peak RSS MiB per process'],
     [
       'pipeline, exactly-once (S3 → emulator)',
       num(r.pipeline.steadyEventsPerSecond),
       num(r.pipeline.eventsPerSecondIncludingStartup),
+      num(r.pipeline.secondsIncludingStartup, 1),
       '1.00',
-      Object.entries(r.pipeline.peakRssMiB)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
+      namedRss(r.pipeline.peakRssMiB),
     ],
     ...r.baselines.map((b) => [
       `${b.label} (${r.settings.baselineHops} hops)`,
       num(b.steadyEventsPerSecond),
       num(b.eventsPerSecondIncludingStartup),
+      num(b.secondsIncludingStartup, 1),
       num(b.ratioPipelineToBaseline, 2),
-      b.hopPeakRssMiB.map((v, i) => `hop ${i + 1} ${v}`).join(', '),
+      b.peakRssMiB ? namedRss(b.peakRssMiB) : b.hopPeakRssMiB.map((v, i) => `hop ${i + 1} ${v}`).join(', '),
     ]),
   ];
   const widths = (rows[0] as string[]).map((_, c) => rows.reduce((w, row) => Math.max(w, (row[c] ?? '').length), 0));

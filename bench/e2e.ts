@@ -11,7 +11,8 @@
  *     the object's PutObject completion time: p50/p95/p99/max.
  *  3. baseline: the same records through plain kafkajs clients of the same shape (producer,
  *     BENCH_E2E_BASELINE_HOPS (2) consume→produce hops, final consumer), and the same chain with
- *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it); the ratios.
+ *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it), and a
+ *     librdkafka peer chain of kcat pipelines (bench/e2e-kcat.ts; BENCH_E2E_KCAT=0 skips it); the ratios.
  * The source polls every BENCH_E2E_POLL_MS (500). One table on stdout, the figures as JSON in
  * bench/results/e2e-<time>.json.
  */
@@ -27,7 +28,9 @@ import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '.
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
-import { baselineRecords, runBaseline } from './e2e-baseline.js';
+import { runBaseline } from './e2e-baseline.js';
+import { baselineRecords, type Delivery } from './e2e-chain.js';
+import { runKcatChain } from './e2e-kcat.js';
 import { measureLatency } from './e2e-latency.js';
 import { measureMaxRate } from './e2e-max-rate.js';
 import { startPipeline } from './e2e-pipeline.js';
@@ -49,6 +52,7 @@ const LATENCY_SECONDS = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? 60);
 const LATENCY_OBJECT_RECORDS = Number(process.env.BENCH_E2E_LATENCY_OBJECT_RECORDS ?? 200);
 const BASELINE_HOPS = Number(process.env.BENCH_E2E_BASELINE_HOPS ?? 2);
 const TRANSACTIONAL_BASELINE = process.env.BENCH_E2E_TRANSACTIONAL_BASELINE !== '0';
+const KCAT_BASELINE = process.env.BENCH_E2E_KCAT !== '0';
 const POLL_MS = Number(process.env.BENCH_E2E_POLL_MS ?? 500);
 const OFFSET = Number(process.env.SIEM_STREAM_BENCH_PORT_OFFSET ?? Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0) + 1_500);
 const KEEP_STACK = process.argv.includes('--keep-stack');
@@ -75,6 +79,7 @@ async function main() {
       sqs: 29324 + OFFSET,
     },
     emulatorPort: 28443 + OFFSET,
+    registrySecurePort: 28082 + OFFSET,
     onProgress: (m) => say(`[stack] ${m}`),
   });
   try {
@@ -90,7 +95,7 @@ async function main() {
       runId: `${id}-max`,
     });
     const { pipeline, latency } = await pipelinePhases(stack, topology, samples, id);
-    const baselines = await baselinePhases(kafka, topology, samples, id, pipeline.steadyEventsPerSecond);
+    const { baselines, kcatVersions } = await baselinePhases(kafka, topology, samples, id, pipeline.steadyEventsPerSecond);
     const result: E2eResult = {
       startedAt,
       settings: {
@@ -106,7 +111,7 @@ async function main() {
         sinkBatchMaxLatencyMs: topology.sinks[0]?.batch.maxLatencyMs,
       },
       machine: { ...machine(), loadAverageStart, loadAverageEnd: loadavg() },
-      versions: versions(),
+      versions: { ...versions(), ...kcatVersions },
       pipeline,
       latency,
       baselines,
@@ -180,16 +185,19 @@ async function pipelinePhases(stack: LocalStack, topology: Topology, samples: Sa
   }
 }
 
-/** The same records on the same broker through plain kafkajs, then through the transactional loop. */
-async function baselinePhases(
-  kafka: Kafka,
-  topology: Topology,
-  samples: SampleObject[],
-  id: string,
-  pipelineRate: number,
-): Promise<BaselineFigures[]> {
+/** The same records on the same broker through plain kafkajs, the transactional loop, and kcat (librdkafka). */
+async function baselinePhases(kafka: Kafka, topology: Topology, samples: SampleObject[], id: string, pipelineRate: number) {
   const records = baselineRecords(samples, topology.source.s3.bucket);
-  const out: BaselineFigures[] = [];
+  const baselines: BaselineFigures[] = [];
+  const figures = (label: string, loadAtStart: number, b: Delivery, hopPeakRss: number[]): BaselineFigures => ({
+    label,
+    steadyEventsPerSecond: b.steady.perSecond,
+    eventsPerSecondIncludingStartup: b.events / b.wallSeconds,
+    secondsIncludingStartup: b.wallSeconds,
+    hopPeakRssMiB: hopPeakRss.map(mib),
+    ratioPipelineToBaseline: pipelineRate / b.steady.perSecond,
+    loadAverage1m: { start: loadAtStart, end: oneMinuteLoad() },
+  });
   for (const transactional of TRANSACTIONAL_BASELINE ? [false, true] : [false]) {
     const label = transactional ? 'baseline: transactional loop' : 'baseline: plain kafkajs';
     say(`[${label}] producer → ${BASELINE_HOPS} hops → consumer, ${num(records.length)} records`);
@@ -204,16 +212,22 @@ async function baselinePhases(
       chunk: CHUNK,
       progress: (m) => say(`[${label}] ${m}`),
     });
-    out.push({
-      label,
-      steadyEventsPerSecond: b.steady.perSecond,
-      eventsPerSecondIncludingStartup: b.events / b.wallSeconds,
-      hopPeakRssMiB: b.hopPeakRss.map(mib),
-      ratioPipelineToBaseline: pipelineRate / b.steady.perSecond,
-      loadAverage1m: { start: loadAtStart, end: oneMinuteLoad() },
-    });
+    baselines.push(figures(label, loadAtStart, b, b.hopPeakRss));
   }
-  return out;
+  if (!KCAT_BASELINE) return { baselines, kcatVersions: {} };
+  const label = 'baseline: kcat (librdkafka)';
+  say(`[${label}] kcat -P → ${BASELINE_HOPS} × (kcat -C | kcat -P) → consumer, ${num(records.length)} records`);
+  const loadAtStart = oneMinuteLoad();
+  const k = await runKcatChain({
+    client: kafka,
+    topology,
+    prefix: `e2e${id}.baseline-kcat.`,
+    records,
+    hops: BASELINE_HOPS,
+    progress: (m) => say(`[${label}] ${m}`),
+  });
+  baselines.push({ ...figures(label, loadAtStart, k, k.hopPeakRss), peakRssMiB: inMiB(k.peakRss) });
+  return { baselines, kcatVersions: k.versions };
 }
 
 main().then(

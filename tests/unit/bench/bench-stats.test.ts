@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { duplicates } from '../../../bench/e2e-accepted.js';
 import { keptUp } from '../../../bench/e2e-latency.js';
-import { vmHwmBytes } from '../../../bench/process-memory.js';
+import { vmHwmBytes, watchPeakRss } from '../../../bench/process-memory.js';
 import { percentile, steadyRate } from '../../../bench/stats.js';
 
 describe('nearest-rank percentile', () => {
@@ -49,6 +49,16 @@ describe('bench helpers over accepted records and /proc', () => {
   it('reads VmHWM in bytes from /proc/<pid>/status text', () => {
     expect(vmHwmBytes('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t  204800 kB\nVmRSS:\t 100 kB\n')).toBe(209_715_200);
     expect(vmHwmBytes('Name:\tkthreadd\n')).toBeUndefined();
+  });
+
+  it('is kept per watched process, and a process that is gone keeps its last reading', () => {
+    const rss = watchPeakRss(10_000);
+    rss.watch('self', process.pid);
+    rss.watch('gone', 2 ** 22 + 1); // above Linux's pid_max: never a process
+    const peaks = rss.stop();
+    expect(peaks.self).toBeGreaterThan(1_048_576);
+    expect(peaks).not.toHaveProperty('gone');
+    expect(() => rss.watch('unstarted', undefined)).toThrow(/did not start/);
   });
 });
 
