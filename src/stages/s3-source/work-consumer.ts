@@ -8,7 +8,6 @@ import { dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
 import { classifyKafkaError, isBatchRefused } from '../../kafka/kafka-errors.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../observability/logger.js';
-import { retries } from '../../observability/metrics.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { sleep } from '../../util/backoff.js';
 import { countRetry, retryDelayMs } from '../../util/retry.js';
