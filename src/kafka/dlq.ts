@@ -1,5 +1,8 @@
-import type { KafkaMessage, Message } from 'kafkajs';
-import { errorCodeOf, errorMessage } from '../errors.js';
+import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import { errorCodeOf, errorMessage, SiemStreamError } from '../errors.js';
+import { correlationId } from '../observability/correlation.js';
+import type { Logger } from '../observability/logger.js';
+import { dlqRecords } from '../observability/metrics.js';
 import { readHeaders } from './headers.js';
 
 /** What a stage knows about the record it rejects. */
@@ -64,4 +67,53 @@ export function dlqMessage(record: RejectedRecord, error: unknown, stage: string
   };
 }
 
-export const dlqErrorCode = errorCodeOf;
+/**
+ * The dead letter of one record, for a transaction to carry or for sendDeadLetters: built and
+ * logged here (one line, no stack: the record itself carries the context), counted once written.
+ */
+export function deadLetter(
+  topic: string,
+  record: RejectedRecord,
+  error: unknown,
+  stage: string,
+  logger: Logger,
+  attempts = 1,
+): Message & { topic: string } {
+  logger.warn(
+    {
+      dlq: topic,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      correlationId: correlationId(record.headers),
+      code: errorCodeOf(error),
+      reason: errorMessage(error),
+    },
+    'record rejected to the DLQ',
+  );
+  return { topic, ...dlqMessage(record, error, stage, attempts) };
+}
+
+/** Counts the dead letters this stage wrote among records that were just committed or acknowledged. */
+export function countDeadLetters(records: Array<{ headers?: Message['headers'] }>, stage: string): void {
+  for (const { headers } of records) {
+    if (headers?.[DLQ_HEADER.stage] !== stage) continue;
+    dlqRecords.inc({ stage, error_code: String(headers[DLQ_HEADER.errorCode]) });
+  }
+}
+
+/**
+ * Dead letters outside a transaction (a sink, the SQS receiver): acknowledged by every in-sync
+ * replica, or the stage stops with DLQ_UNWRITABLE — a record is never skipped.
+ */
+export async function sendDeadLetters(producer: Producer, letters: Array<Message & { topic: string }>, stage: string): Promise<void> {
+  if (letters.length === 0) return;
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, ...message } of letters) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+  try {
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+  } catch (cause) {
+    throw new SiemStreamError('DLQ_UNWRITABLE', `${[...byTopic.keys()].join(', ')}: ${errorMessage(cause)}`, { stage, cause });
+  }
+  countDeadLetters(letters, stage);
+}

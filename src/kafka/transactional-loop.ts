@@ -1,21 +1,17 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isRecordFault, SiemStreamError } from '../errors.js';
-import { correlationId } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
-import { batchDuration, dlqRecords, recordsIn, recordsOut, transactions } from '../observability/metrics.js';
+import { batchDuration, recordsIn } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
 import { FatalSignal } from '../runtime/fatal-signal.js';
-import { dlqErrorCode, dlqMessage, type RejectedRecord, rejectedRecord } from './dlq.js';
-import { faultPoint } from './fault-injection.js';
-import { classifyKafkaError } from './kafka-errors.js';
+import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { PartitionProducers } from './partition-producers.js';
+import { commitTransaction, type OutputRecord } from './transaction.js';
+
+export type { OutputRecord } from './transaction.js';
 
 export interface InputRecord extends RejectedRecord {
   message: KafkaMessage;
-}
-
-export interface OutputRecord extends Message {
-  topic: string;
 }
 
 /** Per-record result of a transform, in the manner of Kafka Streams' processors. */
@@ -50,6 +46,8 @@ export interface TransactionalLoopOptions {
   /** called after a transaction committed, for progress reporting */
   onCommitted?: (count: number) => void;
   state?: PartitionState;
+  /** topics of the stage's own state (a changelog): written in the transaction, not counted as output */
+  stateTopics?: ReadonlySet<string>;
 }
 
 export interface RunningLoop {
@@ -199,20 +197,7 @@ async function transformChunk(
       outputs.push(...outcome.records);
       return;
     }
-    outputs.push({ topic: options.dlqTopic, ...dlqMessage(record, outcome.error, options.stage) });
-    dlqRecords.inc({ stage: options.stage, error_code: dlqErrorCode(outcome.error) });
-    options.logger.warn(
-      // the DLQ record carries the full context; a stack trace per bad record would only drown the log
-      {
-        topic,
-        partition,
-        offset: record.offset,
-        correlationId: correlationId(record.headers),
-        code: dlqErrorCode(outcome.error),
-        reason: (outcome.error as Error).message,
-      },
-      'record rejected to DLQ',
-    );
+    outputs.push(deadLetter(options.dlqTopic, record, outcome.error, options.stage, options.logger));
   });
   return outputs;
 }
@@ -247,36 +232,20 @@ async function commitChunk(
   if (!producers.isVerified(topic, partition)) {
     await assertPositionCurrent(producers, topic, partition, firstOffset, options);
   }
-  const transaction = await producer.transaction();
+  const nextOffset = (BigInt(lastOffset) + 1n).toString();
   try {
-    if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
-    await transaction.sendOffsets({
-      consumerGroupId: options.groupId,
-      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-    });
-    faultPoint('before-commit');
-    await transaction.commit();
+    await commitTransaction(
+      producer,
+      { records: outputs, consumed: { groupId: options.groupId, topic, partition, nextOffset }, faultPoint: true },
+      { stage, stateTopics: options.stateTopics },
+    );
   } catch (error) {
-    await transaction.abort().catch(() => undefined);
-    transactions.inc({ stage, result: 'abort' });
-    const classified = classifyKafkaError(error, stage);
     await producers.discard(topic, partition);
-    options.logger.error({ topic, partition, code: classified.code, err: error }, 'transaction aborted');
-    throw classified;
+    const { code } = error as SiemStreamError;
+    options.logger.error({ topic, partition, code, err: error }, 'transaction aborted');
+    throw error;
   }
-  transactions.inc({ stage, result: 'commit' });
   producers.markCommitted(topic, partition, BigInt(lastOffset) + 1n);
-  for (const output of outputs) recordsOut.inc({ stage, destination: output.topic });
-}
-
-function groupByTopic(outputs: OutputRecord[]) {
-  const byTopic = new Map<string, Message[]>();
-  for (const { topic, ...message } of outputs) {
-    const list = byTopic.get(topic) ?? [];
-    list.push(message);
-    byTopic.set(topic, list);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /**

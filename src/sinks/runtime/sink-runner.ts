@@ -1,9 +1,9 @@
-import type { EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
-import { isRecordFault, SiemStreamError } from '../../errors.js';
+import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { isRecordFault } from '../../errors.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
-import { dlqErrorCode, dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
+import { deadLetter, rejectedRecord, sendDeadLetters } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
-import { dlqRecords, recordsIn, recordsOut } from '../../observability/metrics.js';
+import { recordsIn, recordsOut } from '../../observability/metrics.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent } from '../../schemas/events.js';
@@ -136,16 +136,10 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     rejects: Array<{ entry: { topic: string; message: KafkaMessage; progress: PartitionProgress }; error: unknown; attempts: number }>,
   ) => {
     if (rejects.length === 0) return;
-    const messages: Message[] = rejects.map(({ entry, error, attempts }) =>
-      dlqMessage(rejectedRecord(entry.topic, entry.progress.partition, entry.message), error, stage, attempts),
+    const letters = rejects.map(({ entry, error, attempts }) =>
+      deadLetter(options.dlqTopic, rejectedRecord(entry.topic, entry.progress.partition, entry.message), error, stage, logger, attempts),
     );
-    try {
-      await producer.send({ topic: options.dlqTopic, messages, acks: -1 });
-    } catch (cause) {
-      throw new SiemStreamError('DLQ_UNWRITABLE', `${options.dlqTopic}: ${(cause as Error).message}`, { stage, cause });
-    }
-    for (const r of rejects) dlqRecords.inc({ stage, error_code: dlqErrorCode(r.error) });
-    logger.warn({ count: rejects.length, topic: options.dlqTopic, code: dlqErrorCode(rejects[0]?.error) }, 'records sent to the sink DLQ');
+    await sendDeadLetters(producer, letters, stage);
   };
 
   const runBatch = async (key: string, items: Entry[]) => {

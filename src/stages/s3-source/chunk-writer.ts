@@ -2,7 +2,6 @@ import type { Message } from 'kafkajs';
 import { SiemStreamError } from '../../errors.js';
 import { dlqMessage, type RejectedRecord, rejectedRecord } from '../../kafka/dlq.js';
 import { ByteBudget, recordBytes } from '../../kafka/record-bytes.js';
-import { dlqRecords } from '../../observability/metrics.js';
 import { RAW_HEADER, rawRecordMessage } from '../../schemas/raw-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { type ObjectProgress, stateMessage } from './progress-store.js';
@@ -90,7 +89,6 @@ export class ChunkWriter {
   /** Adds the DLQ record of an oversize record (the caller made room for it). */
   addOversize(message: Message, recordNumber: number, bytes: number): void {
     this.add(this.ctx.names.dlq(STAGE), message);
-    dlqRecords.inc({ stage: STAGE, error_code: 'RECORD_TOO_LARGE' });
     this.oversize++;
     this.ctx.logger.warn({ recordNumber, bytes, limit: this.valueCap }, 'record over the size limit sent to the DLQ');
   }
@@ -127,7 +125,6 @@ export class ChunkWriter {
     const message = dlqMessage(rejected, failure, STAGE, attempts);
     if (!this.fits(message) && this.count > 0) await this.commit(nextRecord, false);
     this.add(this.ctx.names.dlq(STAGE), message);
-    dlqRecords.inc({ stage: STAGE, error_code: failure.code });
     this.ctx.logger.error({ reason, attempts, nextRecord, err: failure }, 'object dead-lettered');
     await this.commit(nextRecord, true, failure);
     s3ObjectsDeadLettered.inc({ reason });

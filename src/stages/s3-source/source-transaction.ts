@@ -1,10 +1,8 @@
 import type { KafkaMessage, Message, Producer, ProducerConfig } from 'kafkajs';
-import type { Codec } from '../../config/compression.js';
 import type { TopicNames } from '../../config/topics.js';
-import { type CompressionOf, clientCompression } from '../../kafka/compression.js';
-import { faultPoint } from '../../kafka/fault-injection.js';
-import { classifyKafkaError } from '../../kafka/kafka-errors.js';
-import { batchDuration, recordsOut, transactions } from '../../observability/metrics.js';
+import type { CompressionOf } from '../../kafka/compression.js';
+import { commitTransaction, type OutputRecord } from '../../kafka/transaction.js';
+import { batchDuration } from '../../observability/metrics.js';
 import { type SourceState, stateMessage } from './progress-store.js';
 
 /**
@@ -35,43 +33,20 @@ export async function commitSourceTransaction(
   compressionOf: CompressionOf = () => 'none',
 ): Promise<void> {
   const timer = batchDuration.startTimer({ stage });
-  const topicMessages = [...(tx.messages ?? new Map<string, Message[]>())]
-    .filter(([, messages]) => messages.length > 0)
-    .map(([topic, messages]) => ({ topic, messages }));
-  if (tx.progress.length > 0) topicMessages.push({ topic: names.sourceOffsets, messages: tx.progress.map(stateMessage) });
-  const transaction = await producer.transaction().catch((error: unknown) => {
-    throw classifyKafkaError(error, stage);
-  });
-  try {
-    // one request per codec: kafkajs compresses a whole request with one codec
-    for (const [codec, group] of byCodec(topicMessages, compressionOf)) {
-      await transaction.sendBatch({ topicMessages: group, compression: clientCompression(codec) });
-    }
-    if (tx.consumed) {
-      const { groupId, topic, partition, message } = tx.consumed;
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
-      });
-    }
-    if (tx.faultPoint) faultPoint('before-commit');
-    await transaction.commit();
-  } catch (error) {
-    await transaction.abort().catch(() => undefined);
-    transactions.inc({ stage, result: 'abort' });
-    throw classifyKafkaError(error, stage);
-  }
+  const records: OutputRecord[] = [...(tx.messages ?? new Map<string, Message[]>())].flatMap(([topic, messages]) =>
+    messages.map((message) => ({ topic, ...message })),
+  );
+  for (const state of tx.progress) records.push({ topic: names.sourceOffsets, ...stateMessage(state) });
+  const consumed = tx.consumed && {
+    groupId: tx.consumed.groupId,
+    topic: tx.consumed.topic,
+    partition: tx.consumed.partition,
+    nextOffset: (BigInt(tx.consumed.message.offset) + 1n).toString(),
+  };
+  await commitTransaction(
+    producer,
+    { records, consumed, faultPoint: tx.faultPoint === true },
+    { stage, compressionOf, stateTopics: new Set([names.sourceOffsets]) },
+  );
   timer();
-  transactions.inc({ stage, result: 'commit' });
-  for (const { topic, messages } of topicMessages)
-    if (topic !== names.sourceOffsets) recordsOut.inc({ stage, destination: topic }, messages.length);
-}
-
-function byCodec<T extends { topic: string }>(topicMessages: T[], compressionOf: CompressionOf): Map<Codec, T[]> {
-  const groups = new Map<Codec, T[]>();
-  for (const entry of topicMessages) {
-    const codec = compressionOf(entry.topic);
-    groups.set(codec, [...(groups.get(codec) ?? []), entry]);
-  }
-  return groups;
 }

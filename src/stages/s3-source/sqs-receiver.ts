@@ -13,9 +13,8 @@ import { topicNames } from '../../config/topics.js';
 import { SiemStreamError } from '../../errors.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { clientCompression } from '../../kafka/compression.js';
-import { dlqMessage } from '../../kafka/dlq.js';
+import { deadLetter, sendDeadLetters } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
-import { dlqRecords } from '../../observability/metrics.js';
 import { sleep } from '../../util/backoff.js';
 import type { SqsConfig } from './config.js';
 import type { KeyRouter } from './key-routes.js';
@@ -144,10 +143,9 @@ export class SqsReceiver {
         value: Buffer.from(message.Body ?? ''),
         headers: {},
       };
-      await this.send(this.names.dlq(STAGE), [dlqMessage(rejected, error, STAGE)]);
-      dlqRecords.inc({ stage: STAGE, error_code: 'RECORD_UNPARSEABLE' });
+      // the raw body is the context; no compression setting applies to a DLQ write of one record
+      await sendDeadLetters(this.producer as Producer, [deadLetter(this.names.dlq(STAGE), rejected, error, STAGE, this.logger)], STAGE);
       sqsMessages.inc({ result: 'unparseable' });
-      this.logger.warn({ messageId: id, reason: notification.reason }, 'unparseable SQS message sent to the DLQ');
       return this.delete(id, receiptHandle);
     }
     const items: WorkItem[] = [];

@@ -4,7 +4,7 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
-import { dlqMessage, rejectedRecord } from '../../kafka/dlq.js';
+import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
 import { classifyKafkaError, isBatchRefused } from '../../kafka/kafka-errors.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../observability/logger.js';
@@ -171,7 +171,7 @@ export class WorkConsumer {
     const item = parseWorkItem(message.value);
     if (!item) {
       const error = new SiemStreamError('RECORD_UNPARSEABLE', 'work record is not a work item', { stage: STAGE });
-      const dlq = dlqMessage(rejectedRecord(batch.topic, batch.partition, message), error, STAGE);
+      const dlq = deadLetter(this.names.dlq(STAGE), rejectedRecord(batch.topic, batch.partition, message), error, STAGE, this.logger);
       await commitSourceTransaction(
         producer,
         { messages: new Map([[this.names.dlq(STAGE), [dlq]]]), progress: [], consumed: work },
