@@ -155,7 +155,11 @@ export function createSendMessages({ logger, cluster, partitioner, eosManager, r
             perBroker.set(nodeId, list);
           }
         }
-        await Promise.all([...perBroker].map(([nodeId, topicData]) => sendToBroker(nodeId, topicData)));
+        // every broker's request settles before a retry: one broker failing while another's produce
+        // still waits for its acknowledgement must not make the retry send that partition again
+        const settled = await Promise.allSettled([...perBroker].map(([nodeId, topicData]) => sendToBroker(nodeId, topicData)));
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
         return [...acknowledged.values()].filter((r): r is PartitionResult => r !== undefined);
       } catch (e) {
         const error = e as Error & { host: string; port: number; retriable?: boolean };

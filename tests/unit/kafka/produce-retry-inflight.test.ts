@@ -9,11 +9,11 @@ import { createSendMessages } from '../../../src/kafka/kafkajs-produce-retry-fix
  * AddPartitionsToTxn). Promise.all rejects without waiting for broker 3, the retry sees broker 3's
  * partition as not acknowledged, queues behind broker 3's lock, and once the first produce is
  * acknowledged sends the partition again with the next sequence number: the broker appends it a
- * second time in the same transaction. `it.fails` pins the defect: the expectation below is the
- * correct behaviour, which the current fix does not have.
+ * second time in the same transaction. The fix waits for every broker's request of an attempt to
+ * settle before it retries.
  */
 describe('kafkajs produce retry fix, a sibling broker failing while an acknowledgement is in flight', () => {
-  it.fails('sends a partition once even if another broker fails while its produce is in flight', async () => {
+  it('sends a partition once even if another broker fails while its produce is in flight', async () => {
     const leaders: Record<number, string> = { 1: '3', 0: '2' };
     const sent: Array<{ broker: string; partitions: number[]; firstSequence: number[] }> = [];
     const sequences = new Map<number, number>();
@@ -124,8 +124,8 @@ describe('kafkajs produce retry fix, a sibling broker failing while an acknowled
         },
       ],
     });
-    // correct: partition 1 (broker 3) sent once. The current code sends it twice, the second time
-    // with firstSequence 2 (the chaos run's normalized-1: baseSequence 540, then 780)
+    // partition 1 (broker 3) sent once; before the fix it went twice, the second time with
+    // firstSequence 2 (the chaos run's normalized-1: baseSequence 540, then 780)
     expect(sent.filter((s) => s.partitions.includes(1)).map((s) => s.firstSequence)).toEqual([[0]]);
   });
 });
