@@ -4,8 +4,14 @@ import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schem
 import { SiemStreamError } from '../errors.js';
 import { type RetryPolicy, withRetry } from '../util/retry.js';
 import { loadSchema, type SchemaName } from './catalog.js';
+import { setSubjectCompatibility } from './registry-client.js';
 
 const REGISTER_RETRY: RetryPolicy = { attempts: 5, baseMs: 250, capMs: 2_000 };
+
+/** The client's refusal of a subject whose compatibility is the registry's default rather than BACKWARD. */
+function unconfiguredSubject(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConfluentSchemaRegistryCompatibilityError' && /\(BACKWARD != NONE\)/.test(error.message);
+}
 
 /**
  * Encodes one topic's values in the Confluent wire format (magic byte + schema id + Avro),
@@ -46,7 +52,17 @@ export class EventCodec<T extends object> {
     const refused = (cause: unknown) => [401, 403].includes((cause as { status?: number }).status ?? 0);
     try {
       const { id } = await withRetry(
-        () => this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject }),
+        async () => {
+          try {
+            return await this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject });
+          } catch (error) {
+            if (!unconfiguredSubject(error)) throw error;
+            // a start killed between registering the subject and setting its compatibility leaves
+            // it on the registry's default (NONE), and the client refuses that on every later start
+            await setSubjectCompatibility(this.registry, this.subject, 'BACKWARD');
+            return await this.registry.register({ type: SchemaType.AVRO, schema }, { subject: this.subject });
+          }
+        },
         REGISTER_RETRY,
         // credentials the registry refuses do not get better with retries
         { stage: 'registry', what: `registering ${this.schemaName}`, retriable: (cause) => !refused(cause) },

@@ -33,6 +33,18 @@ export function createRegistry(config: SchemaRegistryConfig): SchemaRegistry {
   return new SchemaRegistry({ host: config.url, ...(auth ? { auth } : {}), ...(agent ? { agent } : {}) });
 }
 
+interface SubjectConfigApi {
+  api: { Subject: { updateConfig(args: { subject: string; body: { compatibility: string } }): Promise<unknown> } };
+}
+
+/**
+ * PUT /config/{subject}: the request the client itself makes after a first registration, through
+ * the same connection (auth, TLS); its API object is not part of its typings.
+ */
+export async function setSubjectCompatibility(registry: SchemaRegistry, subject: string, compatibility: 'BACKWARD'): Promise<void> {
+  await (registry as unknown as SubjectConfigApi).api.Subject.updateConfig({ subject, body: { compatibility } });
+}
+
 /** Node's codes for a certificate it would not trust (self-signed, unknown issuer, expired, wrong host). */
 const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
