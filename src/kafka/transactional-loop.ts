@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { batchDuration, recordsIn } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
 import { FatalSignal } from '../runtime/fatal-signal.js';
+import type { CompressionOf } from './compression.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { PartitionProducers } from './partition-producers.js';
 import { commitTransaction, type OutputRecord } from './transaction.js';
@@ -48,6 +49,8 @@ export interface TransactionalLoopOptions {
   state?: PartitionState;
   /** topics of the stage's own state (a changelog): written in the transaction, not counted as output */
   stateTopics?: ReadonlySet<string>;
+  /** the codec of each topic it writes (the topology's `topics.compression`) */
+  compressionOf?: CompressionOf;
 }
 
 export interface RunningLoop {
@@ -237,7 +240,7 @@ async function commitChunk(
     await commitTransaction(
       producer,
       { records: outputs, consumed: { groupId: options.groupId, topic, partition, nextOffset }, faultPoint: true },
-      { stage, stateTopics: options.stateTopics },
+      { stage, stateTopics: options.stateTopics, compressionOf: options.compressionOf },
     );
   } catch (error) {
     await producers.discard(topic, partition);

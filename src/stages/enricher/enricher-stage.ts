@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { isRecordFault } from '../../errors.js';
@@ -115,6 +116,7 @@ export async function startEnricher(
     dlqTopic: names.dlq(ENRICHER_STAGE),
     maxRecordsPerTransaction: config.maxRecordsPerTransaction,
     sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
+    compressionOf: topologyCompression(topology.topics),
     logger,
     ...(onCommitted ? { onCommitted } : {}),
     transformChunk: enrichChunk,

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { type InputRecord, type RecordOutcome, type RunningLoop, runTransactionalLoop } from '../../kafka/transactional-loop.js';
@@ -32,6 +33,7 @@ export async function startParser(
     dlqTopic: names.dlq(PARSER_STAGE),
     maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
     sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
+    compressionOf: topologyCompression(topology.topics),
     logger,
     ...(onCommitted ? { onCommitted } : {}),
     transform: (record) => parseRecord(record, topology, state, codec, names.normalized),
