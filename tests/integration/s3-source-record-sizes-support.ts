@@ -1,5 +1,3 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mulberry32 } from './s3-source-support.js';
 
 /**
@@ -63,44 +61,4 @@ export function cloudTrailDocument(count: number, averageBytes: number, seed = 2
     records.push(JSON.stringify(base));
   }
   return { text: `{"Records":[${records.join(',')}]}`, recordBytes: records.map((r) => Buffer.byteLength(r)) };
-}
-
-export interface FaultRule {
-  /** object keys containing this text are answered with the fault */
-  keyContains: string;
-  status: number;
-  code: string;
-}
-
-/**
- * A pass-through proxy in front of the real S3 server that answers every GET of chosen objects
- * with an S3 error (an object that fails on every read); everything else reaches the server. The
- * Host header is kept, so the SigV4 signature still matches.
- */
-export async function faultyS3Proxy(target: string, rules: FaultRule[]): Promise<{ url: string; answered: () => number; server: Server }> {
-  const upstream = new URL(target);
-  let answered = 0;
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-    const rule = req.method === 'GET' ? rules.find((r) => path.includes(r.keyContains)) : undefined;
-    if (rule) {
-      answered++;
-      req.resume();
-      res
-        .writeHead(rule.status, { 'content-type': 'application/xml', 'x-amz-request-id': `proxy-${answered}` })
-        .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${rule.code}</Code><Message>injected by the test proxy</Message></Error>`);
-      return;
-    }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, answered: () => answered, server };
 }

@@ -12,9 +12,10 @@ import { stageReady } from '../../src/observability/readiness.js';
 import { type RunningStage, startStage } from '../../src/runtime/stages.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
+import { s3FaultProxy } from '../support/s3-fault-proxy.js';
 import { waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
-import { albLines, cloudTrailDocument, faultyS3Proxy } from './s3-source-record-sizes-support.js';
+import { albLines, cloudTrailDocument } from './s3-source-record-sizes-support.js';
 import { countRecords, createBucket, objectProgress, put } from './s3-source-support.js';
 
 const CLOUDTRAIL_KEY = 'AWSLogs/888888888888/CloudTrail/us-east-1/2026/11/01/888888888888_CloudTrail_us-east-1_20261101T0800Z_a.json.gz';
@@ -43,9 +44,9 @@ describe('s3-source record sizes and poison objects', () => {
 
   it('bounds chunks by bytes, dead-letters oversize records and poison objects, and goes on reading', async () => {
     const stack = inject('stack');
-    const faults = await faultyS3Proxy(stack.s3.endpoint, [
-      { keyContains: 'b-always-500', status: 500, code: 'InternalError' },
-      { keyContains: 'c-denied', status: 403, code: 'AccessDenied' },
+    const faults = await s3FaultProxy(stack.s3.endpoint, [
+      { matches: (path) => path.includes('b-always-500'), status: 500, code: 'InternalError' },
+      { matches: (path) => path.includes('c-denied'), status: 403, code: 'AccessDenied' },
     ]);
     proxy = faults.server;
     const topology: Topology = testTopology({
