@@ -1,0 +1,155 @@
+/**
+ * @platformatic/kafka (pure TypeScript), used as the pipeline would: read_committed group consumer
+ * (a messages stream in `committed` mode), one transactional producer per process with a stable
+ * transactional id, per chunk (what the stream has buffered, ≤ chunk records, any partitions):
+ * beginTransaction → send the outputs → addConsumer(consumer) + addOffset(last message of each
+ * partition) (TxnOffsetCommit with the consumer's generation and member id: KIP-447) → commit.
+ * A failed chunk is aborted, the stream closed and a new one opened in `committed` mode, so
+ * consumption restarts at the committed offsets; when the abort itself fails (fenced) the process
+ * exits, and the supervisor starts it again.
+ */
+import { once } from 'node:events';
+import { Consumer, FetchIsolationLevels, type Message, type MessagesStream, ProduceAcks, Producer } from '@platformatic/kafka';
+import { inputKey, inputValue, transform } from './records.js';
+import { Meter, pace, report, workerEnv } from './worker-env.js';
+
+const env = workerEnv();
+const meter = new Meter();
+/** produce: concurrent send() calls (CC_IN_FLIGHT) */
+const IN_FLIGHT = Number(process.env.CC_IN_FLIGHT ?? 1);
+const BASE = { clientId: env.label, bootstrapBrokers: env.brokers, timeout: env.requestTimeoutMs, retries: 10, retryDelay: Number(process.env.CC_RETRY_DELAY_MS ?? 100) };
+/** consumer fetch settings the pipeline would use */
+const FETCH = {
+  isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+  maxBytes: 52_428_800,
+  maxBytesPerPartition: 1_048_576,
+  maxWaitTime: 500,
+  highWaterMark: 2 * env.chunk,
+};
+
+async function produce(): Promise<void> {
+  const producer = new Producer({ ...BASE, idempotent: true, acks: ProduceAcks.ALL, compression: 'none' });
+  meter.start();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let start = 0; start < env.records; start += env.chunk) {
+    const messages = [];
+    for (let id = start; id < Math.min(env.records, start + env.chunk); id++)
+      messages.push({ topic: env.output, key: inputKey(id), value: inputValue(id) });
+    const sent = producer.send({ messages }).then(() => {
+      meter.count += messages.length;
+      inFlight.delete(sent);
+    });
+    inFlight.add(sent);
+    // the first send alone: it initialises the idempotent producer id
+    if (start === 0 || inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  report('done', meter.result());
+  await producer.close();
+}
+
+/** What the stream holds now (at most `max`), waiting for the first record; undefined when the stream ended. */
+async function readChunk(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, max: number): Promise<Message[] | undefined> {
+  for (;;) {
+    const chunk: Message[] = [];
+    let m: Message | null;
+    while (chunk.length < max && (m = stream.read() as Message | null) !== null) chunk.push(m);
+    if (chunk.length > 0) return chunk;
+    if (stream.destroyed || stream.readableEnded) return undefined;
+    const ac = new AbortController();
+    await Promise.race([
+      once(stream, 'readable', { signal: ac.signal }),
+      once(stream, 'end', { signal: ac.signal }),
+      once(stream, 'close', { signal: ac.signal }),
+      once(stream, 'error', { signal: ac.signal }).then(([e]) => Promise.reject(e)),
+    ]).finally(() => ac.abort());
+  }
+}
+
+async function consume(): Promise<void> {
+  const consumer = new Consumer({ ...BASE, groupId: env.group, autocommit: false, sessionTimeout: env.sessionTimeoutMs, ...FETCH });
+  const stream = await consumer.consume({ topics: [env.input], mode: 'committed', fallbackMode: 'earliest', autocommit: false, ...FETCH });
+  for (;;) {
+    const chunk = await readChunk(stream, env.chunk);
+    if (!chunk) break;
+    meter.start();
+    meter.count += chunk.length;
+    if (env.records > 0 && meter.count >= env.records) break;
+  }
+  report('done', meter.result());
+  await stream.close();
+  await consumer.close(true);
+}
+
+function lastPerPartition(chunk: Message[]): Message[] {
+  const last = new Map<string, Message>();
+  for (const m of chunk) last.set(`${m.topic}:${m.partition}`, m);
+  return [...last.values()];
+}
+
+async function hop(): Promise<void> {
+  const producer = new Producer({ ...BASE, transactionalId: env.transactionalId, idempotent: true, acks: ProduceAcks.ALL, compression: 'none' });
+  const consumer = new Consumer({
+    ...BASE,
+    groupId: env.group,
+    autocommit: false,
+    sessionTimeout: env.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(env.sessionTimeoutMs / 5),
+    ...FETCH,
+  });
+  report('ready');
+  const since = Date.now();
+  let committed = 0;
+  let aborted = 0;
+  let transactions = 0;
+  const ticker = setInterval(() => report('progress', { committed, aborted, transactions }), 5_000);
+  outer: for (;;) {
+    const stream = await consumer.consume({ topics: [env.input], mode: 'committed', fallbackMode: 'earliest', autocommit: false, ...FETCH });
+    stream.on('error', (error) => report('stream-error', { error: error.message }));
+    try {
+      for (;;) {
+        const chunk = await readChunk(stream, env.chunk);
+        if (!chunk) throw new Error('stream ended');
+        meter.start();
+        const transaction = await producer.beginTransaction();
+        try {
+          await transaction.send({ messages: chunk.map((m) => ({ topic: env.output, key: m.key, value: transform(m.value) })) });
+          await transaction.addConsumer(consumer);
+          for (const last of lastPerPartition(chunk)) await transaction.addOffset(last);
+          await transaction.commit();
+        } catch (error) {
+          aborted++;
+          report('chunk-failed', { records: chunk.length, error: (error as Error).message });
+          if (!transaction.completed) {
+            await transaction.abort().catch(async (abortError: unknown) => {
+              report('exit', { reason: `abort failed: ${(abortError as Error).message}` });
+              process.exit(3);
+            });
+          }
+          throw error;
+        }
+        committed += chunk.length;
+        transactions++;
+        meter.count += chunk.length;
+        if (env.records > 0 && committed >= env.records) break outer;
+        await pace(committed, since, env.maxRate);
+      }
+    } catch (error) {
+      // back to the committed offsets: a new stream in `committed` mode
+      report('restart-stream', { error: (error as Error).message });
+      await stream.close().catch(() => undefined);
+    }
+  }
+  clearInterval(ticker);
+  report('done', { ...meter.result(), aborted, transactions });
+  await consumer.close(true);
+  await producer.close();
+}
+
+process.on('SIGTERM', () => {
+  report('exit', { reason: 'SIGTERM' });
+  process.exit(0);
+});
+
+await (env.mode === 'produce' ? produce() : env.mode === 'consume' ? consume() : hop());
+process.exit(0);
