@@ -81,6 +81,19 @@ async function consume(): Promise<void> {
   await consumer.close(true);
 }
 
+/** The message and the Kafka error codes inside platformatic's nested errors. */
+function describe(error: unknown): string {
+  const codes = new Set<string>();
+  const walk = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 5) return;
+    const x = e as { apiId?: string; code?: string; errors?: unknown[] };
+    if (x.apiId) codes.add(x.apiId);
+    for (const inner of x.errors ?? []) walk(inner, depth + 1);
+  };
+  walk(error, 0);
+  return `${(error as Error).message}${codes.size ? ` [${[...codes].join(',')}]` : ''}`;
+}
+
 function lastPerPartition(chunk: Message[]): Message[] {
   const last = new Map<string, Message>();
   for (const m of chunk) last.set(`${m.topic}:${m.partition}`, m);
@@ -111,7 +124,13 @@ async function hop(): Promise<void> {
         const chunk = await readChunk(stream, env.chunk);
         if (!chunk) throw new Error('stream ended');
         meter.start();
-        const transaction = await producer.beginTransaction();
+        // a failed InitProducerId inside beginTransaction leaves the producer holding a transaction that
+        // never began: every later beginTransaction says "There is already an active transaction" (seen
+        // after SIGKILL restarts). The process exits, as the pipeline's would, and starts again.
+        const transaction = await producer.beginTransaction().catch((error: unknown) => {
+          report('exit', { reason: `beginTransaction failed: ${describe(error)}` });
+          process.exit(3);
+        });
         try {
           await transaction.send({ messages: chunk.map((m) => ({ topic: env.output, key: m.key, value: transform(m.value) })) });
           await transaction.addConsumer(consumer);
@@ -119,10 +138,10 @@ async function hop(): Promise<void> {
           await transaction.commit();
         } catch (error) {
           aborted++;
-          report('chunk-failed', { records: chunk.length, error: (error as Error).message });
+          report('chunk-failed', { records: chunk.length, error: describe(error) });
           if (!transaction.completed) {
             await transaction.abort().catch(async (abortError: unknown) => {
-              report('exit', { reason: `abort failed: ${(abortError as Error).message}` });
+              report('exit', { reason: `abort failed: ${describe(abortError)}` });
               process.exit(3);
             });
           }
@@ -136,7 +155,7 @@ async function hop(): Promise<void> {
       }
     } catch (error) {
       // back to the committed offsets: a new stream in `committed` mode
-      report('restart-stream', { error: (error as Error).message });
+      report('restart-stream', { error: describe(error) });
       await stream.close().catch(() => undefined);
     }
   }
