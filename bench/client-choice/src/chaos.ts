@@ -22,8 +22,9 @@ const instances = Number(process.argv[5] ?? 3);
 /** all instances together: 200k records take ~80 s, long enough for three faults */
 const TOTAL_RATE = Number(process.env.CC_CHAOS_RATE ?? 2_500);
 const FAULT_TIMES_S = [12, 35, 58];
+const PER_LIFE = process.env.CC_TXN_ID_PER_LIFE === '1';
 
-const run = `${client}-${fault}-${randomUUID().slice(0, 6)}`;
+const run = `${client}${PER_LIFE ? '-perlife' : ''}-${fault}-${randomUUID().slice(0, 6)}`;
 const logDir = join(BENCH_DIR, 'results', 'logs', run);
 mkdirSync(logDir, { recursive: true });
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${run}: ${m}`);
@@ -67,7 +68,8 @@ function start(slot: Slot): void {
       CC_IN: input,
       CC_OUT: output,
       CC_GROUP: group,
-      CC_TXN_ID: `${group}-hop-${slot.index}`,
+      // stable per slot (the project's design); CC_TXN_ID_PER_LIFE=1: a new id per process life (a workaround)
+      CC_TXN_ID: `${group}-hop-${slot.index}${PER_LIFE ? `-life-${slot.starts}` : ''}`,
       CC_RECORDS: '0',
       CC_MAX_RATE: String(Math.ceil(TOTAL_RATE / instances)),
       CC_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
@@ -156,7 +158,7 @@ const faults = (async () => {
 })();
 
 // until the group has committed every input record (or a deadline)
-const deadline = startedAt + Number(process.env.CC_CHAOS_DEADLINE_S ?? 420) * 1000;
+const deadline = startedAt + Number(process.env.CC_CHAOS_DEADLINE_S ?? 240) * 1000;
 let last = { end: 0n, committed: 0n };
 for (;;) {
   await sleep(3_000);
@@ -179,6 +181,7 @@ const count = await countOutput(output, records);
 const result = {
   client,
   fault,
+  transactionalId: PER_LIFE ? 'new per process life' : 'stable per instance',
   records,
   instances,
   committed: Number(last.committed),
@@ -189,6 +192,6 @@ const result = {
   logs: logDir,
 };
 log(JSON.stringify(result));
-writeFileSync(join(BENCH_DIR, 'results', `chaos-${client}-${fault}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(BENCH_DIR, 'results', `chaos-${client}${PER_LIFE ? '-perlife' : ''}-${fault}.json`), `${JSON.stringify(result, null, 2)}\n`);
 await Promise.all(proxies.map((p) => p.stop()));
 process.exit(0);
