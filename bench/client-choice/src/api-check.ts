@@ -3,14 +3,13 @@
  * every row prints ok, MISSING (no such call in the client's API) or FAILED (the call exists and
  * failed here, with the error).   vite-node src/api-check.ts
  */
-// first: the project's kafkajs fixes must load before kafkajs itself
-import { secureKafkaEndpoint } from '../../../dist/dev/stack/kafka.js';
+
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import confluent from '@confluentinc/kafka-javascript';
 import * as plt from '@platformatic/kafka';
-import kafkajs from 'kafkajs';
+import { secureKafkaEndpoint } from '../../../src/dev/stack/kafka.js';
 import { BENCH_DIR, DIRECT_BROKERS, HOME, PORTS } from './settings.js';
 
 const { KafkaJS } = confluent;
@@ -48,7 +47,7 @@ const ca = readFileSync(secure.caFile, 'utf8');
   for (const [need, names] of [
     ['describeConfigs (max.message.bytes)', ['describeConfigs']],
     ['alterConfigs', ['alterConfigs', 'incrementalAlterConfigs']],
-    ['set a group\'s offsets (replay)', ['setOffsets', 'alterConsumerGroupOffsets']],
+    ["set a group's offsets (replay)", ['setOffsets', 'alterConsumerGroupOffsets']],
   ] as const) {
     await check(c, need, async () => (names.some(has) ? 'present' : `MISSING (no ${names.join('/')} in Admin or AdminClient)`));
   }
@@ -79,7 +78,12 @@ const ca = readFileSync(secure.caFile, 'utf8');
   await check(c, 'deleteGroups', async () => void (await admin.deleteGroups([group])));
   await check(c, 'SASL_SSL SCRAM-SHA-512', async () => {
     const k = new KafkaJS.Kafka({
-      kafkaJS: { brokers: secure.brokers, ssl: true, sasl: { mechanism: 'scram-sha-512', username: secure.sasl.username, password: secure.sasl.password }, logLevel: KafkaJS.logLevel.NOTHING },
+      kafkaJS: {
+        brokers: secure.brokers,
+        ssl: true,
+        sasl: { mechanism: 'scram-sha-512', username: secure.sasl.username, password: secure.sasl.password },
+        logLevel: KafkaJS.logLevel.NOTHING,
+      },
       'ssl.ca.pem': ca,
     } as never);
     const ad = k.admin();
@@ -89,7 +93,11 @@ const ca = readFileSync(secure.caFile, 'utf8');
     return `ok (${topics.length} topics listed)`;
   });
   await check(c, 'OAUTHBEARER', async () => 'present (kafkaJS sasl oauthbearer with oauthBearerProvider; not tried: no OAuth broker here)');
-  await check(c, 'murmur2 like Java', async () => 'partitioner murmur2_random (librdkafka: Java-compatible for keyed records), set by the KafkaJS layer');
+  await check(
+    c,
+    'murmur2 like Java',
+    async () => 'partitioner murmur2_random (librdkafka: Java-compatible for keyed records), set by the KafkaJS layer',
+  );
   await admin.disconnect();
 }
 
@@ -101,14 +109,24 @@ const ca = readFileSync(secure.caFile, 'utf8');
   const t = `${topic}-p`;
   await check(c, 'createTopics', async () => void (await admin.createTopics({ topics: [t], partitions: 6, replicas: 3 })));
   await check(c, 'describeConfigs (max.message.bytes)', async () => {
-    const d = await admin.describeConfigs({ resources: [{ resourceType: plt.ConfigResourceTypes.TOPIC, resourceName: t, configurationKeys: ['max.message.bytes'] }] });
+    const d = await admin.describeConfigs({
+      resources: [{ resourceType: plt.ConfigResourceTypes.TOPIC, resourceName: t, configurationKeys: ['max.message.bytes'] }],
+    });
     return `ok (max.message.bytes=${d[0]?.configs.find((x) => x.name === 'max.message.bytes')?.value})`;
   });
   await check(c, 'alterConfigs', async () => {
     await admin.incrementalAlterConfigs({
-      resources: [{ resourceType: plt.ConfigResourceTypes.TOPIC, resourceName: t, configs: [{ name: 'max.message.bytes', configOperation: 0, value: '400000' }] }],
+      resources: [
+        {
+          resourceType: plt.ConfigResourceTypes.TOPIC,
+          resourceName: t,
+          configs: [{ name: 'max.message.bytes', configOperation: 0, value: '400000' }],
+        },
+      ],
     } as never);
-    const d = await admin.describeConfigs({ resources: [{ resourceType: plt.ConfigResourceTypes.TOPIC, resourceName: t, configurationKeys: ['max.message.bytes'] }] });
+    const d = await admin.describeConfigs({
+      resources: [{ resourceType: plt.ConfigResourceTypes.TOPIC, resourceName: t, configurationKeys: ['max.message.bytes'] }],
+    });
     return `ok (now ${d[0]?.configs.find((x) => x.name === 'max.message.bytes')?.value})`;
   });
   for (const compression of ['zstd', 'lz4'] as const) {
@@ -159,9 +177,15 @@ const ca = readFileSync(secure.caFile, 'utf8');
     await ad.close();
     return `ok (${topics.length} topics listed)`;
   });
-  await check(c, 'OAUTHBEARER', async () => 'present (sasl mechanism OAUTHBEARER with token or token provider; not tried: no OAuth broker here)');
+  await check(
+    c,
+    'OAUTHBEARER',
+    async () => 'present (sasl mechanism OAUTHBEARER with token or token provider; not tried: no OAuth broker here)',
+  );
   await check(c, 'murmur2 like Java', async () => {
     // the project's partitioner is kafkajs's DefaultPartitioner, Java's murmur2 (toPositive, then modulo)
+    // kafkajs only now: the project's fixes (imported through dist/dev/stack/kafka.js) must load first
+    const { default: kafkajs } = await import('kafkajs');
     const java = kafkajs.Partitioners.DefaultPartitioner();
     const meta = { partitionMetadata: Array.from({ length: 6 }, (_, i) => ({ partitionId: i, leader: 1 })) };
     let differDefault = 0;
@@ -169,8 +193,8 @@ const ca = readFileSync(secure.caFile, 'utf8');
     for (let i = 0; i < 1000; i++) {
       const key = Buffer.from(`host-${i}`);
       const j = java({ topic: 't', ...meta, message: { key, value: null } } as never);
-      if ((plt.defaultPartitioner({} as never, key) % 6) !== j) differDefault++;
-      if ((plt.compatibilityPartitioner({} as never, key) % 6) !== j) differCompat++;
+      if (plt.defaultPartitioner({} as never, key) % 6 !== j) differDefault++;
+      if (plt.compatibilityPartitioner({} as never, key) % 6 !== j) differCompat++;
     }
     return `default partitioner differs from Java for ${differDefault}/1000 keys (murmur2 >>> 0); compatibilityPartitioner (pass it explicitly) differs for ${differCompat}/1000`;
   });

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaultProxy, KAFKA_API } from '../../../dist/dev/chaos/fault-proxy.js';
-import { tcpOpen } from '../../../dist/dev/stack/health.js';
-import { stackUp } from '../../../dist/dev/stack/index.js';
-import { readPid } from '../../../dist/dev/stack/process-files.js';
+import { FaultProxy, KAFKA_API } from '../../../src/dev/chaos/fault-proxy.js';
+import { tcpOpen } from '../../../src/dev/stack/health.js';
+import { stackUp } from '../../../src/dev/stack/index.js';
+import { readPid } from '../../../src/dev/stack/process-files.js';
 import { type Client, countOutput, createTopics, direct, progressOf, sleep, spawnWorker } from './harness.js';
 import { BENCH_DIR, DIRECT_BROKERS, HOME, PORTS, PROXIED_BROKERS, REQUEST_TIMEOUT_MS, SESSION_TIMEOUT_MS } from './settings.js';
 
@@ -23,8 +23,9 @@ const instances = Number(process.argv[5] ?? 3);
 const TOTAL_RATE = Number(process.env.CC_CHAOS_RATE ?? 2_500);
 const FAULT_TIMES_S = [12, 35, 58];
 const PER_LIFE = process.env.CC_TXN_ID_PER_LIFE === '1';
+const WATCHDOG = Number(process.env.CC_WATCHDOG_MS ?? 0) > 0;
 
-const run = `${client}${PER_LIFE ? '-perlife' : ''}-${fault}-${randomUUID().slice(0, 6)}`;
+const run = `${client}${PER_LIFE ? '-perlife' : ''}${WATCHDOG ? '-watchdog' : ''}-${fault}-${randomUUID().slice(0, 6)}`;
 const logDir = join(BENCH_DIR, 'results', 'logs', run);
 mkdirSync(logDir, { recursive: true });
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${run}: ${m}`);
@@ -33,9 +34,7 @@ const output = `cc-out-${run}`;
 const group = `cc-group-${run}`;
 
 // the chaos harness's proxies, one per broker's PROXIED listener
-const proxies = [1, 2, 3].map(
-  (n) => new FaultProxy(PORTS.kafkaProxied + 2 * (n - 1), PORTS.kafkaSecure + 2 * (n - 1) + 1),
-);
+const proxies = [1, 2, 3].map((n) => new FaultProxy(PORTS.kafkaProxied + 2 * (n - 1), PORTS.kafkaSecure + 2 * (n - 1) + 1));
 await Promise.all(proxies.map((p) => p.start()));
 
 await createTopics([input, output]);
@@ -182,6 +181,7 @@ const result = {
   client,
   fault,
   transactionalId: PER_LIFE ? 'new per process life' : 'stable per instance',
+  watchdogMs: Number(process.env.CC_WATCHDOG_MS ?? 0),
   records,
   instances,
   committed: Number(last.committed),
@@ -192,6 +192,9 @@ const result = {
   logs: logDir,
 };
 log(JSON.stringify(result));
-writeFileSync(join(BENCH_DIR, 'results', `chaos-${client}${PER_LIFE ? '-perlife' : ''}-${fault}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  join(BENCH_DIR, 'results', `chaos-${client}${PER_LIFE ? '-perlife' : ''}${WATCHDOG ? '-watchdog' : ''}-${fault}.json`),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 await Promise.all(proxies.map((p) => p.stop()));
 process.exit(0);

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import kafkajs from 'kafkajs';
-import { scanTopic } from '../../../dist/ops/scan-topic.js';
+import { scanTopic } from '../../../src/ops/scan-topic.js';
 import { idOf } from './records.js';
 import { BENCH_DIR, DIRECT_BROKERS, PARTITIONS } from './settings.js';
 
@@ -53,7 +53,10 @@ export async function progressOf(group: string, topic: string): Promise<{ end: b
 }
 
 /** Reads the topic read_committed to its end and counts each input id. */
-export async function countOutput(topic: string, expected: number): Promise<{ total: number; distinct: number; lost: number; duplicated: number; dupIds: number[] }> {
+export async function countOutput(
+  topic: string,
+  expected: number,
+): Promise<{ total: number; distinct: number; lost: number; duplicated: number; dupIds: number[] }> {
   const seen = new Uint8Array(expected);
   let total = 0;
   let bad = 0;
@@ -64,7 +67,7 @@ export async function countOutput(topic: string, expected: number): Promise<{ to
       const id = idOf(m.value);
       total++;
       if (id < 0 || id >= expected) bad++;
-      else if (seen[id] < 255) seen[id]++;
+      else if ((seen[id] ?? 0) < 255) seen[id] = (seen[id] ?? 0) + 1;
       return undefined;
     },
     300_000,
@@ -73,9 +76,10 @@ export async function countOutput(topic: string, expected: number): Promise<{ to
   let duplicated = 0;
   const dupIds: number[] = [];
   for (let i = 0; i < expected; i++) {
-    if (seen[i] > 0) distinct++;
-    if (seen[i] > 1) {
-      duplicated += seen[i] - 1;
+    const n = seen[i] ?? 0;
+    if (n > 0) distinct++;
+    if (n > 1) {
+      duplicated += n - 1;
       if (dupIds.length < 10) dupIds.push(i);
     }
   }

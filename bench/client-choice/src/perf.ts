@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { CLIENTS, type Client, countOutput, createTopics, median, spawnWorker } from './harness.js';
 import { BENCH_DIR, DIRECT_BROKERS } from './settings.js';
 
@@ -30,7 +30,11 @@ for (let round = 1; round <= rounds; round++) {
       ['hop', { CC_IN: input, CC_OUT: output, CC_GROUP: `cc-perf-h-${run}`, CC_TXN_ID: `cc-perf-${run}` }],
     ] as const) {
       const load = loadavg()[0] as number;
-      const w = spawnWorker({ client, env: { ...base, ...extra, CC_MODE: mode, CC_LABEL: `perf-${mode}` }, log: join(logDir, `${run}-${mode}.log`) });
+      const w = spawnWorker({
+        client,
+        env: { ...base, ...extra, CC_MODE: mode, CC_LABEL: `perf-${mode}` },
+        log: join(logDir, `${run}-${mode}.log`),
+      });
       const done = await w.done;
       const row = { client, mode, round, loadavg: Number(load.toFixed(1)), ...(done ?? { failed: true }) };
       results.push(row);

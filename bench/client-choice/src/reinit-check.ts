@@ -25,7 +25,15 @@ const codes = (e: unknown): string => {
 for (const mode of ['closed', 'crashed'] as const) {
   const id = `cc-reinit-plt-${mode}-${randomUUID().slice(0, 6)}`;
   for (let life = 1; life <= 3; life++) {
-    const p = new Producer({ clientId: `reinit-${life}`, bootstrapBrokers: DIRECT_BROKERS, transactionalId: id, idempotent: true, acks: ProduceAcks.ALL, retries: 3, retryDelay: 200 });
+    const p = new Producer({
+      clientId: `reinit-${life}`,
+      bootstrapBrokers: DIRECT_BROKERS,
+      transactionalId: id,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      retries: 3,
+      retryDelay: 200,
+    });
     try {
       const t = await p.beginTransaction();
       await t.send({ messages: [{ topic, key: Buffer.from('k'), value: Buffer.from(`life ${life}`) }] });
@@ -35,7 +43,7 @@ for (const mode of ['closed', 'crashed'] as const) {
       console.log(`platformatic, previous life ${mode}: life ${life}: FAILED ${codes(error)}`);
     }
     if (mode === 'closed') await p.close().catch(() => undefined);
-    else await p.close(true).catch(() => undefined);
+    else await new Promise<void>((resolve) => p.close(true, () => resolve()));
   }
 }
 

@@ -18,7 +18,11 @@ for (const [mode, extra] of [
   ['consume', { CC_IN: input, CC_GROUP: `cc-smoke-c-${run}` }],
   ['hop', { CC_IN: input, CC_OUT: output, CC_GROUP: `cc-smoke-h-${run}`, CC_TXN_ID: `cc-smoke-${run}` }],
 ] as const) {
-  const w = spawnWorker({ client, env: { ...base, ...extra, CC_MODE: mode, CC_LABEL: `smoke-${mode}` }, log: join(dir, `smoke-${client}-${mode}.log`) });
+  const w = spawnWorker({
+    client,
+    env: { ...base, ...extra, CC_MODE: mode, CC_LABEL: `smoke-${mode}` },
+    log: join(dir, `smoke-${client}-${mode}.log`),
+  });
   console.log(mode, JSON.stringify(await w.done));
 }
 console.log('count', JSON.stringify(await countOutput(output, records)));

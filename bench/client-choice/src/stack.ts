@@ -4,7 +4,7 @@
  *   vite-node src/stack.ts up|down
  */
 import { resolve } from 'node:path';
-import { stackDown, stackUp } from '../../../dist/dev/stack/index.js';
+import { stackDown, stackUp } from '../../../src/dev/stack/index.js';
 import { HOME, PORTS } from './settings.js';
 
 const command = process.argv[2];

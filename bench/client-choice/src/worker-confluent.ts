@@ -109,6 +109,16 @@ async function hop(): Promise<void> {
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((r) => (finish = r));
   const ticker = setInterval(() => report('progress', { committed, aborted, transactions }), 5_000);
+  // CC_WATCHDOG_MS: the stage shell's liveness rule (a live process that does nothing exits), for the
+  // broker-kill stall: no commit for that long → exit, and the supervisor starts the process again
+  const watchdogMs = Number(process.env.CC_WATCHDOG_MS ?? 0);
+  let lastCommitAt = Date.now();
+  if (watchdogMs > 0)
+    setInterval(() => {
+      if (Date.now() - lastCommitAt < watchdogMs) return;
+      report('exit', { reason: `watchdog: no commit for ${watchdogMs} ms` });
+      process.exit(4);
+    }, 1_000);
   await consumer.run({
     eachBatch: async ({ batch }) => {
       meter.start();
@@ -129,7 +139,13 @@ async function hop(): Promise<void> {
       } catch (error) {
         aborted++;
         const e = error as { fatal?: boolean; abortable?: boolean; message: string; code?: number };
-        report('chunk-failed', { partition: batch.partition, from: messages[0]?.offset, error: e.message, fatal: e.fatal, abortable: e.abortable });
+        report('chunk-failed', {
+          partition: batch.partition,
+          from: messages[0]?.offset,
+          error: e.message,
+          fatal: e.fatal,
+          abortable: e.abortable,
+        });
         if (e.fatal) {
           report('exit', { reason: 'fatal producer error' });
           process.exit(3);
@@ -142,6 +158,7 @@ async function hop(): Promise<void> {
       }
       committed += messages.length;
       transactions++;
+      lastCommitAt = Date.now();
       meter.count += messages.length;
       if (env.records > 0 && committed >= env.records) finish();
       await pace(committed, since, env.maxRate);

@@ -16,7 +16,13 @@ const env = workerEnv();
 const meter = new Meter();
 /** produce: concurrent send() calls (CC_IN_FLIGHT) */
 const IN_FLIGHT = Number(process.env.CC_IN_FLIGHT ?? 1);
-const BASE = { clientId: env.label, bootstrapBrokers: env.brokers, timeout: env.requestTimeoutMs, retries: 10, retryDelay: Number(process.env.CC_RETRY_DELAY_MS ?? 100) };
+const BASE = {
+  clientId: env.label,
+  bootstrapBrokers: env.brokers,
+  timeout: env.requestTimeoutMs,
+  retries: 10,
+  retryDelay: Number(process.env.CC_RETRY_DELAY_MS ?? 100),
+};
 /** consumer fetch settings the pipeline would use */
 const FETCH = {
   isolationLevel: FetchIsolationLevels.READ_COMMITTED,
@@ -130,7 +136,13 @@ function lastPerPartition(chunk: Message[]): Message[] {
 }
 
 async function hop(): Promise<void> {
-  const producer = new Producer({ ...BASE, transactionalId: env.transactionalId, idempotent: true, acks: ProduceAcks.ALL, compression: 'none' });
+  const producer = new Producer({
+    ...BASE,
+    transactionalId: env.transactionalId,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    compression: 'none',
+  });
   const consumer = new Consumer({
     ...BASE,
     groupId: env.group,
@@ -146,7 +158,13 @@ async function hop(): Promise<void> {
   let transactions = 0;
   const ticker = setInterval(() => report('progress', { committed, aborted, transactions }), 5_000);
   outer: for (;;) {
-    const stream = await consumer.consume({ topics: [env.input], mode: 'committed', fallbackMode: 'earliest', autocommit: false, ...FETCH });
+    const stream = await consumer.consume({
+      topics: [env.input],
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+      ...FETCH,
+    });
     stream.on('error', (error) => report('stream-error', { error: error.message }));
     const reader = new ChunkReader(stream, env.chunk);
     try {
