@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../src/config/schema.js';
 import type { SampleObject } from '../src/dev/sample-logs.js';
 import { ensureTopics } from '../src/kafka/admin.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { rawRecordMessage } from '../src/schemas/raw-record.js';
 import { waitFor } from '../tests/support/stage-process.js';
 import { type SteadyRate, steadyRate } from './stats.js';

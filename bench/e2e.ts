@@ -19,13 +19,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../src/config/schema.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
 import { type LocalStack, localStackDown, localStackUp } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { createS3Client } from '../src/stages/s3-source/s3-client.js';
 import { runBaseline } from './e2e-baseline.js';

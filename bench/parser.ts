@@ -11,12 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import avro from 'avsc';
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../src/config/schema.js';
 import { topicNames } from '../src/config/topics.js';
 import { localStackUp } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { type RunningLoop, runTransactionalLoop } from '../src/kafka/transactional-loop.js';
 import { rootLogger } from '../src/observability/logger.js';

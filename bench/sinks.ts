@@ -8,12 +8,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { LOCAL_DCR_ID, LOCAL_STREAMS, localStackDown, localStackUp } from '../src/dev/local-stack.js';
 import { startLogsIngestionEmulator } from '../src/dev/logs-ingestion-emulator/index.js';
 import { startRsyslogReceiver } from '../src/dev/rsyslog/rsyslog-receiver.js';
 import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js';
 import { ensureTopics } from '../src/kafka/admin.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { createKafka } from '../src/kafka/client-factory.js';
 import { rootLogger } from '../src/observability/logger.js';
 import { EventCodec } from '../src/schemas/event-codec.js';

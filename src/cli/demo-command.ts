@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../config/load.js';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
@@ -7,6 +6,7 @@ import { fetchEmulatorStats } from '../dev/emulator-stats.js';
 import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../dev/local-stack.js';
 import { generateSampleObjects, uploadSampleObjects } from '../dev/sample-logs.js';
 import { ensureTopics, groupLag, topologyTopics } from '../kafka/admin.js';
+import type { Kafka } from '../kafka/client.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { readAll } from '../kafka/read-topic.js';
 import { rootLogger, sendLogsToFile } from '../observability/logger.js';

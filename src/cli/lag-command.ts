@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../config/load.js';
+import type { Kafka } from '../kafka/client.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { sendLogsToStderr } from '../observability/logger.js';
 import { describeLag, type GroupTopics } from '../ops/lag.js';

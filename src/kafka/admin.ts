@@ -1,13 +1,9 @@
-import './kafkajs-read-committed-fix.js';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
+import { type Admin, ConfigResourceTypes, type Kafka } from './client.js';
 
 const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
-
-// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
-const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   topic: string;

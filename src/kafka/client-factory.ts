@@ -1,9 +1,16 @@
-import './kafkajs-read-committed-fix.js';
 import { readFileSync } from 'node:fs';
-import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, Partitioners, type ProducerConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { rootLogger } from '../observability/logger.js';
+import {
+  type Kafka,
+  KafkaClient,
+  type KafkaConfig as KafkaJsConfig,
+  logLevel,
+  Partitioners,
+  type ProducerConfig,
+  type SASLOptions,
+} from './client.js';
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -50,7 +57,7 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
       password: password ?? readSecretFile(passwordFile as string, 'kafka.sasl.passwordFile'),
     } as SASLOptions;
   }
-  return new Kafka(options);
+  return new KafkaClient(options);
 }
 
 /**

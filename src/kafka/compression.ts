@@ -1,13 +1,11 @@
-import './kafkajs-read-committed-fix.js';
-import kafkajs, { type CompressionTypes } from 'kafkajs';
 import type { Codec } from '../config/compression.js';
+import { type CompressionType, CompressionTypes } from './client.js';
 
 export type { CompressionOf } from '../config/compression.js';
 
-// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named CompressionTypes
-const KAFKAJS_CODECS: Record<Codec, CompressionTypes> = { none: kafkajs.CompressionTypes.None, gzip: kafkajs.CompressionTypes.GZIP };
+const KAFKAJS_CODECS: Record<Codec, CompressionType> = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP };
 
 /** The client's name for a codec (the only kafkajs-specific part of compression). */
-export function clientCompression(codec: Codec): CompressionTypes {
+export function clientCompression(codec: Codec): CompressionType {
   return KAFKAJS_CODECS[codec];
 }

@@ -1,8 +1,8 @@
-import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import { errorCodeOf, errorMessage, SiemStreamError } from '../errors.js';
 import { correlationId } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
 import { dlqRecords } from '../observability/metrics.js';
+import type { KafkaMessage, Message, Producer } from './client.js';
 import { readHeaders } from './headers.js';
 
 /** What a stage knows about the record it rejects. */

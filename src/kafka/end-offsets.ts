@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from './client.js';
 
 export interface StableOffsets {
   topic: string;

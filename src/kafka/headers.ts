@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders } from './client.js';
 
 export type StringHeaders = Record<string, string>;
 

@@ -1,9 +1,5 @@
-import './kafkajs-read-committed-fix.js';
-import kafkajs from 'kafkajs';
 import { SiemStreamError } from '../errors.js';
-
-// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named KafkaJSError
-const { KafkaJSError } = kafkajs;
+import { KafkaJSError } from './client.js';
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 

@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer, ProducerConfig } from 'kafkajs';
+import type { Admin, Kafka, Producer, ProducerConfig } from './client.js';
 import { PRODUCER_DEFAULTS } from './client-factory.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { topicOffsets } from './admin.js';
+import type { Admin, Kafka, KafkaMessage } from './client.js';
 import { stableOffsets } from './end-offsets.js';
 
 export interface TopicRecord {

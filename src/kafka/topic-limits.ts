@@ -1,8 +1,4 @@
-import './kafkajs-read-committed-fix.js';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-
-// kafkajs is CommonJS and builds its exports with a spread, so Node sees no named ConfigResourceTypes
-const { ConfigResourceTypes } = kafkajs;
+import { type Admin, ConfigResourceTypes, type Kafka } from './client.js';
 
 /** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of the old log overhead). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;

@@ -1,6 +1,6 @@
-import type { Message, Producer } from 'kafkajs';
 import type { Codec } from '../config/compression.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
+import type { Message, Producer } from './client.js';
 import { type CompressionOf, clientCompression } from './compression.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';

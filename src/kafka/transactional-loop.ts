@@ -1,9 +1,9 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isRecordFault, SiemStreamError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { batchDuration, recordsIn } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
 import { FatalSignal } from '../runtime/fatal-signal.js';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from './client.js';
 import type { CompressionOf } from './compression.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { PartitionProducers } from './partition-producers.js';

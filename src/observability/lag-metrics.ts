@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
+import type { Kafka } from '../kafka/client.js';
 import { describeLag, type GroupTopics, type PartitionLagRow } from '../ops/lag.js';
 import type { Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';

@@ -1,7 +1,7 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { SiemStreamError } from '../errors.js';
+import type { Kafka, KafkaMessage } from '../kafka/client.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { readHeaders, type StringHeaders } from '../kafka/headers.js';
 import { correlationId } from '../observability/correlation.js';

@@ -1,6 +1,6 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
+import type { Kafka, Message, Producer } from '../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../kafka/client-factory.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { faultPoint } from '../kafka/fault-injection.js';

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka } from '../kafka/client.js';
 import { timestampOf, timestampsAt } from './record-timestamps.js';
 
 export interface GroupTopics {

@@ -1,6 +1,6 @@
-import type { Kafka, Message } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { ensureTopics } from '../kafka/admin.js';
+import type { Kafka, Message } from '../kafka/client.js';
 import { readAll } from '../kafka/read-topic.js';
 
 /**

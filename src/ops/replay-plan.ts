@@ -1,5 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
 import { SiemStreamError } from '../errors.js';
+import type { Admin, Kafka } from '../kafka/client.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
 
 export interface ReplayPlanRow {

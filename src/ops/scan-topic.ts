@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../kafka/client.js';
 
 /** Return false to stop the scan early. */
 export type Visit = (partition: number, message: KafkaMessage) => boolean | undefined;

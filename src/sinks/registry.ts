@@ -1,6 +1,6 @@
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
+import type { Kafka } from '../kafka/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent } from '../schemas/events.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
+import type { Kafka } from '../../src/kafka/client.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
 import { DLQ_HEADER } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
+import type { Kafka } from '../../src/kafka/client.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll, type TopicRecord } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../src/kafka/client.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';

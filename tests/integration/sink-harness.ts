@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { SinkConfig, Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { LOCAL_DCR_ID, LOCAL_STREAMS } from '../../src/dev/local-stack.js';
 import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
 import { ensureTopics } from '../../src/kafka/admin.js';
+import type { Kafka } from '../../src/kafka/client.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
 import { rootLogger } from '../../src/observability/logger.js';
 import { EventCodec } from '../../src/schemas/event-codec.js';

@@ -2,9 +2,9 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { Topology } from '../../src/config/schema.js';
+import type { Kafka } from '../../src/kafka/client.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 
 export interface CliResult {

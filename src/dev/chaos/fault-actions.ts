@@ -1,5 +1,5 @@
-import type { Admin } from 'kafkajs';
 import { setTopicConfig } from '../../kafka/admin.js';
+import type { Admin } from '../../kafka/client.js';
 import { emulatorPost } from '../emulator-stats.js';
 import { readPid } from '../stack/process-files.js';
 import type { FaultKind, PlannedFault } from './fault-plan.js';

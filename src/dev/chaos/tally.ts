@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../kafka/client.js';
 import { DLQ_HEADER } from '../../kafka/dlq.js';
 import { readHeaders } from '../../kafka/headers.js';
 import { scanTopic } from '../../ops/scan-topic.js';

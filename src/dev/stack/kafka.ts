@@ -1,8 +1,7 @@
-import '../../kafka/kafkajs-read-committed-fix.js';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaClient, logLevel } from '../../kafka/client.js';
 import { loadOrCreateCertificate } from '../logs-ingestion-emulator/certificate.js';
 import { fetchMaven, run } from './cache.js';
 import { HOST } from './health.js';
@@ -194,7 +193,7 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
 
 /** Broker node ids that are registered and unfenced in the cluster's metadata. */
 async function liveNodes(ctx: StackContext): Promise<Set<number>> {
-  const kafka = new Kafka({
+  const kafka = new KafkaClient({
     brokers: kafkaBrokers(ctx),
     clientId: 'siem-stream-stack-health',
     logLevel: logLevel.NOTHING,

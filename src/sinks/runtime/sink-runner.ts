@@ -1,5 +1,5 @@
-import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isRecordFault } from '../../errors.js';
+import type { EachBatchPayload, Kafka, KafkaMessage } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { deadLetter, rejectedRecord, sendDeadLetters } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';

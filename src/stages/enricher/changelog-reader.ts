@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { SiemStreamError } from '../../errors.js';
+import type { Kafka } from '../../kafka/client.js';
 
 /**
  * Reads one partition of a changelog from its start to its end offset at call time with

@@ -1,8 +1,8 @@
-import type { Kafka } from 'kafkajs';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { isRecordFault } from '../../errors.js';
+import type { Kafka } from '../../kafka/client.js';
 import {
   type InputRecord,
   type OutputRecord,

@@ -1,7 +1,7 @@
-import type { Kafka } from 'kafkajs';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
+import type { Kafka } from '../../kafka/client.js';
 import { type InputRecord, type RecordOutcome, type RunningLoop, runTransactionalLoop } from '../../kafka/transactional-loop.js';
 import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';

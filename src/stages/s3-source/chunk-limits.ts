@@ -1,6 +1,6 @@
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { type TopicNames, topicNames } from '../../config/topics.js';
+import type { Kafka } from '../../kafka/client.js';
 import { topicBatchLimits } from '../../kafka/topic-limits.js';
 import type { Logger } from '../../observability/logger.js';
 

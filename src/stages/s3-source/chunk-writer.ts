@@ -1,5 +1,5 @@
-import type { Message } from 'kafkajs';
 import { SiemStreamError } from '../../errors.js';
+import type { Message } from '../../kafka/client.js';
 import { dlqMessage, type RejectedRecord, rejectedRecord } from '../../kafka/dlq.js';
 import { ByteBudget, recordBytes } from '../../kafka/record-bytes.js';
 import { RAW_HEADER, rawRecordMessage } from '../../schemas/raw-record.js';

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KafkaMessage, Producer } from 'kafkajs';
 import type { CompressionOf } from '../../config/compression.js';
 import type { TopicNames } from '../../config/topics.js';
+import type { KafkaMessage, Producer } from '../../kafka/client.js';
 import type { Logger } from '../../observability/logger.js';
 import type { S3SourceConfig } from './config.js';
 import type { ObjectProgress } from './progress-store.js';

@@ -1,8 +1,8 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka, Producer } from 'kafkajs';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
+import type { Kafka, Producer } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';

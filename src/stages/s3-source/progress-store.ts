@@ -1,4 +1,4 @@
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message } from '../../kafka/client.js';
 import { readAll } from '../../kafka/read-topic.js';
 import type { WorkItem } from './work-item.js';
 

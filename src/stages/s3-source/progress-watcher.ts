@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
 import { topicOffsets } from '../../kafka/admin.js';
+import type { Consumer, Kafka } from '../../kafka/client.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import type { SourceState } from './progress-store.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
+import type { Kafka } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import type { Logger } from '../../observability/logger.js';
 import { compileRouter } from './key-routes.js';

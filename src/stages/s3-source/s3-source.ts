@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Kafka } from 'kafkajs';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
+import type { Kafka } from '../../kafka/client.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { ChunkLimits } from './chunk-limits.js';

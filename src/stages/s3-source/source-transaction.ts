@@ -1,5 +1,5 @@
-import type { KafkaMessage, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { TopicNames } from '../../config/topics.js';
+import type { KafkaMessage, Message, Producer, ProducerConfig } from '../../kafka/client.js';
 import type { CompressionOf } from '../../kafka/compression.js';
 import { commitTransaction, type OutputRecord } from '../../kafka/transaction.js';
 import { batchDuration } from '../../observability/metrics.js';

@@ -6,11 +6,11 @@ import {
   type SQSClient,
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
-import type { Kafka, Message, Producer } from 'kafkajs';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { SiemStreamError } from '../../errors.js';
+import type { Kafka, Message, Producer } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { clientCompression } from '../../kafka/compression.js';
 import { deadLetter, sendDeadLetters } from '../../kafka/dlq.js';

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
 import { classifyKafkaError, isBatchRefused } from '../../kafka/kafka-errors.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';

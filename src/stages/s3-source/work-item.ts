@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { Message } from '../../kafka/client.js';
 import { rawRecordKey } from '../../schemas/raw-record.js';
 import type { Framing } from './config.js';
 

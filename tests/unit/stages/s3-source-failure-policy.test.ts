@@ -1,11 +1,8 @@
-import '../../../src/kafka/kafkajs-read-committed-fix.js';
-import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { SiemStreamError } from '../../../src/errors.js';
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from '../../../src/kafka/client.js';
 import { classifyKafkaError } from '../../../src/kafka/kafka-errors.js';
 import { afterFailedAttempt } from '../../../src/stages/s3-source/failure-policy.js';
-
-const { KafkaJSNonRetriableError, KafkaJSProtocolError } = kafkajs;
 
 /** the shape kafkajs hands back when the broker refuses a batch: a protocol error wrapped by its retrier */
 function brokerRefusal(type: string): SiemStreamError {
