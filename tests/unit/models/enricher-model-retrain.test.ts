@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AnomalyModel } from '../../../src/stages/enricher/anomaly-model.js';
 import { EVALUATION_TRAFFIC } from '../../../src/stages/enricher/training/detection-quality.js';
@@ -16,7 +17,8 @@ import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-
 describe('models/train.sh reproduces the committed model', () => {
   it('trains on the same data and scores like models/isolation-forest.onnx', async () => {
     const out = mkdtempSync(join(tmpdir(), 'siem-retrain-'));
-    execFileSync('models/train.sh', [out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // asynchronously: a training run blocks for a minute or more, and a worker blocked that long misses vitest's RPC timeout
+    await promisify(execFile)('models/train.sh', [out], { maxBuffer: 64 * 1024 * 1024 });
     const fresh = JSON.parse(readFileSync(join(out, 'isolation-forest.json'), 'utf8'));
     const committed = JSON.parse(readFileSync('models/isolation-forest.json', 'utf8'));
     expect(fresh.trainingDataSha256).toBe(committed.trainingDataSha256);
