@@ -26,13 +26,12 @@ let stop: () => Promise<void>;
 
 if (spec.transactional) {
   const loop = await runTransactionalLoop({
-    kafka,
+    kafka: spec.kafka,
     stage: 'bench-hop',
     groupId: spec.groupId,
     topics: [spec.from],
     dlqTopic: spec.dlqTopic,
     maxRecordsPerTransaction: spec.maxRecordsPerTransaction,
-    sessionTimeoutMs: spec.kafka.sessionTimeoutMs,
     logger,
     transform: async (record) => ({
       kind: 'emit',

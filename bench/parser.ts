@@ -77,12 +77,12 @@ async function main() {
     let parsed: Run | undefined;
     if (rows.length === 0) {
       // warm-up, discarded: JIT, connections, the registry's schema lookup
-      await measure(RECORDS, (onCommitted) => passThrough(kafka, topology, logType, 'warmup', onCommitted));
-      await measure(RECORDS, (onCommitted) => parserOnly(kafka, topology, logType, 'warmup', onCommitted));
+      await measure(RECORDS, (onCommitted) => passThrough(topology, logType, 'warmup', onCommitted));
+      await measure(RECORDS, (onCommitted) => parserOnly(topology, logType, 'warmup', onCommitted));
     }
     for (let round = 0; round < ROUNDS; round++) {
-      raw = best(raw, await measure(RECORDS, (onCommitted) => passThrough(kafka, topology, logType, `${round}`, onCommitted)));
-      parsed = best(parsed, await measure(RECORDS, (onCommitted) => parserOnly(kafka, topology, logType, `${round}`, onCommitted)));
+      raw = best(raw, await measure(RECORDS, (onCommitted) => passThrough(topology, logType, `${round}`, onCommitted)));
+      parsed = best(parsed, await measure(RECORDS, (onCommitted) => parserOnly(topology, logType, `${round}`, onCommitted)));
     }
     if (!raw || !parsed) throw new Error('BENCH_PARSER_ROUNDS must be at least 1');
     const ratio = parsed.eventsPerSecond / raw.eventsPerSecond;
@@ -121,22 +121,15 @@ async function produce(kafka: Kafka, topic: string, logType: string) {
 }
 
 /** The baseline: the same transactional loop and records, the value copied to the output unparsed. */
-function passThrough(
-  kafka: Kafka,
-  topology: Topology,
-  logType: string,
-  round: string,
-  onCommitted: (n: number) => void,
-): Promise<RunningLoop> {
+function passThrough(topology: Topology, logType: string, round: string, onCommitted: (n: number) => void): Promise<RunningLoop> {
   const names = topicNames(topology);
   return runTransactionalLoop({
-    kafka,
+    kafka: topology.kafka,
     stage: 'bench-raw',
     groupId: `${topology.parser.groupId}-raw-${logType}-${round}`,
     topics: [names.raw(logType)],
     dlqTopic: names.dlq('parser'),
     maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
-    sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
     logger,
     onCommitted,
     transform: async (record) => ({
@@ -146,13 +139,7 @@ function passThrough(
   });
 }
 
-function parserOnly(
-  kafka: Kafka,
-  topology: Topology,
-  logType: string,
-  round: string,
-  onCommitted: (n: number) => void,
-): Promise<RunningLoop> {
+function parserOnly(topology: Topology, logType: string, round: string, onCommitted: (n: number) => void): Promise<RunningLoop> {
   const names = topicNames(topology);
   const only: Topology = {
     ...topology,
@@ -160,7 +147,7 @@ function parserOnly(
     parser: { ...topology.parser, groupId: `${topology.parser.groupId}-${logType}-${round}` },
   };
   const codec = new EventCodec<NormalizedEvent>(createRegistry(topology.schemaRegistry), names.normalized, 'normalized');
-  return startParser(only, kafka, codec, logger, onCommitted);
+  return startParser(only, codec, logger, onCommitted);
 }
 
 /** Runs a loop until `count` records committed: throughput over the whole run, per-transaction latency, peak RSS. */

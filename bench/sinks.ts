@@ -154,7 +154,15 @@ async function main() {
   });
   try {
     const kafka = createKafka(
-      { brokers: stack.kafkaBrokers, clientId: 'bench', connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000, sessionTimeoutMs: 30_000 },
+      {
+        brokers: stack.kafkaBrokers,
+        clientId: 'bench',
+        connectionTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        sessionTimeoutMs: 30_000,
+        transactionTimeoutMs: 30_000,
+        maxPollIntervalMs: 300_000,
+      },
       'bench',
     );
     const topic = `bench${Date.now()}.events.enriched`;

@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   KAFKA_TRANSIENT: { retriable: true, description: 'a Kafka request failed in a way a retry can fix' },
   KAFKA_FATAL: { retriable: false, description: 'a Kafka request failed in a way a retry cannot fix' },
   KAFKA_FENCED: { retriable: false, description: 'another instance took over this transactional id' },
+  KAFKA_STALLED: {
+    retriable: false,
+    description: 'the consumer was out of its group or the group did not settle for too long; the stage restarts',
+  },
   REGISTRY_REFUSED: {
     retriable: false,
     description: 'the schema registry refused the credentials, or its TLS certificate is not trusted; the stage does not start',

@@ -41,6 +41,20 @@ export const kafkaSchema = z
     /** how long a request (a transaction commit among them) may take before the client gives up on it */
     requestTimeoutMs: z.number().int().positive().default(30_000),
     sessionTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * this process's stable name among its stage's instances (a StatefulSet pod name): transactional
+     * ids derive from it, so a restarted instance fences its predecessor's open transaction at once.
+     * Without it ids are new per process, and a killed process's open transaction holds
+     * read_committed readers back until `transactionTimeoutMs`.
+     */
+    instanceId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore, dash')
+      .optional(),
+    /** how long the broker lets a transaction stay open before it aborts it */
+    transactionTimeoutMs: z.number().int().min(1_000).default(15_000),
+    /** how long one chunk may take (transform and commit) before the member counts as stuck and leaves its group */
+    maxPollIntervalMs: z.number().int().min(1_000).default(300_000),
   })
   .strict();
 

@@ -1,10 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Codec } from '../config/compression.js';
+import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
 import type { Message, Producer } from './client.js';
 import { type CompressionOf, clientCompression } from './compression.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError } from './kafka-errors.js';
+import { classifyRdKafkaError, isRetriableCall, type RdConsumer, type RdProducer } from './rdkafka.js';
 
 /** One record a stage writes, with its topic. */
 export interface OutputRecord extends Message {
@@ -28,39 +31,78 @@ export interface TransactionContent {
 
 export interface TransactionOptions {
   stage: string;
-  compressionOf?: CompressionOf;
   /** topics whose records are state (changelogs, progress), not counted as stage output */
   stateTopics?: ReadonlySet<string>;
 }
 
+/** A transaction opened on one of the clients (kafkajs for the s3-source until it moves, librdkafka for the loop). */
+export interface OpenTransaction {
+  write(records: OutputRecord[]): Promise<void>;
+  sendOffsets(consumed: ConsumedOffset): Promise<void>;
+  commit(): Promise<void>;
+  /** throws when the transaction could not be aborted (the producer must then be replaced) */
+  abort(): Promise<void>;
+}
+
+export interface TransactionalProducer {
+  begin(): Promise<OpenTransaction>;
+  classify(error: unknown, stage: string): SiemStreamError;
+}
+
 /**
- * The one way a stage commits: its records, grouped by topic and codec, and the consumed offset,
- * in one Kafka transaction; any failure aborts it and throws the classified error. Outputs and
- * dead letters are counted only once the commit succeeded.
+ * The one way a stage commits: its records and the consumed offset in one Kafka transaction; any
+ * failure aborts it and throws the classified error (KAFKA_FATAL when even the abort failed).
+ * Outputs and dead letters are counted only once the commit succeeded.
  */
-export async function commitTransaction(producer: Producer, content: TransactionContent, options: TransactionOptions): Promise<void> {
+export async function commitTransaction(
+  producer: TransactionalProducer,
+  content: TransactionContent,
+  options: TransactionOptions,
+): Promise<void> {
   const { stage } = options;
-  const transaction = await producer.transaction().catch((error: unknown) => {
-    throw classifyKafkaError(error, stage);
+  const transaction = await producer.begin().catch((error: unknown) => {
+    throw producer.classify(error, stage);
   });
   try {
-    // one request per codec: kafkajs compresses a whole request with one codec
-    for (const [codec, topicMessages] of groupByCodec(content.records, options.compressionOf ?? (() => 'none'))) {
-      await transaction.sendBatch({ topicMessages, compression: clientCompression(codec) });
-    }
-    if (content.consumed) {
-      const { groupId, topic, partition, nextOffset } = content.consumed;
-      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-    }
+    await transaction.write(content.records);
+    if (content.consumed) await transaction.sendOffsets(content.consumed);
     if (content.faultPoint) faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
-    await transaction.abort().catch(() => undefined);
     transactions.inc({ stage, result: 'abort' });
-    throw classifyKafkaError(error, stage);
+    const classified = producer.classify(error, stage);
+    await transaction.abort().catch((abortError: unknown) => {
+      throw new SiemStreamError('KAFKA_FATAL', `transaction could not be aborted after: ${classified.message}`, {
+        stage,
+        cause: abortError,
+      });
+    });
+    throw classified;
   }
   transactions.inc({ stage, result: 'commit' });
   countOutputs(content.records, stage, options.stateTopics);
+}
+
+/** kafkajs: one request per codec (it compresses a whole request with one codec); a failed abort is left to the next producer. */
+export function kafkajsTransactions(producer: Producer, compressionOf: CompressionOf = () => 'none'): TransactionalProducer {
+  return {
+    classify: classifyKafkaError,
+    begin: async () => {
+      const transaction = await producer.transaction();
+      return {
+        write: async (records) => {
+          for (const [codec, topicMessages] of groupByCodec(records, compressionOf)) {
+            await transaction.sendBatch({ topicMessages, compression: clientCompression(codec) });
+          }
+        },
+        sendOffsets: async ({ groupId, topic, partition, nextOffset }) => {
+          await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+        },
+        commit: () => transaction.commit(),
+        abort: () => transaction.abort().catch(() => undefined),
+      };
+    },
+  };
 }
 
 function countOutputs(records: OutputRecord[], stage: string, stateTopics: ReadonlySet<string> | undefined): void {
@@ -69,6 +111,49 @@ function countOutputs(records: OutputRecord[], stage: string, stateTopics: Reado
   for (const [destination, count] of byTopic) recordsOut.inc({ stage, destination }, count);
   countDeadLetters(records, stage);
 }
+
+/**
+ * librdkafka: the offsets go with the consumer's group metadata (KIP-447), so a member whose
+ * generation is stale cannot commit. A commit that timed out is retried as librdkafka asks
+ * ("retry call to resume") rather than aborted. Compression is the producer's setting.
+ */
+export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer): TransactionalProducer {
+  return {
+    classify: classifyRdKafkaError,
+    begin: async () => {
+      const transaction = await producer.transaction();
+      return {
+        write: async (records) => {
+          const byTopic = new Map<string, Message[]>();
+          for (const { topic, ...message } of records) {
+            const list = byTopic.get(topic) ?? [];
+            list.push(message);
+            byTopic.set(topic, list);
+          }
+          if (byTopic.size > 0)
+            await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        },
+        sendOffsets: async ({ topic, partition, nextOffset }) => {
+          await transaction.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+        },
+        commit: async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              return await transaction.commit();
+            } catch (error) {
+              if (!isRetriableCall(error) || attempt >= COMMIT_ATTEMPTS) throw error;
+              await sleep(COMMIT_RETRY_MS);
+            }
+          }
+        },
+        abort: () => transaction.abort(),
+      };
+    },
+  };
+}
+
+const COMMIT_ATTEMPTS = 5;
+const COMMIT_RETRY_MS = 1_000;
 
 function groupByCodec(records: OutputRecord[], compressionOf: CompressionOf) {
   const groups = new Map<Codec, Map<string, Message[]>>();

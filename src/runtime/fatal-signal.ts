@@ -15,6 +15,10 @@ export class FatalSignal {
     this.failed.catch(() => undefined); // observed by the stage shell; never an unhandled rejection
   }
 
+  get hasFailed(): boolean {
+    return this.fired;
+  }
+
   fail(error: unknown): void {
     if (this.fired) return;
     this.fired = true;

@@ -46,13 +46,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   const registry = createRegistry(topology.schemaRegistry);
   if (name === 'parser') {
     const { startParser } = await import('../stages/parser/parser-stage.js');
-    const loop = await startParser(
-      topology,
-      kafka,
-      new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized'),
-      logger,
-      onProgress,
-    );
+    const loop = await startParser(topology, new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized'), logger, onProgress);
     return { name, failed: loop.failed, stop: () => loop.stop() };
   }
   if (name === 'enricher') {

@@ -90,7 +90,7 @@ describe('parser formats against the real registry and broker', () => {
     await producer.disconnect();
 
     const codec = new EventCodec<NormalizedEvent>(createRegistry(topology.schemaRegistry), names.normalized, 'normalized');
-    const loop = await startParser(topology, kafka, codec, rootLogger.child({ test: 'parser-formats' }));
+    const loop = await startParser(topology, codec, rootLogger.child({ test: 'parser-formats' }));
     try {
       const count = Object.keys(SAMPLES).length;
       const events = await waitFor('one event per format', async () => {

@@ -109,14 +109,13 @@ export async function startEnricher(
 
   await output.register();
   const loop = await runTransactionalLoop({
-    kafka,
+    kafka: topology.kafka,
     stage: ENRICHER_STAGE,
     groupId: config.groupId,
     topics: [names.normalized],
     dlqTopic: names.dlq(ENRICHER_STAGE),
     maxRecordsPerTransaction: config.maxRecordsPerTransaction,
-    sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
-    compressionOf: topologyCompression(topology.topics),
+    compression: topologyCompression(topology.topics)(names.enriched),
     logger,
     ...(onCommitted ? { onCommitted } : {}),
     transformChunk: enrichChunk,

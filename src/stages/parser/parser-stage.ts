@@ -1,7 +1,6 @@
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
-import type { Kafka } from '../../kafka/client.js';
 import { type InputRecord, type RecordOutcome, type RunningLoop, runTransactionalLoop } from '../../kafka/transactional-loop.js';
 import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
@@ -17,7 +16,6 @@ const MAX_REMEMBERED_OBJECTS = 10_000;
 /** Stateless but for header-line layouts: raw records of any routed log type → Avro normalized events, or the parser DLQ. */
 export async function startParser(
   topology: Topology,
-  kafka: Kafka,
   codec: EventCodec<NormalizedEvent>,
   logger: Logger,
   onCommitted?: (count: number) => void,
@@ -26,14 +24,13 @@ export async function startParser(
   await codec.register();
   const state: ParserState = { layouts: new BoundedMap(MAX_REMEMBERED_OBJECTS) };
   return runTransactionalLoop({
-    kafka,
+    kafka: topology.kafka,
     stage: PARSER_STAGE,
     groupId: topology.parser.groupId,
     topics: names.allRaw,
     dlqTopic: names.dlq(PARSER_STAGE),
     maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
-    sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
-    compressionOf: topologyCompression(topology.topics),
+    compression: topologyCompression(topology.topics)(names.normalized),
     logger,
     ...(onCommitted ? { onCommitted } : {}),
     transform: (record) => parseRecord(record, topology, state, codec, names.normalized),

@@ -1,7 +1,7 @@
 import type { TopicNames } from '../../config/topics.js';
 import type { KafkaMessage, Message, Producer, ProducerConfig } from '../../kafka/client.js';
 import type { CompressionOf } from '../../kafka/compression.js';
-import { commitTransaction, type OutputRecord } from '../../kafka/transaction.js';
+import { commitTransaction, kafkajsTransactions, type OutputRecord } from '../../kafka/transaction.js';
 import { batchDuration } from '../../observability/metrics.js';
 import { type SourceState, stateMessage } from './progress-store.js';
 
@@ -44,9 +44,9 @@ export async function commitSourceTransaction(
     nextOffset: (BigInt(tx.consumed.message.offset) + 1n).toString(),
   };
   await commitTransaction(
-    producer,
+    kafkajsTransactions(producer, compressionOf),
     { records, consumed, faultPoint: tx.faultPoint === true },
-    { stage, compressionOf, stateTopics: new Set([names.sourceOffsets]) },
+    { stage, stateTopics: new Set([names.sourceOffsets]) },
   );
   timer();
 }
