@@ -2,8 +2,8 @@ import { errorCodeOf, errorMessage, SiemStreamError } from '../errors.js';
 import { correlationId } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
 import { dlqRecords } from '../observability/metrics.js';
-import type { KafkaMessage, Message, Producer } from './client.js';
 import { readHeaders } from './headers.js';
+import type { BatchSender, ConsumedMessage, Message } from './message.js';
 
 /** What a stage knows about the record it rejects. */
 export interface RejectedRecord {
@@ -17,7 +17,7 @@ export interface RejectedRecord {
 }
 
 /** A consumed message with where it came from, as stages and the DLQ writer see it. */
-export function rejectedRecord(topic: string, partition: number, message: KafkaMessage): RejectedRecord {
+export function rejectedRecord(topic: string, partition: number, message: ConsumedMessage): RejectedRecord {
   return {
     topic,
     partition,
@@ -106,12 +106,13 @@ export function countDeadLetters(records: Array<{ headers?: Message['headers'] }
  * Dead letters outside a transaction (a sink, the SQS receiver): acknowledged by every in-sync
  * replica, or the stage stops with DLQ_UNWRITABLE — a record is never skipped.
  */
-export async function sendDeadLetters(producer: Producer, letters: Array<Message & { topic: string }>, stage: string): Promise<void> {
+export async function sendDeadLetters(producer: BatchSender, letters: Array<Message & { topic: string }>, stage: string): Promise<void> {
   if (letters.length === 0) return;
   const byTopic = new Map<string, Message[]>();
   for (const { topic, ...message } of letters) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
   try {
-    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    // acks=all: every producer that writes dead letters is created idempotent
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
   } catch (cause) {
     throw new SiemStreamError('DLQ_UNWRITABLE', `${[...byTopic.keys()].join(', ')}: ${errorMessage(cause)}`, { stage, cause });
   }

@@ -2,11 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Codec } from '../config/compression.js';
 import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
-import type { Message, Producer } from './client.js';
+import type { Producer } from './client.js';
 import { type CompressionOf, clientCompression } from './compression.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError } from './kafka-errors.js';
+import type { Message } from './message.js';
 import { classifyRdKafkaError, isRetriableCall, type RdConsumer, type RdProducer } from './rdkafka.js';
 
 /** One record a stage writes, with its topic. */
