@@ -1,5 +1,6 @@
 import { SiemStreamError } from '../errors.js';
 import { KafkaJSError } from './client.js';
+import { isRecordsRefused } from './rdkafka.js';
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 
@@ -25,7 +26,7 @@ const BATCH_REFUSED_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE
 export function isBatchRefused(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; depth++) {
     const { type, cause, originalError } = e as { type?: string; cause?: unknown; originalError?: unknown };
-    if (type && BATCH_REFUSED_TYPES.has(type)) return true;
+    if ((type && BATCH_REFUSED_TYPES.has(type)) || isRecordsRefused(e)) return true;
     e = cause ?? originalError;
   }
   return false;

@@ -40,32 +40,41 @@ export interface RdKafkaClient {
   clientId: string;
 }
 
-/** The one place a librdkafka client is built: brokers, TLS and SASL from the topology's `kafka`. */
+/** The topology's `kafka` connection settings in librdkafka's names: the one mapping, used by every client built here. */
+export function librdkafkaConnection(config: KafkaConfig, clientId: string): Record<string, string | number | boolean> {
+  const native: Record<string, string | number | boolean> = {
+    'bootstrap.servers': config.brokers.join(','),
+    'client.id': clientId,
+    'socket.connection.setup.timeout.ms': config.connectionTimeoutMs,
+  };
+  const { ssl, sasl } = config;
+  native['security.protocol'] = `${sasl ? 'sasl_' : ''}${ssl ? 'ssl' : 'plaintext'}`;
+  if (ssl) {
+    native['enable.ssl.certificate.verification'] = ssl.rejectUnauthorized;
+    if (ssl.caFile) native['ssl.ca.location'] = ssl.caFile;
+  }
+  if (sasl) {
+    native['sasl.mechanisms'] = sasl.mechanism.toUpperCase();
+    native['sasl.username'] = sasl.username;
+    native['sasl.password'] = sasl.password ?? readSecretFile(sasl.passwordFile as string, 'kafka.sasl.passwordFile');
+  }
+  return native;
+}
+
+export const newClientId = (config: KafkaConfig, suffix: string): string => `${config.clientId}-${suffix}-${randomUUID().slice(0, 8)}`;
+
+/** The one place a librdkafka client of the KafkaJS API is built: brokers, TLS and SASL from the topology's `kafka`. */
 export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafkaClient {
-  const clientId = `${config.clientId}-${clientSuffix}-${randomUUID().slice(0, 8)}`;
+  const clientId = newClientId(config, clientSuffix);
   const kafkaJS: KafkaJS.KafkaConfig = {
-    clientId,
-    brokers: config.brokers,
-    connectionTimeout: config.connectionTimeoutMs,
+    brokers: [], // the connection comes from librdkafka's own settings below
     requestTimeout: config.requestTimeoutMs,
     logLevel: confluent.KafkaJS.logLevel.WARN,
     logger: pinoLogger(),
   };
-  const native: Record<string, string | boolean | number> = {};
-  if (config.ssl) {
-    kafkaJS.ssl = true;
-    native['enable.ssl.certificate.verification'] = config.ssl.rejectUnauthorized;
-    if (config.ssl.caFile) native['ssl.ca.location'] = config.ssl.caFile;
-  }
-  if (config.sasl) {
-    const { mechanism, username, password, passwordFile } = config.sasl;
-    kafkaJS.sasl = {
-      mechanism,
-      username,
-      password: password ?? readSecretFile(passwordFile as string, 'kafka.sasl.passwordFile'),
-    } as KafkaJS.SASLOptions;
-  }
-  return { kafka: new confluent.KafkaJS.Kafka({ kafkaJS, ...native }), clientId };
+  const { 'bootstrap.servers': servers, ...connection } = librdkafkaConnection(config, clientId);
+  kafkaJS.brokers = String(servers).split(',');
+  return { kafka: new confluent.KafkaJS.Kafka({ kafkaJS, ...connection }), clientId };
 }
 
 const RECORDS_REFUSED = new Set([
@@ -102,6 +111,12 @@ export function classifyRdKafkaError(error: unknown, stage: string): SiemStreamE
     return new SiemStreamError('KAFKA_FATAL', message, { stage, cause: error });
   return new SiemStreamError('KAFKA_TRANSIENT', message, { stage, cause: error });
 }
+
+/** Whether the broker refused the records themselves (their size or shape). */
+export const isRecordsRefused = (error: unknown): boolean => {
+  const code = (error as RdError | undefined)?.code;
+  return code !== undefined && RECORDS_REFUSED.has(code);
+};
 
 /** Whether a transactional call may be repeated as is ("retry call to resume", e.g. a commit that timed out). */
 export const isRetriableCall = (error: unknown): boolean => (error as RdError | undefined)?.retriable === true;

@@ -119,10 +119,21 @@ function countOutputs(records: OutputRecord[], stage: string, stateTopics: Reado
  * ("retry call to resume") rather than aborted. Compression is the producer's setting.
  */
 export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer): TransactionalProducer {
+  // one producer has one transaction at a time: callers working side by side (the source's objects) take turns
+  let lane: Promise<void> = Promise.resolve();
   return {
     classify: classifyRdKafkaError,
     begin: async () => {
-      const transaction = await producer.transaction();
+      const previous = lane;
+      let release: () => void = () => undefined;
+      lane = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      const transaction = await producer.transaction().catch((error: unknown) => {
+        release();
+        throw error;
+      });
       return {
         write: async (records) => {
           const byTopic = new Map<string, Message[]>();
@@ -140,14 +151,22 @@ export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer):
         commit: async () => {
           for (let attempt = 1; ; attempt++) {
             try {
-              return await transaction.commit();
+              await transaction.commit();
+              release();
+              return;
             } catch (error) {
               if (!isRetriableCall(error) || attempt >= COMMIT_ATTEMPTS) throw error;
               await sleep(COMMIT_RETRY_MS);
             }
           }
         },
-        abort: () => transaction.abort(),
+        abort: async () => {
+          try {
+            await transaction.abort();
+          } finally {
+            release();
+          }
+        },
       };
     },
   };

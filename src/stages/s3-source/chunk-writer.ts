@@ -1,9 +1,9 @@
 import { SiemStreamError } from '../../errors.js';
-import type { Message } from '../../kafka/client.js';
 import { dlqMessage, type RejectedRecord, rejectedRecord } from '../../kafka/dlq.js';
+import type { Message } from '../../kafka/message.js';
 import { ByteBudget, recordBytes } from '../../kafka/record-bytes.js';
 import { RAW_HEADER, rawRecordMessage } from '../../schemas/raw-record.js';
-import type { IngestContext } from './ingest-context.js';
+import { type IngestContext, workPosition } from './ingest-context.js';
 import { type ObjectProgress, stateMessage } from './progress-store.js';
 import { s3ObjectsDeadLettered, s3Records } from './source-metrics.js';
 import { commitSourceTransaction, type SourceTransaction } from './source-transaction.js';
@@ -98,10 +98,11 @@ export class ChunkWriter {
     const transaction: SourceTransaction = {
       messages: this.messages,
       progress: [progress],
-      ...(done ? { consumed: this.ctx.work } : {}),
+      progressPartition: this.ctx.work.partition,
+      consumed: workPosition(this.ctx.work, done),
       faultPoint: this.count > 0,
     };
-    await commitSourceTransaction(this.ctx.producer, transaction, this.ctx.names, STAGE, this.ctx.compressionOf);
+    await commitSourceTransaction(this.ctx.transactions, transaction, this.ctx.names, STAGE);
     s3Records.inc({ outcome: 'emitted' }, this.emitted);
     if (this.oversize > 0) s3Records.inc({ outcome: 'oversize' }, this.oversize);
     this.ctx.onCommitted(progress, this.emitted);

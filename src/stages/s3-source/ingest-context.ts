@@ -1,10 +1,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { CompressionOf } from '../../config/compression.js';
 import type { TopicNames } from '../../config/topics.js';
-import type { KafkaMessage, Producer } from '../../kafka/client.js';
+import type { ConsumedMessage } from '../../kafka/message.js';
+import type { TransactionalProducer } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import type { S3SourceConfig } from './config.js';
 import type { ObjectProgress } from './progress-store.js';
+
+/** The work record an object came from: its partition and offset are the work consumer's position. */
+export interface WorkRecord {
+  groupId: string;
+  topic: string;
+  partition: number;
+  message: ConsumedMessage;
+}
 
 /** What reading one object needs from the work consumer that hands it over. */
 export interface IngestContext {
@@ -12,16 +20,25 @@ export interface IngestContext {
   config: S3SourceConfig;
   names: TopicNames;
   logger: Logger;
-  producer: Producer;
+  /** the process's transactional producer; each chunk's transaction carries the work position (KIP-447 fences a stale member) */
+  transactions: TransactionalProducer;
   /** bytes one chunk of this object may take (chunk-limits.ts) */
   chunkLimitBytes: number;
-  /** the codec each destination topic is written with */
-  compressionOf: CompressionOf;
-  /** the work record: marked consumed in the transaction that finishes the object */
-  work: { groupId: string; topic: string; partition: number; message: KafkaMessage };
+  work: WorkRecord;
   /** after each committed transaction, with the progress it recorded and the records it emitted */
   onCommitted(progress: ObjectProgress, emitted: number): void;
-  /** heartbeat to the work group between chunks; throws when the group rebalances */
+  /** between chunks: gauges, and a chance to notice the partition was revoked */
   keepAlive(): Promise<void>;
   isActive(): boolean;
+}
+
+/** The work position a transaction commits: the work record itself while its object is being read, one past it once done. */
+export function workPosition(work: WorkRecord, done: boolean) {
+  const offset = BigInt(work.message.offset);
+  return {
+    groupId: work.groupId,
+    topic: work.topic,
+    partition: work.partition,
+    nextOffset: (done ? offset + 1n : offset).toString(),
+  };
 }

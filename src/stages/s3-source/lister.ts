@@ -4,6 +4,7 @@ import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Kafka, Producer } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
+import { kafkajsTransactions } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
 import type { KeyRouter } from './key-routes.js';
@@ -190,11 +191,10 @@ export class Lister {
   private async commit(items: WorkItem[], state: ListingState): Promise<void> {
     const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
     await commitSourceTransaction(
-      this.producer as Producer,
+      kafkajsTransactions(this.producer as Producer, topologyCompression(this.topology.topics)),
       { messages, progress: [{ ...state }] },
       this.names,
       STAGE,
-      topologyCompression(this.topology.topics),
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { SiemStreamError } from '../../errors.js';
-import type { Message } from '../../kafka/client.js';
+import type { Message } from '../../kafka/message.js';
 import { rawRecordMessage } from '../../schemas/raw-record.js';
 import { ChunkWriter } from './chunk-writer.js';
 import type { IngestContext } from './ingest-context.js';

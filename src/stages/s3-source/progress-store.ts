@@ -1,4 +1,7 @@
-import type { Kafka, Message } from '../../kafka/client.js';
+import type { KafkaConfig } from '../../config/schema.js';
+import type { Kafka } from '../../kafka/client.js';
+import type { Message } from '../../kafka/message.js';
+import { readPartitionToEnd } from '../../kafka/read-partition.js';
 import { readAll } from '../../kafka/read-topic.js';
 import type { WorkItem } from './work-item.js';
 
@@ -67,5 +70,24 @@ export async function loadSourceState(kafka: Kafka, topic: string): Promise<Map<
     if (message.value === null) state.delete(message.key.toString());
     else state.set(message.key.toString(), JSON.parse(message.value.toString()) as SourceState);
   }
+  return state;
+}
+
+/**
+ * The committed progress of the objects of one work partition: an object's progress records are
+ * written to the progress topic's partition of the same number (the work consumer restores only
+ * the partitions it was assigned).
+ */
+export async function loadPartitionState(config: KafkaConfig, topic: string, partition: number): Promise<Map<string, ObjectProgress>> {
+  const state = new Map<string, ObjectProgress>();
+  await readPartitionToEnd(config, topic, partition, (message) => {
+    if (message.key === null) return;
+    if (message.value === null) {
+      state.delete(message.key.toString());
+      return;
+    }
+    const parsed = JSON.parse(message.value.toString()) as SourceState;
+    if (parsed.kind === 'object') state.set(message.key.toString(), parsed);
+  });
   return state;
 }

@@ -7,7 +7,6 @@ import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { ChunkLimits } from './chunk-limits.js';
 import { compileRouter } from './key-routes.js';
 import { Lister } from './lister.js';
-import type { SourceState } from './progress-store.js';
 import { ProgressWatcher } from './progress-watcher.js';
 import { createSqsClient } from './s3-client.js';
 import { SqsReceiver } from './sqs-receiver.js';
@@ -22,7 +21,6 @@ export type S3SourceStats = SourceStats;
  */
 export class S3Source {
   readonly stats: S3SourceStats = { objectsCompleted: 0, objectsFailed: 0, objectsSkipped: 0, recordsEmitted: 0 };
-  private readonly state = new Map<string, SourceState>();
   private readonly router;
   private readonly work: WorkConsumer;
   private lister: Lister | undefined;
@@ -42,16 +40,7 @@ export class S3Source {
   ) {
     this.router = compileRouter(topology.source.s3.routes);
     this.limits = new ChunkLimits(topology, kafka, logger);
-    this.work = new WorkConsumer(
-      topology,
-      kafka,
-      s3,
-      logger,
-      this.state,
-      this.stats,
-      (partitions) => this.assigned(partitions),
-      this.limits,
-    );
+    this.work = new WorkConsumer(topology, s3, logger, this.stats, (partitions) => this.assigned(partitions), this.limits);
     this.work.failed.catch((error: unknown) => this.fail(error));
   }
 

@@ -1,28 +1,38 @@
+import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
-import { classifyKafkaError, isBatchRefused } from '../../kafka/kafka-errors.js';
-import { PartitionProducers } from '../../kafka/partition-producers.js';
+import { isBatchRefused } from '../../kafka/kafka-errors.js';
+import type { ConsumedMessage } from '../../kafka/message.js';
+import {
+  createRdKafka,
+  type RdConsumer,
+  type RdEachBatchPayload,
+  RdErrorCodes,
+  type RdKafka,
+  type RdProducer,
+  type RdTopicPartition,
+} from '../../kafka/rdkafka.js';
+import { rdkafkaTransactions, type TransactionalProducer } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
+import { watchGroupMembership } from '../../runtime/group-liveness.js';
 import { sleep } from '../../util/backoff.js';
 import { countRetry, retryDelayMs } from '../../util/retry.js';
 import type { ChunkLimits } from './chunk-limits.js';
 import { afterFailedAttempt } from './failure-policy.js';
+import { type WorkRecord, workPosition } from './ingest-context.js';
 import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
-import { loadSourceState, type ObjectProgress, progressKey, progressOf, type SourceState } from './progress-store.js';
+import { loadPartitionState, type ObjectProgress, progressKey } from './progress-store.js';
 import { bucketAnswers } from './s3-errors.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
-import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
+import { commitSourceTransaction } from './source-transaction.js';
 import { parseWorkItem, type WorkItem } from './work-item.js';
 
 const STAGE = 's3-source';
-
-type WorkRecord = IngestContext['work'];
 
 export interface SourceStats {
   objectsCompleted: number;
@@ -31,63 +41,77 @@ export interface SourceStats {
   recordsEmitted: number;
 }
 
+/** Not this member's to finish any more (revoked, stale, or the stage is failing): the partition is read again by its owner. */
+const STOPPED = 'stopped' as const;
+
 /**
- * The readers: a consumer group over the work topic. Each work partition has its own
- * transactional producer (`<transactionalId>-<work topic>-<partition>`), so whoever is assigned a
- * partition fences its previous owner before reading the progress of that partition's objects —
- * two instances never read one object at once, and a zombie's late commit is refused.
+ * The readers: a consumer group over the work topic, with one transactional producer per process
+ * (Kafka's EOS v2, as in the parser). Every transaction of an object — each chunk with the
+ * progress record that covers it — also commits the work position with the consumer's group
+ * metadata: the work record itself while the object is being read, one past it when it is done.
+ * A member whose generation is stale (a zombie, or one that lost the partition) cannot commit, and
+ * the new owner, whose offsets librdkafka fetched with require_stable, restores the progress of
+ * its partitions from the progress topic's partitions of the same numbers.
  */
 export class WorkConsumer {
   private readonly names;
-  private readonly producers: PartitionProducers;
-  private readonly consumer: Consumer;
-  private readonly ready = new Set<number>();
+  private readonly producer: RdProducer;
+  private readonly consumer: RdConsumer;
+  private readonly transactions: TransactionalProducer;
+  private readonly clientId: string;
+  private readonly kafka: RdKafka;
   private assigned: number[] = [];
+  /** committed progress per assigned work partition, restored before its first work record */
+  private readonly progress = new Map<number, Map<string, ObjectProgress>>();
+  private readonly revoking = new Set<number>();
+  private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly oldestPending = new Map<number, number>();
   private readonly pending = new Map<number, number>();
-  private readying: Promise<void> = Promise.resolve();
-  /** rejects when the consumer stopped for good (a crash kafkajs does not restart) */
   private readonly fatal = new FatalSignal();
+  private liveness: { stop(): void } | undefined;
 
   constructor(
     private readonly topology: Topology,
-    private readonly kafka: Kafka,
     private readonly s3: S3Client,
     private readonly logger: Logger,
-    private readonly state: Map<string, SourceState>,
     readonly stats: SourceStats,
     private readonly onAssigned: (partitions: number[]) => void,
     private readonly limits: ChunkLimits,
   ) {
     const config = topology.source.s3;
     this.names = topicNames(topology);
-    this.producers = new PartitionProducers(kafka, config.transactionalId, config.transactionTimeoutMs, SOURCE_PRODUCER_CONFIG);
+    const { kafka, clientId } = createRdKafka(topology.kafka, STAGE);
+    this.clientId = clientId;
+    const firstLogType = config.routes[0]?.logType ?? '';
+    this.producer = kafka.producer({
+      'compression.type': topologyCompression(topology.topics)(this.names.raw(firstLogType)),
+      'linger.ms': 5,
+      kafkaJS: {
+        transactionalId: `${config.transactionalId}-${topology.kafka.instanceId ?? randomUUID()}`,
+        transactionTimeout: config.transactionTimeoutMs,
+        maxInFlightRequests: 5,
+        acks: -1,
+      },
+    });
     this.consumer = kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      sessionTimeout: config.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
-      maxBytesPerPartition: 64 * 1024,
-      allowAutoTopicCreation: false,
-      retry: { retries: 8, restartOnFailure: async (error) => this.restartable(error) },
+      'js.consumer.max.batch.size': 50,
+      'max.poll.interval.ms': topology.kafka.maxPollIntervalMs,
+      rebalance_cb: (error: { code: number }, assignment: RdTopicPartition[]) => this.rebalanced(error.code, assignment),
+      kafkaJS: {
+        groupId: this.groupId,
+        fromBeginning: true,
+        autoCommit: false,
+        readUncommitted: false,
+        sessionTimeout: config.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
+        allowAutoTopicCreation: false,
+      },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assigned = payload.memberAssignment[this.names.sourceWork] ?? [];
-      // any rejoin may follow a time out of the group: fence again and re-read progress before reading
-      this.ready.clear();
-      this.pending.clear();
-      this.oldestPending.clear();
-      this.logger.info({ partitions: this.assigned }, 'work partitions assigned');
-      const keep = this.assigned.map((partition) => ({ topic: this.names.sourceWork, partition }));
-      this.producers.retain(keep).catch((error: unknown) => this.logger.warn({ err: error }, 'closing revoked producers failed'));
-      this.onAssigned(this.assigned);
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fatal.fail(payload.error);
-    });
+    this.transactions = rdkafkaTransactions(this.producer, this.consumer);
+    this.kafka = kafka;
   }
 
-  /** rejects when the consumer stopped for good (a crash kafkajs does not restart) */
+  /** rejects when the work consumer cannot go on (fenced, an unwritable DLQ, out of its group): the process exits */
   get failed(): Promise<never> {
     return this.fatal.failed;
   }
@@ -101,20 +125,29 @@ export class WorkConsumer {
   }
 
   async start(): Promise<void> {
+    await this.producer.connect(); // InitProducerId: fences an earlier process with this transactional id
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.names.sourceWork], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [this.names.sourceWork] });
+    this.liveness = watchGroupMembership({
+      kafka: this.kafka,
+      groupId: this.groupId,
+      clientId: this.clientId,
+      stallMs: Math.max(60_000, 3 * this.topology.source.s3.sessionTimeoutMs),
+      logger: this.logger,
+      onStalled: (error) => this.fatal.fail(error),
+    });
     await this.consumer.run({
-      autoCommit: false,
       eachBatchAutoResolve: false,
-      // objects of different work partitions are read side by side, each with its partition's producer
+      // objects of different work partitions are read side by side; their transactions take turns on the producer
       partitionsConsumedConcurrently: this.topology.source.s3.concurrentObjects,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }
 
   async stop(): Promise<void> {
+    this.liveness?.stop();
     await this.consumer.disconnect();
-    await this.producers.closeAll();
+    await this.producer.disconnect();
   }
 
   updateGauges(): void {
@@ -123,195 +156,211 @@ export class WorkConsumer {
     s3OldestPendingAge.set(Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : 0);
   }
 
-  private async processBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, isRunning, isStale, resolveOffset, heartbeat } = payload;
-    await this.ensureReady();
+  /**
+   * On revoke, the objects being read on the revoked partitions stop at their next chunk boundary
+   * and this waits for them: the next owner must not meet a transaction of ours still in flight.
+   */
+  private async rebalanced(code: number, assignment: RdTopicPartition[]): Promise<void> {
+    const partitions = assignment.filter((a) => a.topic === this.names.sourceWork).map((a) => a.partition);
+    if (code === RdErrorCodes.ERR__ASSIGN_PARTITIONS) {
+      this.assigned = partitions;
+      for (const p of partitions) {
+        this.revoking.delete(p);
+        this.progress.delete(p); // restored again before its first work record: it may have moved on elsewhere
+      }
+      this.logger.info({ partitions }, 'work partitions assigned');
+      this.onAssigned(partitions);
+      return;
+    }
+    if (code !== RdErrorCodes.ERR__REVOKE_PARTITIONS) return;
+    for (const p of partitions) this.revoking.add(p);
+    await Promise.allSettled(partitions.map((p) => this.inFlight.get(p)));
+    for (const p of partitions) {
+      this.progress.delete(p);
+      this.pending.delete(p);
+      this.oldestPending.delete(p);
+    }
+    this.assigned = this.assigned.filter((p) => !partitions.includes(p));
+    this.logger.info({ partitions }, 'work partitions revoked');
+  }
+
+  private owns(partition: number, payload: RdEachBatchPayload): boolean {
+    return !this.revoking.has(partition) && !this.fatal.hasFailed && payload.isRunning() && !payload.isStale();
+  }
+
+  private async processBatch(payload: RdEachBatchPayload): Promise<void> {
+    const { partition } = payload.batch;
+    const run = this.processMessages(payload);
+    this.inFlight.set(partition, run);
+    try {
+      await run;
+    } catch (error) {
+      const failure =
+        error instanceof SiemStreamError ? error : new SiemStreamError('KAFKA_FATAL', errorMessage(error), { stage: STAGE, cause: error });
+      if (!failure.retriable) {
+        this.logger.error({ err: failure, code: failure.code, partition }, 'the work consumer cannot go on; exiting for a restart');
+        this.fatal.fail(failure);
+        return;
+      }
+      this.logger.warn({ err: failure, code: failure.code, partition }, 'work batch failed; reading it again from its work record');
+      throw failure; // the client seeks the partition back to its first unresolved work record
+    } finally {
+      if (this.inFlight.get(partition) === run) this.inFlight.delete(partition);
+    }
+  }
+
+  private async processMessages(payload: RdEachBatchPayload): Promise<void> {
+    const { batch, resolveOffset } = payload;
+    const { partition } = batch;
+    if (!this.owns(partition, payload)) return;
+    const progress = await this.restored(partition);
+    const sliceEnds = Date.now() + this.topology.kafka.maxPollIntervalMs / 3;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) return;
-      this.pending.set(batch.partition, Number(BigInt(batch.highWatermark) - BigInt(message.offset)));
-      const result = await this.processItem(payload, message);
-      if (result === 'stopped') return;
+      if (!this.owns(partition, payload)) return;
+      this.pending.set(partition, Number(BigInt(batch.highWatermark) - BigInt(message.offset)));
+      const result = await this.processItem(payload, message, progress, sliceEnds);
+      if (result === STOPPED) return;
       resolveOffset(message.offset);
-      await heartbeat();
+      // the client polls (and takes part in rebalances) only between batches: give it the chance
+      if (Date.now() > sliceEnds) return;
     }
-    this.pending.set(batch.partition, 0);
-    this.oldestPending.delete(batch.partition);
+    this.pending.set(partition, 0);
+    this.oldestPending.delete(partition);
   }
 
-  /** Fence every newly assigned partition's previous owner, then read the progress they left (once, for all of them). */
-  private ensureReady(): Promise<void> {
-    // a failed attempt must not poison the chain: the next batch tries again
-    this.readying = this.readying.catch(() => undefined).then(() => this.fenceAndRestore());
-    return this.readying;
+  private async restored(partition: number): Promise<Map<string, ObjectProgress>> {
+    const known = this.progress.get(partition);
+    if (known) return known;
+    const loaded = await loadPartitionState(this.topology.kafka, this.names.sourceOffsets, partition);
+    this.progress.set(partition, loaded);
+    this.logger.info({ partition, objects: loaded.size }, 'work partition progress restored');
+    return loaded;
   }
 
-  private async fenceAndRestore(): Promise<void> {
-    const fresh = this.assigned.filter((p) => !this.ready.has(p));
-    if (fresh.length === 0) return;
-    for (const partition of fresh) {
-      // A new producer, even for a partition this member kept: its InitProducerId fences the old
-      // producer too, whose transaction may still be in flight from the previous generation (an
-      // object of another partition read side by side). Restoring first and letting that commit
-      // land afterwards would resume from a stale progress, and write a chunk twice.
-      await this.producers.discard(this.names.sourceWork, partition);
-      const producer = await this.producers.get(this.names.sourceWork, partition);
-      await (await producer.transaction()).abort();
-    }
-    const loaded = await loadSourceState(this.kafka, this.names.sourceOffsets);
-    this.state.clear();
-    for (const [k, v] of loaded) this.state.set(k, v);
-    for (const partition of fresh) this.ready.add(partition);
-    this.logger.info({ partitions: fresh, keys: loaded.size }, 'work partitions fenced; source progress restored');
-  }
-
-  private async processItem(payload: EachBatchPayload, message: KafkaMessage): Promise<IngestResult | 'skipped'> {
+  private async processItem(
+    payload: RdEachBatchPayload,
+    message: ConsumedMessage,
+    progress: Map<string, ObjectProgress>,
+    sliceEnds: number,
+  ): Promise<IngestResult | 'skipped'> {
     const { batch } = payload;
-    const producer = await this.producers.get(batch.topic, batch.partition);
-    const work = { groupId: this.groupId, topic: batch.topic, partition: batch.partition, message };
+    const work: WorkRecord = { groupId: this.groupId, topic: batch.topic, partition: batch.partition, message };
     const item = parseWorkItem(message.value);
     if (!item) {
       const error = new SiemStreamError('RECORD_UNPARSEABLE', 'work record is not a work item', { stage: STAGE });
       const dlq = deadLetter(this.names.dlq(STAGE), rejectedRecord(batch.topic, batch.partition, message), error, STAGE, this.logger);
       await commitSourceTransaction(
-        producer,
-        { messages: new Map([[this.names.dlq(STAGE), [dlq]]]), progress: [], consumed: work },
+        this.transactions,
+        { messages: new Map([[this.names.dlq(STAGE), [dlq]]]), progress: [], consumed: workPosition(work, true) },
         this.names,
         STAGE,
       );
       return 'skipped';
     }
     this.oldestPending.set(batch.partition, Date.parse(item.discoveredAt) || Date.now());
-    const previous = progressOf(this.state, item);
+    const previous = progress.get(progressKey(item));
     if (previous?.done) {
-      // re-stating the final progress lets an SQS receiver waiting for this object see it finished
+      // a duplicate work record: re-stating the final progress lets an SQS receiver waiting for this object see it finished
       const again: ObjectProgress = { ...previous, updatedAt: new Date().toISOString() };
-      await commitSourceTransaction(producer, { progress: [again], consumed: work }, this.names, STAGE);
+      await commitSourceTransaction(
+        this.transactions,
+        { progress: [again], progressPartition: batch.partition, consumed: workPosition(work, true) },
+        this.names,
+        STAGE,
+      );
       this.stats.objectsSkipped++;
       s3Objects.inc({ result: 'skipped' });
       return 'skipped';
     }
-    return this.ingestWithRetries(payload, item, work);
+    return this.ingestWithRetries(payload, item, work, progress, sliceEnds);
   }
 
-  private async ingestWithRetries(payload: EachBatchPayload, item: WorkItem, work: WorkRecord): Promise<IngestResult> {
+  private async ingestWithRetries(
+    payload: RdEachBatchPayload,
+    item: WorkItem,
+    work: WorkRecord,
+    progress: Map<string, ObjectProgress>,
+    sliceEnds: number,
+  ): Promise<IngestResult> {
     const { retry } = this.topology.source.s3;
     const log = this.logger.child({ bucket: item.bucket, key: item.key, etag: item.etag, partition: work.partition });
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) await this.refenceAndReread(item, work);
-      const resumeAt = progressOf(this.state, item)?.nextRecord ?? 0;
+      // only committed transactions move this: after a failed one it is where the next attempt resumes
+      const resumeAt = progress.get(progressKey(item))?.nextRecord ?? 0;
       try {
         log.info({ resumeAt, attempt }, 'object started');
-        const result = await ingestObject(await this.ingestContext(payload, item, work, log), item, resumeAt);
-        log.info({ result, records: progressOf(this.state, item)?.nextRecord }, 'object finished');
+        const result = await ingestObject(this.ingestContext(payload, work, progress, log, sliceEnds, item), item, resumeAt);
+        log.info({ result, records: progress.get(progressKey(item))?.nextRecord }, 'object finished');
         return result;
       } catch (error) {
-        if (error instanceof SiemStreamError && error.code.startsWith('KAFKA_')) await this.producers.discard(work.topic, work.partition);
+        if (!this.owns(work.partition, payload)) return STOPPED;
         let next = afterFailedAttempt(error, attempt, retry.attempts);
         if (next === 'dead-letter-if-s3-answers') next = (await bucketAnswers(this.s3, item.bucket)) ? 'dead-letter' : 'rethrow';
         if (next === 'rethrow') throw error;
-        // a consumer leaving the group sees its reads fail too: that says nothing about the object
-        if (next === 'dead-letter' && !(payload.isRunning() && !payload.isStale())) return 'stopped';
-        if (next === 'dead-letter') return this.deadLetter(payload, item, work, log, error, attempt);
+        if (next === 'dead-letter') return this.deadLetter(payload, item, work, progress, log, error, attempt);
         if (isBatchRefused(error)) await this.limits.refresh();
         countRetry(STAGE, error);
         const delay = retryDelayMs(retry, attempt);
         log.warn({ attempt, delayMs: delay, err: error }, 'object read failed; retrying from its committed progress');
-        await this.sleepWithHeartbeat(payload, delay);
+        await this.sleepWhileOwned(payload, work.partition, delay);
       }
     }
   }
 
-  private async ingestContext(payload: EachBatchPayload, item: WorkItem, work: WorkRecord, log: Logger): Promise<IngestContext> {
-    const { topics } = this.topology;
-    const producer = await this.producers.get(work.topic, work.partition).catch((error: unknown) => {
-      throw classifyKafkaError(error, STAGE);
-    });
+  private ingestContext(
+    payload: RdEachBatchPayload,
+    work: WorkRecord,
+    progress: Map<string, ObjectProgress>,
+    log: Logger,
+    sliceEnds: number,
+    item: WorkItem,
+  ): IngestContext {
     return {
       s3: this.s3,
       config: this.topology.source.s3,
       names: this.names,
       logger: log,
-      producer,
+      transactions: this.transactions,
       chunkLimitBytes: this.limits.forLogType(item.logType),
-      compressionOf: topologyCompression(topics),
       work,
-      onCommitted: (progress, emitted) => this.committed(progress, emitted),
-      keepAlive: async () => {
-        this.updateGauges();
-        await payload.heartbeat();
-      },
-      isActive: () => payload.isRunning() && !payload.isStale(),
+      onCommitted: (committed, emitted) => this.committed(progress, committed, emitted),
+      keepAlive: async () => this.updateGauges(),
+      // past its slice an object stops at a chunk boundary and is resumed from its progress after the client polled
+      isActive: () => this.owns(work.partition, payload) && Date.now() <= sliceEnds,
     };
   }
 
   /** The retry budget is spent on an object that fails the same way each time: dead-letter it and go on. */
   private async deadLetter(
-    payload: EachBatchPayload,
+    payload: RdEachBatchPayload,
     item: WorkItem,
     work: WorkRecord,
+    progress: Map<string, ObjectProgress>,
     log: Logger,
     error: unknown,
     attempts: number,
   ): Promise<IngestResult> {
     const { bucket, key } = item;
-    const last = errorMessage(error);
     const failure = new SiemStreamError(
       'SOURCE_OBJECT_UNREADABLE',
-      `s3://${bucket}/${key} failed ${attempts} attempts; last error: ${last}`,
-      {
-        stage: STAGE,
-        cause: error,
-      },
+      `s3://${bucket}/${key} failed ${attempts} attempts; last error: ${errorMessage(error)}`,
+      { stage: STAGE, cause: error },
     );
-    await this.refenceAndReread(item, work);
-    const nextRecord = progressOf(this.state, item)?.nextRecord ?? 0;
-    await deadLetterObject(await this.ingestContext(payload, item, work, log), item, failure, nextRecord, attempts);
+    const nextRecord = progress.get(progressKey(item))?.nextRecord ?? 0;
+    const ctx = this.ingestContext(payload, work, progress, log, Number.POSITIVE_INFINITY, item);
+    await deadLetterObject(ctx, item, failure, nextRecord, attempts);
     return 'failed';
   }
 
-  private committed(progress: ObjectProgress, emitted: number): void {
-    this.state.set(progressKey(progress), progress);
+  private committed(progress: Map<string, ObjectProgress>, committed: ObjectProgress, emitted: number): void {
+    progress.set(progressKey(committed), committed);
     this.stats.recordsEmitted += emitted;
-    if (progress.done && progress.failed) this.stats.objectsFailed++;
-    else if (progress.done) this.stats.objectsCompleted++;
+    if (committed.done && committed.failed) this.stats.objectsFailed++;
+    else if (committed.done) this.stats.objectsCompleted++;
   }
 
-  private async sleepWithHeartbeat(payload: EachBatchPayload, ms: number): Promise<void> {
+  private async sleepWhileOwned(payload: RdEachBatchPayload, partition: number, ms: number): Promise<void> {
     const until = Date.now() + ms;
-    while (Date.now() < until && payload.isRunning()) {
-      await sleep(Math.min(1_000, until - Date.now()));
-      await payload.heartbeat();
-    }
-  }
-
-  /**
-   * Before a retry: the retry's new producer (InitProducerId) may have just fenced another member
-   * that owns this work partition now (we could be a zombie that has not noticed yet), and waited
-   * for whatever that member was committing. So the object's progress is read again as committed,
-   * and if the group already committed past this work record, someone else finished it: stop
-   * rather than write it twice (the consumer rejoins and restores).
-   */
-  private async refenceAndReread(item: WorkItem, work: WorkRecord): Promise<void> {
-    const producer = await this.producers.get(work.topic, work.partition);
-    await (await producer.transaction()).abort();
-    const committed = await this.producers.committedOffset(this.groupId, work.topic, work.partition);
-    if (committed !== undefined && committed > BigInt(work.message.offset)) {
-      await this.producers.discard(work.topic, work.partition);
-      throw new SiemStreamError(
-        'KAFKA_FENCED',
-        `${work.topic}[${work.partition}]: work record ${work.message.offset} was already completed (committed offset ${committed}); rejoining`,
-        { stage: STAGE },
-      );
-    }
-    const key = progressKey(item);
-    const loaded = (await loadSourceState(this.kafka, this.names.sourceOffsets)).get(key);
-    if (loaded) this.state.set(key, loaded);
-    else this.state.delete(key);
-  }
-
-  private async restartable(error: Error): Promise<boolean> {
-    const restart = !(error instanceof SiemStreamError) || error.retriable || error.code === 'KAFKA_FENCED';
-    this.logger.error({ err: error, restart }, 'work consumer crashed');
-    return restart;
+    while (Date.now() < until && this.owns(partition, payload)) await sleep(Math.min(1_000, until - Date.now()));
   }
 }
