@@ -68,6 +68,10 @@ describe('the project’s Kafka protocol client against a real broker', () => {
     expect(await configOf(kafka, 'topic', topic, 'max.message.bytes')).toMatchObject({ value: brokerLimit?.value, isDefault: true });
     expect(await configOf(kafka, 'topic', topic, 'retention.ms')).toMatchObject({ value: '3600000' }); // incremental: untouched
 
+    // the cluster-wide broker defaults (""): only what was set dynamically for every broker
+    const [defaults] = await describeConfigs(kafka, [{ type: 'broker', name: '' }]);
+    expect(defaults?.configs.every((c) => c.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG')).toBe(true);
+
     const [all] = await describeConfigs(kafka, [{ type: 'topic', name: topic }]);
     expect(all?.configs.length).toBeGreaterThan(20);
     expect(all?.configs.map((c) => c.name)).toEqual(expect.arrayContaining(['cleanup.policy', 'max.message.bytes', 'retention.ms']));
@@ -150,6 +154,11 @@ describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-
     expect((refused as Error).message).toMatch(/SASL.*authentication failed/i);
     expect(refused).toMatchObject({ retriable: false, kafkaError: 'SASL_AUTHENTICATION_FAILED' });
     await expect(withCluster(wrong, (c) => c.any(), { maxVersions: CLASSIC_VERSIONS })).rejects.toThrow(/SASL.*authentication failed/i);
+
+    const plain = { ...wrong, sasl: { ...wrong.sasl, mechanism: 'plain' as const } };
+    await expect(describeCluster(plain)).rejects.toThrow(
+      /SASL handshake for PLAIN .*\(mechanisms enabled there: SCRAM-SHA-512\) failed: UNSUPPORTED_SASL_MECHANISM/,
+    );
 
     const untrusted = { ...topology.kafka, ssl: { rejectUnauthorized: true } };
     await expect(describeCluster(untrusted)).rejects.toThrow(/self-signed certificate/);
