@@ -15,7 +15,8 @@ export class BrokerSession {
   ) {}
 
   static async open(settings: ClientSettings, broker: { host: string; port: number }): Promise<BrokerSession> {
-    const connection = await BrokerConnection.open({ ...broker, ...settings });
+    const { tls, clientId, connectionTimeoutMs, requestTimeoutMs } = settings; // not the credentials: they stay here
+    const connection = await BrokerConnection.open({ ...broker, tls, clientId, connectionTimeoutMs, requestTimeoutMs });
     try {
       const session = new BrokerSession(connection, await requestApiVersions(connection), settings.maxVersions);
       if (settings.sasl) await authenticate(session, settings.sasl);
