@@ -1,14 +1,11 @@
 import { z } from 'zod';
 
-/**
- * Codecs a topic can be written with. kafkajs has gzip built in; snappy, lz4 and zstd need codec
- * packages kafkajs does not ship, and come with the Kafka client that replaces it.
- */
-export const CODECS = ['none', 'gzip'] as const;
+/** Codecs a topic can be written with (librdkafka's `compression.type`). */
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Codec = (typeof CODECS)[number];
 
 export const codecSchema = z.enum(CODECS, {
-  errorMap: () => ({ message: `one of ${CODECS.join(', ')} (snappy, lz4 and zstd come with the new Kafka client)` }),
+  errorMap: () => ({ message: `one of ${CODECS.join(', ')}` }),
 });
 
 /** A topic name without the prefix (`raw.alb`), or a name ending in `*` that matches every topic starting so (`raw.*`). */

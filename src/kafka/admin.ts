@@ -1,7 +1,8 @@
-import type { Topology } from '../config/schema.js';
+import type { KafkaConfig, Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
-import { type Admin, ConfigResourceTypes, type Kafka } from './client.js';
+import type { Admin, Kafka } from './client.js';
+import { alterConfigs } from './protocol/index.js';
 
 const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
 
@@ -38,10 +39,15 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
-    // on several brokers, waitForLeaders can ask one that has not learnt of a new topic yet
-    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): creating again is harmless, existing topics are skipped
+    // a broker that has not learnt of a topic created a moment ago by another caller refuses it as
+    // existing or unknown for a moment: creating again is harmless, existing topics are skipped
     if (missing.length > 0) {
-      await withRetry(() => admin.createTopics({ topics: missing, waitForLeaders: true }), CREATE_TOPICS_RETRY, {
+      const fresh = async () => {
+        const now = new Set(await admin.listTopics());
+        const left = missing.filter((s) => !now.has(s.topic));
+        if (left.length > 0) await admin.createTopics({ topics: left, timeout: 30_000 });
+      };
+      await withRetry(fresh, CREATE_TOPICS_RETRY, {
         stage: 'admin',
         what: 'creating topics',
       });
@@ -99,15 +105,11 @@ export async function topicOffsets(admin: Admin, topic: string, policy: RetryPol
 }
 
 /** Sets one topic config entry (e.g. `max.message.bytes`), retried while a broker is unreachable. */
-export async function setTopicConfig(admin: Admin, topic: string, name: string, value: string): Promise<void> {
+export async function setTopicConfig(config: KafkaConfig, topic: string, name: string, value: string): Promise<void> {
   await withRetry(
-    () =>
-      admin.alterConfigs({
-        validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name, value }] }],
-      }),
+    () => alterConfigs(config, [{ type: 'topic', name: topic, set: { [name]: value } }]),
     { attempts: 15, baseMs: 500, capMs: 2_000 },
-    // a broker killed a moment ago answers with connection errors kafkajs does not mark retriable
+    // a broker killed a moment ago refuses connections: another broker answers on the next try
     { stage: 'admin', what: `setting ${name} of ${topic}`, retriable: () => true },
   );
 }

@@ -1,35 +1,17 @@
 /**
- * The one module that imports the Kafka client library: every stage, tool, bench and test takes
- * the client's types and values from here (the workarounds in kafkajs-*-fix.ts aside, which patch
- * its internals and leave with it). Moving to another client (docs/decisions/kafka-client.md)
- * starts by changing this file.
+ * The Kafka client: @confluentinc/kafka-javascript (librdkafka) through its KafkaJS-compatible API
+ * (docs/decisions/kafka-client.md). Every stage, tool, bench and test takes the client's types from
+ * here or from rdkafka.ts, which builds the clients from the topology's `kafka` settings.
  */
-import './kafkajs-read-committed-fix.js';
-import kafkajs from 'kafkajs';
+import confluent, { type KafkaJS } from '@confluentinc/kafka-javascript';
 
-export type {
-  Admin,
-  CompressionTypes as CompressionType,
-  Consumer,
-  EachBatchPayload,
-  IHeaders,
-  Kafka,
-  KafkaConfig,
-  KafkaMessage,
-  Message,
-  Producer,
-  ProducerConfig,
-  SASLOptions,
-} from 'kafkajs';
+export type Kafka = KafkaJS.Kafka;
+export type Admin = KafkaJS.Admin;
+export type Consumer = KafkaJS.Consumer;
+export type Producer = KafkaJS.Producer;
+export type EachBatchPayload = KafkaJS.EachBatchPayload;
+export type KafkaMessage = KafkaJS.KafkaMessage;
+export type IHeaders = KafkaJS.IHeaders;
+export type { Message } from './message.js';
 
-// kafkajs is CommonJS and builds its exports with a spread, so Node's ESM loader sees no named exports
-export const {
-  Kafka: KafkaClient,
-  CompressionTypes,
-  ConfigResourceTypes,
-  KafkaJSError,
-  KafkaJSNonRetriableError,
-  KafkaJSProtocolError,
-  logLevel,
-  Partitioners,
-} = kafkajs;
+export const { KafkaJSError, logLevel } = confluent.KafkaJS;

@@ -74,8 +74,21 @@ export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafk
   };
   const { 'bootstrap.servers': servers, ...connection } = librdkafkaConnection(config, clientId);
   kafkaJS.brokers = String(servers).split(',');
-  return { kafka: new confluent.KafkaJS.Kafka({ kafkaJS, ...connection }), clientId };
+  const kafka = new confluent.KafkaJS.Kafka({ kafkaJS, ...connection });
+  settingsOf.set(kafka, config);
+  return { kafka, clientId };
 }
+
+const settingsOf = new WeakMap<RdKafka, KafkaConfig>();
+
+/** The topology settings a client was built from: readers and the protocol client (configs) connect with the same ones. */
+export function kafkaSettingsOf(kafka: RdKafka): KafkaConfig {
+  const config = settingsOf.get(kafka);
+  if (!config) throw new Error('a Kafka client not built by createRdKafka has no known settings');
+  return config;
+}
+
+export const RdIsolationLevel = confluent.KafkaJS.IsolationLevel;
 
 const RECORDS_REFUSED = new Set([
   RdErrorCodes.ERR_MSG_SIZE_TOO_LARGE,

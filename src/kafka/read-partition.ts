@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import confluent from '@confluentinc/kafka-javascript';
 import type { KafkaConfig } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
-import type { ConsumedMessage } from './message.js';
+import type { ConsumedMessage, MessageHeaders } from './message.js';
 import { librdkafkaConnection, newClientId } from './rdkafka.js';
 
 const OFFSET_BEGINNING = -2;
@@ -10,26 +10,39 @@ const CONSUME_BATCH = 5_000;
 
 type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>;
 
+export interface ReadOptions {
+  /** read_committed (default): aborted records are skipped and the read stops at the last stable offset */
+  readUncommitted?: boolean;
+  /**
+   * read on until this offset (exclusive) instead of stopping at the end as it is now: a
+   * read_committed reader given the high watermark waits for the transactions open at call time to
+   * complete (the progress restore of a topic others write to needs that)
+   */
+  until?: bigint;
+  timeoutMs?: number;
+}
+
 /**
- * Reads one partition from its start to its end as a read_committed reader sees it now (the last
- * stable offset: what an open transaction wrote is not there yet), calling `onMessage` in order.
- * State restores use it (a stage's changelog partition after the group handed it the partition;
- * librdkafka fetched the group's offsets with require_stable first, so no transaction of a previous
- * owner of that partition is still completing). No group: the partition is assigned directly.
+ * The one way the project reads a partition to its end: no group (the partition is assigned
+ * directly), from its first offset, calling `onMessage` in order. It ends at the end offset a
+ * reader of its isolation level sees (librdkafka's partition EOF: the last stable offset under
+ * read_committed, the high watermark under read_uncommitted), or at `until`. State restores, the
+ * operations commands and the tests' counts all use it.
  */
 export async function readPartitionToEnd(
   config: KafkaConfig,
   topic: string,
   partition: number,
   onMessage: (message: ConsumedMessage) => void,
-  timeoutMs = 300_000,
+  options: ReadOptions = {},
 ): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
   const consumer: NativeConsumer = new confluent.KafkaConsumer(
     {
-      ...librdkafkaConnection(config, newClientId(config, 'restore')),
-      'group.id': `siem-restore-${randomUUID()}`, // required by librdkafka; nothing joins or commits
+      ...librdkafkaConnection(config, newClientId(config, 'reader')),
+      'group.id': `siem-reader-${randomUUID()}`, // required by librdkafka; nothing joins or commits
       'enable.auto.commit': false,
-      'isolation.level': 'read_committed',
+      'isolation.level': options.readUncommitted ? 'read_uncommitted' : 'read_committed',
       'enable.partition.eof': true,
       'fetch.wait.max.ms': 100,
     },
@@ -39,28 +52,42 @@ export async function readPartitionToEnd(
     consumer.connect({ timeout: config.connectionTimeoutMs }, (error) => (error ? reject(error) : resolve())),
   );
   try {
-    let atEnd = false;
+    let reached = -1n;
+    let atEof = false;
     consumer.on('partition.eof', (eof) => {
-      if (eof.topic === topic && eof.partition === partition) atEnd = true;
+      if (eof.topic !== topic || eof.partition !== partition) return;
+      atEof = true;
+      if (BigInt(eof.offset) > reached) reached = BigInt(eof.offset);
     });
     consumer.assign([{ topic, partition, offset: OFFSET_BEGINNING }]);
     const deadline = Date.now() + timeoutMs;
-    while (!atEnd) {
+    const done = () => (options.until === undefined ? atEof : reached >= options.until);
+    while (!done()) {
       if (Date.now() > deadline)
         throw new SiemStreamError('KAFKA_TRANSIENT', `reading ${topic}[${partition}] did not reach its end within ${timeoutMs} ms`);
       const messages = await new Promise<confluent.Message[]>((resolve, reject) =>
         consumer.consume(CONSUME_BATCH, (error, batch) => (error ? reject(error) : resolve(batch))),
       );
       for (const m of messages) {
-        onMessage({
-          key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
-          value: m.value,
-          offset: String(m.offset),
-          timestamp: String(m.timestamp ?? 0),
-        });
+        if (options.until !== undefined && BigInt(m.offset) >= options.until) continue;
+        if (BigInt(m.offset) + 1n > reached) reached = BigInt(m.offset) + 1n;
+        onMessage(consumedMessage(m));
       }
     }
   } finally {
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
+}
+
+/** librdkafka's message in the project's shape (headers as one object, offsets and timestamps as strings). */
+export function consumedMessage(m: confluent.Message): ConsumedMessage {
+  const headers: MessageHeaders = {};
+  for (const header of m.headers ?? []) for (const [k, v] of Object.entries(header)) headers[k] = v as Buffer | string;
+  return {
+    key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
+    value: m.value,
+    offset: String(m.offset),
+    timestamp: String(m.timestamp ?? 0),
+    headers,
+  };
 }

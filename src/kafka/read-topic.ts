@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { topicOffsets } from './admin.js';
-import type { Admin, Kafka, KafkaMessage } from './client.js';
-import { stableOffsets } from './end-offsets.js';
+import type { Kafka } from './client.js';
+import type { ConsumedMessage } from './message.js';
+import { kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
+import { readPartitionToEnd } from './read-partition.js';
 
 export interface TopicRecord {
   partition: number;
-  message: KafkaMessage;
+  message: ConsumedMessage;
 }
 
 /**
- * Reads a whole topic, from the log start to the end offsets at call time, by default with
- * read_committed (aborted records are skipped; open transactions hold the reader back until they end).
- * Uses a throw-away consumer group that is deleted afterwards.
+ * Reads a whole topic, from the log start to its end at call time, by default with
+ * read_committed (aborted records are skipped; the read stops at the last stable offset).
  */
 export async function readAll(
   kafka: Kafka,
@@ -27,49 +26,33 @@ export async function readAll(
     throughOpenTransactions?: boolean;
   } = {},
 ): Promise<TopicRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `siem-reader-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: options.readUncommitted ?? false, allowAutoTopicCreation: false });
   const records: TopicRecord[] = [];
-  try {
-    const ends = options.throughOpenTransactions ? await highWatermarks(kafka, admin, topic) : await topicOffsets(admin, topic);
-    const pending = new Set(ends.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
-    if (pending.size === 0) return records;
-    const caughtUp = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`reading ${topic} did not reach its end within ${options.timeoutMs ?? 60_000} ms`)),
-        options.timeoutMs ?? 60_000,
-      );
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const end = ends.find((e) => e.partition === payload.partition);
-        if (end && BigInt(payload.lastOffset) + 1n >= BigInt(end.high)) pending.delete(payload.partition);
-        if (pending.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const end = ends.find((e) => e.partition === partition);
-        if (end && BigInt(message.offset) < BigInt(end.high)) records.push({ partition, message });
-      },
-    });
-    await caughtUp;
-    return records;
-  } finally {
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await scanPartitions(kafka, topic, (partition, message) => records.push({ partition, message }), options);
+  return records;
 }
 
-async function highWatermarks(kafka: Kafka, admin: Admin, topic: string) {
-  const low = await topicOffsets(admin, topic);
-  const high = new Map((await stableOffsets(kafka, [topic])).map((o) => [o.partition, o.hw.toString()]));
-  return low.map((o) => ({ ...o, high: high.get(o.partition) ?? o.high }));
+/** Every partition of a topic through `onMessage`, partition by partition, each in offset order. */
+export async function scanPartitions(
+  kafka: Kafka,
+  topic: string,
+  onMessage: (partition: number, message: ConsumedMessage) => void,
+  options: { timeoutMs?: number; readUncommitted?: boolean; throughOpenTransactions?: boolean } = {},
+): Promise<void> {
+  const settings = kafkaSettingsOf(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Array<{ partition: number; high: string; low: string }>;
+  try {
+    ends = await admin.fetchTopicOffsets(topic, { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED });
+  } finally {
+    await admin.disconnect();
+  }
+  for (const { partition, high, low } of ends.sort((a, b) => a.partition - b.partition)) {
+    if (BigInt(high) <= BigInt(low)) continue;
+    await readPartitionToEnd(settings, topic, partition, (message) => onMessage(partition, message), {
+      ...(options.readUncommitted ? { readUncommitted: true } : {}),
+      ...(options.throughOpenTransactions ? { until: BigInt(high) } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+  }
 }

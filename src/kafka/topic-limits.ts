@@ -1,4 +1,5 @@
-import { type Admin, ConfigResourceTypes, type Kafka } from './client.js';
+import type { KafkaConfig } from '../config/schema.js';
+import { describeCluster, describeConfigs } from './protocol/index.js';
 
 /** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of the old log overhead). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -25,41 +26,27 @@ function positive(value: string | null | undefined): number | undefined {
 }
 
 /**
- * Reads `max.message.bytes` of each topic from the broker (admin DescribeConfigs), falling back to
- * the broker's `message.max.bytes` for a topic the broker does not describe. Every stage that
- * writes uses it to bound its chunks (record-bytes.ts). The only client-specific part.
+ * Reads `max.message.bytes` of each topic from the broker (DescribeConfigs, protocol/), falling
+ * back to the broker's `message.max.bytes` for a topic the broker does not describe. Every stage
+ * that writes uses it to bound its chunks (record-bytes.ts).
  */
-export async function topicBatchLimits(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const unique = [...new Set(topics)];
-    const byTopic = new Map<string, ConfigEntry[]>();
-    for (const name of unique) {
-      // one topic per request: kafkajs throws for the whole answer when one resource has an error
-      const answer = await admin
-        .describeConfigs({
-          includeSynonyms: false,
-          resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] }],
-        })
-        .catch(() => undefined);
-      const entries = answer?.resources[0]?.configEntries;
-      if (entries) byTopic.set(name, entries);
-    }
-    const broker = unique.every((t) => byTopic.has(t)) ? undefined : await brokerEntries(admin);
-    return new Map(unique.map((t) => [t, batchLimitOf(byTopic.get(t), broker)]));
-  } finally {
-    await admin.disconnect();
+export async function topicBatchLimits(config: KafkaConfig, topics: string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(topics)];
+  const byTopic = new Map<string, ConfigEntry[]>();
+  for (const name of unique) {
+    // one topic per request: a missing topic fails its whole answer
+    const answer = await describeConfigs(config, [{ type: 'topic', name, names: ['max.message.bytes'] }]).catch(() => undefined);
+    const entries = answer?.[0]?.configs.map((c) => ({ configName: c.name, configValue: c.value }));
+    if (entries) byTopic.set(name, entries);
   }
+  const broker = unique.every((t) => byTopic.has(t)) ? undefined : await brokerEntries(config);
+  return new Map(unique.map((t) => [t, batchLimitOf(byTopic.get(t), broker)]));
 }
 
-async function brokerEntries(admin: Admin): Promise<ConfigEntry[] | undefined> {
-  const { brokers } = await admin.describeCluster();
+async function brokerEntries(config: KafkaConfig): Promise<ConfigEntry[] | undefined> {
+  const { brokers } = await describeCluster(config);
   const id = brokers[0]?.nodeId;
   if (id === undefined) return undefined;
-  const answer = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ['message.max.bytes'] }],
-  });
-  return answer.resources[0]?.configEntries;
+  const answer = await describeConfigs(config, [{ type: 'broker', name: String(id), names: ['message.max.bytes'] }]);
+  return answer[0]?.configs.map((c) => ({ configName: c.name, configValue: c.value }));
 }

@@ -3,7 +3,6 @@ import type { Codec } from '../config/compression.js';
 import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
 import type { Producer } from './client.js';
-import { type CompressionOf, clientCompression } from './compression.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError } from './kafka-errors.js';
@@ -84,41 +83,12 @@ export async function commitTransaction(
   countOutputs(content.records, stage, options.stateTopics);
 }
 
-/** kafkajs: one request per codec (it compresses a whole request with one codec); a failed abort is left to the next producer. */
-export function kafkajsTransactions(producer: Producer, compressionOf: CompressionOf = () => 'none'): TransactionalProducer {
-  return {
-    classify: classifyKafkaError,
-    begin: async () => {
-      const transaction = await producer.transaction();
-      return {
-        write: async (records) => {
-          for (const [codec, topicMessages] of groupByCodec(records, compressionOf)) {
-            await transaction.sendBatch({ topicMessages, compression: clientCompression(codec) });
-          }
-        },
-        sendOffsets: async ({ groupId, topic, partition, nextOffset }) => {
-          await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-        },
-        commit: () => transaction.commit(),
-        abort: () => transaction.abort().catch(() => undefined),
-      };
-    },
-  };
-}
-
-function countOutputs(records: OutputRecord[], stage: string, stateTopics: ReadonlySet<string> | undefined): void {
-  const byTopic = new Map<string, number>();
-  for (const { topic } of records) if (!stateTopics?.has(topic)) byTopic.set(topic, (byTopic.get(topic) ?? 0) + 1);
-  for (const [destination, count] of byTopic) recordsOut.inc({ stage, destination }, count);
-  countDeadLetters(records, stage);
-}
-
 /**
  * librdkafka: the offsets go with the consumer's group metadata (KIP-447), so a member whose
  * generation is stale cannot commit. A commit that timed out is retried as librdkafka asks
  * ("retry call to resume") rather than aborted. Compression is the producer's setting.
  */
-export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer): TransactionalProducer {
+export function rdkafkaTransactions(producer: RdProducer, consumer?: RdConsumer): TransactionalProducer {
   // one producer has one transaction at a time: callers working side by side (the source's objects) take turns
   let lane: Promise<void> = Promise.resolve();
   return {
@@ -146,6 +116,7 @@ export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer):
             await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         },
         sendOffsets: async ({ topic, partition, nextOffset }) => {
+          if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
           await transaction.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
         },
         commit: async () => {
@@ -175,15 +146,9 @@ export function rdkafkaTransactions(producer: RdProducer, consumer: RdConsumer):
 const COMMIT_ATTEMPTS = 5;
 const COMMIT_RETRY_MS = 1_000;
 
-function groupByCodec(records: OutputRecord[], compressionOf: CompressionOf) {
-  const groups = new Map<Codec, Map<string, Message[]>>();
-  for (const { topic, ...message } of records) {
-    const codec = compressionOf(topic);
-    const byTopic = groups.get(codec) ?? new Map<string, Message[]>();
-    groups.set(codec, byTopic);
-    const list = byTopic.get(topic) ?? [];
-    list.push(message);
-    byTopic.set(topic, list);
-  }
-  return [...groups].map(([codec, byTopic]) => [codec, [...byTopic].map(([topic, messages]) => ({ topic, messages }))] as const);
+function countOutputs(records: OutputRecord[], stage: string, stateTopics: ReadonlySet<string> | undefined): void {
+  const byTopic = new Map<string, number>();
+  for (const { topic } of records) if (!stateTopics?.has(topic)) byTopic.set(topic, (byTopic.get(topic) ?? 0) + 1);
+  for (const [destination, count] of byTopic) recordsOut.inc({ stage, destination }, count);
+  countDeadLetters(records, stage);
 }
