@@ -1,33 +1,60 @@
 import { SiemStreamError } from '../errors.js';
-import { KafkaJSError } from './client.js';
-import { isRecordsRefused } from './rdkafka.js';
+import { RdErrorCodes } from './rdkafka.js';
 
-const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+const RECORDS_REFUSED = new Set([
+  RdErrorCodes.ERR_MSG_SIZE_TOO_LARGE,
+  RdErrorCodes.ERR_RECORD_LIST_TOO_LARGE,
+  RdErrorCodes.ERR_INVALID_RECORD,
+  RdErrorCodes.ERR_INVALID_MSG,
+]);
 
-/** Map a kafkajs failure onto the project's error model. */
-export function classifyKafkaError(error: unknown, stage: string): SiemStreamError {
-  if (error instanceof SiemStreamError) return error;
-  const type = (error as { type?: string } | undefined)?.type;
-  if (type && FENCED_TYPES.has(type)) {
-    return new SiemStreamError('KAFKA_FENCED', `producer fenced (${type})`, { stage, cause: error });
-  }
-  const retriable = error instanceof KafkaJSError ? error.retriable : true;
-  return new SiemStreamError(
-    retriable ? 'KAFKA_TRANSIENT' : 'KAFKA_FATAL',
-    `kafka request failed: ${(error as Error)?.message ?? String(error)}`,
-    { stage, cause: error },
-  );
+/** refusals a retry cannot change: the stage stops and says why */
+const REFUSED_ACCESS = new Set([
+  RdErrorCodes.ERR_TOPIC_AUTHORIZATION_FAILED,
+  RdErrorCodes.ERR_GROUP_AUTHORIZATION_FAILED,
+  RdErrorCodes.ERR_CLUSTER_AUTHORIZATION_FAILED,
+  RdErrorCodes.ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+]);
+
+interface RdError {
+  message?: string;
+  code?: number;
+  fatal?: boolean;
+  retriable?: boolean;
+  abortable?: boolean;
 }
 
-/** Broker answers that refuse the records themselves (their size or shape), not the client or the cluster. */
-const BATCH_REFUSED_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+/**
+ * A librdkafka failure in the project's error model. Fatal (fenced, or the producer's state is
+ * lost) needs a new producer: the process exits and its supervisor starts it again.
+ */
+export function classifyKafkaError(error: unknown, stage: string): SiemStreamError {
+  if (error instanceof SiemStreamError) return error;
+  const e = (error ?? {}) as RdError;
+  const message = `kafka request failed: ${e.message ?? String(error)}`;
+  if (
+    e.code === RdErrorCodes.ERR__FENCED ||
+    e.code === RdErrorCodes.ERR_PRODUCER_FENCED ||
+    e.code === RdErrorCodes.ERR_INVALID_PRODUCER_EPOCH
+  )
+    return new SiemStreamError('KAFKA_FENCED', `producer fenced: ${e.message}`, { stage, cause: error });
+  // the broker refuses the records themselves (their size or shape): the same chunk would be refused forever
+  if (e.fatal || (e.code !== undefined && (RECORDS_REFUSED.has(e.code) || REFUSED_ACCESS.has(e.code))))
+    return new SiemStreamError('KAFKA_FATAL', message, { stage, cause: error });
+  return new SiemStreamError('KAFKA_TRANSIENT', message, { stage, cause: error });
+}
 
-/** Whether a failed write was refused because of the records it carried (reads the error chain's broker error type). */
+/** Whether a failed write was refused because of the records it carried (reads the error chain). */
 export function isBatchRefused(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; depth++) {
-    const { type, cause, originalError } = e as { type?: string; cause?: unknown; originalError?: unknown };
-    if ((type && BATCH_REFUSED_TYPES.has(type)) || isRecordsRefused(e)) return true;
-    e = cause ?? originalError;
+    const code = (e as RdError).code;
+    if (typeof code === 'number' && RECORDS_REFUSED.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }
+
+/** Whether a transactional call may be repeated as is ("retry call to resume", e.g. a commit that timed out). */
+export const isRetriableCall = (error: unknown): boolean => (error as RdError | undefined)?.retriable === true;
+/** Whether the producer must be replaced (fenced, or its transactional state is lost). */
+export const isFatalProducerError = (error: unknown): boolean => (error as RdError | undefined)?.fatal === true;

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import confluent, { type KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaConfig } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
-import { SiemStreamError } from '../errors.js';
 import { rootLogger } from '../observability/logger.js';
 
 export type RdKafka = KafkaJS.Kafka;
@@ -89,49 +88,3 @@ export function kafkaSettingsOf(kafka: RdKafka): KafkaConfig {
 }
 
 export const RdIsolationLevel = confluent.KafkaJS.IsolationLevel;
-
-const RECORDS_REFUSED = new Set([
-  RdErrorCodes.ERR_MSG_SIZE_TOO_LARGE,
-  RdErrorCodes.ERR_RECORD_LIST_TOO_LARGE,
-  RdErrorCodes.ERR_INVALID_RECORD,
-  RdErrorCodes.ERR_INVALID_MSG,
-]);
-
-interface RdError {
-  message?: string;
-  code?: number;
-  fatal?: boolean;
-  retriable?: boolean;
-  abortable?: boolean;
-}
-
-/**
- * A librdkafka failure in the project's error model. Fatal (fenced, or the producer's state is
- * lost) needs a new producer: the process exits and its supervisor starts it again.
- */
-export function classifyRdKafkaError(error: unknown, stage: string): SiemStreamError {
-  if (error instanceof SiemStreamError) return error;
-  const e = (error ?? {}) as RdError;
-  const message = `kafka request failed: ${e.message ?? String(error)}`;
-  if (
-    e.code === RdErrorCodes.ERR__FENCED ||
-    e.code === RdErrorCodes.ERR_PRODUCER_FENCED ||
-    e.code === RdErrorCodes.ERR_INVALID_PRODUCER_EPOCH
-  )
-    return new SiemStreamError('KAFKA_FENCED', `producer fenced: ${e.message}`, { stage, cause: error });
-  // the broker refuses the records themselves (their size or shape): the same chunk would be refused forever
-  if (e.fatal || (e.code !== undefined && RECORDS_REFUSED.has(e.code)))
-    return new SiemStreamError('KAFKA_FATAL', message, { stage, cause: error });
-  return new SiemStreamError('KAFKA_TRANSIENT', message, { stage, cause: error });
-}
-
-/** Whether the broker refused the records themselves (their size or shape). */
-export const isRecordsRefused = (error: unknown): boolean => {
-  const code = (error as RdError | undefined)?.code;
-  return code !== undefined && RECORDS_REFUSED.has(code);
-};
-
-/** Whether a transactional call may be repeated as is ("retry call to resume", e.g. a commit that timed out). */
-export const isRetriableCall = (error: unknown): boolean => (error as RdError | undefined)?.retriable === true;
-/** Whether the producer must be replaced (fenced, or its transactional state is lost). */
-export const isFatalProducerError = (error: unknown): boolean => (error as RdError | undefined)?.fatal === true;

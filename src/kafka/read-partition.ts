@@ -37,20 +37,7 @@ export async function readPartitionToEnd(
   options: ReadOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const consumer: NativeConsumer = new confluent.KafkaConsumer(
-    {
-      ...librdkafkaConnection(config, newClientId(config, 'reader')),
-      'group.id': `siem-reader-${randomUUID()}`, // required by librdkafka; nothing joins or commits
-      'enable.auto.commit': false,
-      'isolation.level': options.readUncommitted ? 'read_uncommitted' : 'read_committed',
-      'enable.partition.eof': true,
-      'fetch.wait.max.ms': 100,
-    },
-    {},
-  );
-  await new Promise<void>((resolve, reject) =>
-    consumer.connect({ timeout: config.connectionTimeoutMs }, (error) => (error ? reject(error) : resolve())),
-  );
+  const consumer = await connectReader(config, { readUncommitted: options.readUncommitted === true, eof: true });
   try {
     let reached = -1n;
     let atEof = false;
@@ -65,9 +52,7 @@ export async function readPartitionToEnd(
     while (!done()) {
       if (Date.now() > deadline)
         throw new SiemStreamError('KAFKA_TRANSIENT', `reading ${topic}[${partition}] did not reach its end within ${timeoutMs} ms`);
-      const messages = await new Promise<confluent.Message[]>((resolve, reject) =>
-        consumer.consume(CONSUME_BATCH, (error, batch) => (error ? reject(error) : resolve(batch))),
-      );
+      const messages = await consumeSome(consumer);
       for (const m of messages) {
         if (options.until !== undefined && BigInt(m.offset) >= options.until) continue;
         if (BigInt(m.offset) + 1n > reached) reached = BigInt(m.offset) + 1n;
@@ -75,8 +60,38 @@ export async function readPartitionToEnd(
       }
     }
   } finally {
-    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    await disconnectReader(consumer);
   }
+}
+
+export type NativeReader = NativeConsumer;
+
+/** A connected consumer that belongs to no group, for direct assignment (the one reader, the progress watcher). */
+export async function connectReader(config: KafkaConfig, options: { readUncommitted: boolean; eof: boolean }): Promise<NativeReader> {
+  const consumer: NativeConsumer = new confluent.KafkaConsumer(
+    {
+      ...librdkafkaConnection(config, newClientId(config, 'reader')),
+      'group.id': `siem-reader-${randomUUID()}`, // required by librdkafka; nothing joins or commits
+      'enable.auto.commit': false,
+      'isolation.level': options.readUncommitted ? 'read_uncommitted' : 'read_committed',
+      'enable.partition.eof': options.eof,
+      'fetch.wait.max.ms': 100,
+    },
+    {},
+  );
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: config.connectionTimeoutMs }, (error) => (error ? reject(error) : resolve())),
+  );
+  return consumer;
+}
+
+/** The next messages of the assigned partitions (an empty list when none arrived in time). */
+export function consumeSome(consumer: NativeReader, max = CONSUME_BATCH): Promise<confluent.Message[]> {
+  return new Promise((resolve, reject) => consumer.consume(max, (error, batch) => (error ? reject(error) : resolve(batch))));
+}
+
+export function disconnectReader(consumer: NativeReader): Promise<void> {
+  return new Promise((resolve) => consumer.disconnect(() => resolve()));
 }
 
 /** librdkafka's message in the project's shape (headers as one object, offsets and timestamps as strings). */

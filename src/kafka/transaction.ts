@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Codec } from '../config/compression.js';
 import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
-import type { Producer } from './client.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
-import { classifyKafkaError } from './kafka-errors.js';
+import { classifyKafkaError, isRetriableCall } from './kafka-errors.js';
 import type { Message } from './message.js';
-import { classifyRdKafkaError, isRetriableCall, type RdConsumer, type RdProducer } from './rdkafka.js';
+import type { RdConsumer, RdProducer } from './rdkafka.js';
 
 /** One record a stage writes, with its topic. */
 export interface OutputRecord extends Message {
@@ -92,7 +90,7 @@ export function rdkafkaTransactions(producer: RdProducer, consumer?: RdConsumer)
   // one producer has one transaction at a time: callers working side by side (the source's objects) take turns
   let lane: Promise<void> = Promise.resolve();
   return {
-    classify: classifyRdKafkaError,
+    classify: classifyKafkaError,
     begin: async () => {
       const previous = lane;
       let release: () => void = () => undefined;

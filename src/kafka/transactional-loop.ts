@@ -8,9 +8,9 @@ import { reportAssigned } from '../observability/readiness.js';
 import { FatalSignal } from '../runtime/fatal-signal.js';
 import { watchGroupMembership } from '../runtime/group-liveness.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
+import { isFatalProducerError } from './kafka-errors.js';
 import {
   createRdKafka,
-  isFatalProducerError,
   type RdConsumer,
   type RdEachBatchPayload,
   RdErrorCodes,

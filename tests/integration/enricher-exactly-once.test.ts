@@ -4,7 +4,7 @@ import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import type { Kafka } from '../../src/kafka/client.js';
-import { createKafka } from '../../src/kafka/client-factory.js';
+import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { DLQ_HEADER } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll, type TopicRecord } from '../../src/kafka/read-topic.js';
@@ -131,7 +131,7 @@ async function expectWindowsExactlyOnce(kafka: Kafka, topology: Topology, input:
 async function produceNormalized(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string): Promise<NormalizedEvent[]> {
   const events = trafficEvents(99, 'eos');
   await produceEvents(kafka, codec, topic, events);
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   await producer.send({ topic, messages: [{ key: 'SrcIpAddr:10.0.0.1', value: 'not avro' }] });
   await producer.disconnect();
@@ -148,7 +148,7 @@ function trafficEvents(seed: number, idPrefix: string): NormalizedEvent[] {
 
 async function produceEvents(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string, events: NormalizedEvent[]) {
   await codec.register();
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   const messages = await Promise.all(events.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
   for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });

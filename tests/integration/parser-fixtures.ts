@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import type { Kafka } from '../../src/kafka/client.js';
+import { PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll, type TopicRecord } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
@@ -15,7 +16,7 @@ export const MALFORMED_EVERY = 25;
  * MALFORMED_EVERY-th broken; record number i is unique, so a reader can check each appears once.
  */
 export async function produceFirewallRecords(kafka: Kafka, topic: string, count: number, objects = 24): Promise<number> {
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   let malformed = 0;
   const messages = Array.from({ length: count }, (_, i) => {

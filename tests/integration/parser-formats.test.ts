@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
-import { createKafka } from '../../src/kafka/client-factory.js';
+import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { rootLogger } from '../../src/observability/logger.js';
@@ -70,7 +70,7 @@ describe('parser formats against the real registry and broker', () => {
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
-    const producer = kafka.producer({ idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     for (const [logType, line] of Object.entries(SAMPLES)) {
       const headers = (n: number) => ({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../src/kafka/admin.js';
-import { createKafka } from '../../src/kafka/client-factory.js';
+import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { type RecordOutcome, type RunningLoop, runTransactionalLoop } from '../../src/kafka/transactional-loop.js';
 import { rootLogger } from '../../src/observability/logger.js';
@@ -27,7 +27,7 @@ describe('transactional loop: a zombie that wakes up after its partitions moved 
       kafka,
       [input, output, dlq].map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })),
     );
-    const producer = kafka.producer({ idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     for (const partition of [0, 1]) {
       const messages = Array.from({ length: PER_PARTITION }, (_, i) => ({

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from '../../src/kafka/client.js';
 import { readHeaders } from '../../src/kafka/headers.js';
-import { readAll } from '../../src/kafka/read-topic.js';
+import { readAll, scanPartitions } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import type { ObjectProgress, SourceState } from '../../src/stages/s3-source/progress-store.js';
 
@@ -36,55 +35,26 @@ export interface RecordCount {
  * number) counts, so half a million records cost a few megabytes in the test process.
  */
 export async function countRecords(kafka: Kafka, topics: string[], readUncommitted = false): Promise<RecordCount> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `s3-count-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted, maxBytes: 10 * 1024 * 1024, allowAutoTopicCreation: false });
   const count: RecordCount = { perObject: new Map(), total: 0, duplicates: 0 };
-  try {
-    const pending = new Map<string, bigint>();
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic))
-        if (BigInt(o.high) > BigInt(o.low)) pending.set(`${topic}:${o.partition}`, BigInt(o.high));
-    }
-    if (pending.size === 0) return count;
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('counting records did not reach the end in 180 s')), 180_000);
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const id = `${payload.topic}:${payload.partition}`;
-        const end = pending.get(id);
-        if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) pending.delete(id);
-        if (pending.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          const headers = readHeaders(message.headers);
-          const object = headers[RAW_HEADER.key] as string;
-          const n = Number(headers[RAW_HEADER.recordNumber]);
-          const seen = count.perObject.get(object) ?? new Map<number, number>();
-          count.perObject.set(object, seen);
-          const before = seen.get(n) ?? 0;
-          if (before > 0) count.duplicates++;
-          seen.set(n, before + 1);
-          count.total++;
-        }
+  for (const topic of topics) {
+    await scanPartitions(
+      kafka,
+      topic,
+      (_partition, message) => {
+        const headers = readHeaders(message.headers);
+        const object = headers[RAW_HEADER.key] as string;
+        const n = Number(headers[RAW_HEADER.recordNumber]);
+        const seen = count.perObject.get(object) ?? new Map<number, number>();
+        count.perObject.set(object, seen);
+        const before = seen.get(n) ?? 0;
+        if (before > 0) count.duplicates++;
+        seen.set(n, before + 1);
+        count.total++;
       },
-    });
-    await done;
-    return count;
-  } finally {
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+      { readUncommitted, timeoutMs: 180_000 },
+    );
   }
+  return count;
 }
 
 export function logTail(file: string, chars = 3_000): string {

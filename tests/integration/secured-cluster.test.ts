@@ -3,21 +3,18 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { emulatorGet } from '../../src/dev/emulator-stats.js';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
-import { createKafka } from '../../src/kafka/client-factory.js';
+import { describeCluster } from '../../src/kafka/protocol/index.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
 import { securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 
+/** The project's admin connection (protocol/): it answers a refused login or certificate at once, with the broker's reason. */
 async function canConnect(topology: Topology): Promise<true | string> {
-  const admin = createKafka({ ...topology.kafka, connectionTimeoutMs: 3_000 }, 'probe').admin({ retry: { retries: 0 } });
   try {
-    await admin.connect();
-    await admin.listTopics();
+    await describeCluster({ ...topology.kafka, connectionTimeoutMs: 3_000 });
     return true;
   } catch (error) {
     return `${(error as Error).name}: ${(error as Error).message}`;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -40,7 +40,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const raw = names.raw('firewall');
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     const messages = Array.from({ length: RECORDS }, (_, i) => ({
       key: `bucket/firewall/o${i % 9}.log`,

@@ -20,11 +20,9 @@ describe('a stage whose consumer fails for good', () => {
     const raw = names.raw('firewall');
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
-    const admin = kafka.admin();
-    await admin.connect();
-    await setTopicConfig(admin, names.dlq('parser'), 'max.message.bytes', String(DLQ_REFUSING_MAX_BYTES));
+    await setTopicConfig(topology.kafka, names.dlq('parser'), 'max.message.bytes', String(DLQ_REFUSING_MAX_BYTES));
 
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     const record = (i: number, value: string) => ({
       key: 'bucket/firewall/fatal.log',
@@ -72,8 +70,7 @@ describe('a stage whose consumer fails for good', () => {
     expect(before.length).toBeLessThanOrEqual(GOOD);
 
     // The operator fixes the DLQ; the restarted stage carries on from the last commit.
-    await setTopicConfig(admin, names.dlq('parser'), 'max.message.bytes', '1048588');
-    await admin.disconnect();
+    await setTopicConfig(topology.kafka, names.dlq('parser'), 'max.message.bytes', '1048588');
     const restarted = spawnStage(topology, 'parser');
     try {
       const outputs = await waitFor(

@@ -26,7 +26,7 @@ export class ChunkLimits {
   async refresh(): Promise<void> {
     const config = this.topology.source.s3;
     const raw = [...new Set(config.routes.map((r) => this.names.raw(r.logType)))];
-    const limits = await topicBatchLimits(this.kafka, [...raw, this.names.dlq('s3-source'), this.names.sourceOffsets]);
+    const limits = await topicBatchLimits(this.topology.kafka, [...raw, this.names.dlq('s3-source'), this.names.sourceOffsets]);
     this.limits = limits;
     const smallest = Math.min(...limits.values());
     if (config.maxChunkBytes !== undefined && config.maxChunkBytes > smallest) {

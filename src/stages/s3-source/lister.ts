@@ -3,8 +3,7 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Kafka, Producer } from '../../kafka/client.js';
-import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
-import { kafkajsTransactions } from '../../kafka/transaction.js';
+import { rdkafkaTransactions } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
 import type { KeyRouter } from './key-routes.js';
@@ -55,9 +54,9 @@ export class Lister {
   }
 
   /**
-   * A fresh producer (which fences any other lister and ends an open transaction of this id) and
-   * the listing state as committed. Also the way back from a failed transaction: kafkajs leaves a
-   * producer whose commit timed out in a state it cannot leave, and this pass's in-memory
+   * A fresh producer (its InitProducerId fences any other lister and ends an open transaction of
+   * this id) and the listing state as committed. Also the way back from a failed transaction: a
+   * producer whose transaction failed fatally must be replaced, and this pass's in-memory
    * watermark and remembered keys may be ahead of what was committed.
    */
   private async initialise(): Promise<void> {
@@ -65,15 +64,11 @@ export class Lister {
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
     const producer = this.kafka.producer({
-      ...PRODUCER_DEFAULTS,
       ...SOURCE_PRODUCER_CONFIG,
-      transactionalId: `${config.transactionalId}-lister`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: config.transactionTimeoutMs,
+      'compression.type': topologyCompression(this.topology.topics)(this.names.sourceWork),
+      kafkaJS: { transactionalId: `${config.transactionalId}-lister`, transactionTimeout: config.transactionTimeoutMs, acks: -1 },
     });
     await producer.connect();
-    await (await producer.transaction()).abort(); // fences a previous lister before its state is read
     this.states.clear();
     this.remembered.clear();
     for (const state of (await loadSourceState(this.kafka, this.names.sourceOffsets)).values()) {
@@ -191,7 +186,7 @@ export class Lister {
   private async commit(items: WorkItem[], state: ListingState): Promise<void> {
     const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
     await commitSourceTransaction(
-      kafkajsTransactions(this.producer as Producer, topologyCompression(this.topology.topics)),
+      rdkafkaTransactions(this.producer as Producer),
       { messages, progress: [{ ...state }] },
       this.names,
       STAGE,

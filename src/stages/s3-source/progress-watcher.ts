@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { topicOffsets } from '../../kafka/admin.js';
-import type { Consumer, Kafka } from '../../kafka/client.js';
+import type { Kafka } from '../../kafka/client.js';
+import { kafkaSettingsOf, RdIsolationLevel } from '../../kafka/rdkafka.js';
+import { connectReader, consumedMessage, consumeSome, disconnectReader, type NativeReader } from '../../kafka/read-partition.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import type { SourceState } from './progress-store.js';
@@ -12,8 +12,9 @@ import type { SourceState } from './progress-store.js';
  */
 export class ProgressWatcher {
   private readonly waiters = new Map<string, Array<() => void>>();
-  private consumer: Consumer | undefined;
-  private readonly groupId = `siem-s3-progress-watch-${randomUUID()}`;
+  private reader: NativeReader | undefined;
+  private running = false;
+  private following: Promise<void> = Promise.resolve();
   private readonly fatal = new FatalSignal();
 
   constructor(
@@ -22,46 +23,43 @@ export class ProgressWatcher {
     private readonly logger: Logger,
   ) {}
 
-  /** rejects when the watching consumer stopped for good (a crash kafkajs does not restart) */
+  /** rejects when following the topic failed for good */
   get failed(): Promise<never> {
     return this.fatal.failed;
   }
 
   async start(): Promise<void> {
-    const startOffsets = await this.endOffsets();
-    const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false });
-    this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fatal.fail(payload.error);
-    });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.topic], fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        if (message.key === null || message.value === null) return;
-        const waiting = this.waiters.get(message.key.toString());
-        if (!waiting) return;
-        const state = JSON.parse(message.value.toString()) as SourceState;
-        if (state.kind !== 'object' || !state.done) return;
-        this.waiters.delete(message.key.toString());
-        for (const resolve of waiting) resolve();
-      },
-    });
-    await joined;
-    // everything committed after start() began is seen, even what landed before the group was joined
-    for (const { partition, offset } of startOffsets) consumer.seek({ topic: this.topic, partition, offset });
-  }
-
-  /** Retried: right after the topic was created a broker may still answer "not the leader". */
-  private async endOffsets(): Promise<Array<{ partition: number; offset: string }>> {
+    // everything committed after start() began is seen: each partition is read from its end offset now
     const admin = this.kafka.admin();
     await admin.connect();
+    let ends: Array<{ partition: number; high: string }>;
     try {
-      return await topicOffsets(admin, this.topic);
+      ends = await admin.fetchTopicOffsets(this.topic, { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED });
     } finally {
       await admin.disconnect();
+    }
+    const reader = await connectReader(kafkaSettingsOf(this.kafka), { readUncommitted: false, eof: false });
+    this.reader = reader;
+    reader.assign(ends.map(({ partition, high }) => ({ topic: this.topic, partition, offset: Number(high) })));
+    this.running = true;
+    this.following = this.follow(reader).catch((error: unknown) => {
+      this.logger.error({ err: error, topic: this.topic }, 'following the progress topic failed');
+      this.fatal.fail(error);
+    });
+  }
+
+  private async follow(reader: NativeReader): Promise<void> {
+    while (this.running) {
+      for (const raw of await consumeSome(reader, 1_000)) {
+        const message = consumedMessage(raw);
+        if (message.key === null || message.value === null) continue;
+        const waiting = this.waiters.get(message.key.toString());
+        if (!waiting) continue;
+        const state = JSON.parse(message.value.toString()) as SourceState;
+        if (state.kind !== 'object' || !state.done) continue;
+        this.waiters.delete(message.key.toString());
+        for (const resolve of waiting) resolve();
+      }
     }
   }
 
@@ -75,12 +73,8 @@ export class ProgressWatcher {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin
-      .deleteGroups([this.groupId])
-      .catch((error: unknown) => this.logger.debug({ err: error }, 'deleting the watch group failed'));
-    await admin.disconnect();
+    this.running = false;
+    await this.following;
+    if (this.reader) await disconnectReader(this.reader);
   }
 }

@@ -47,7 +47,7 @@ export async function reingest(
   const counters = { listed: 0, enqueued: 0, finished: 0, unrouted: 0 };
   const watcher = options.wait ? new ProgressWatcher(kafka, names.sourceOffsets, logger) : undefined;
   await watcher?.start();
-  const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   const finished: Array<Promise<void>> = [];
   try {
@@ -86,7 +86,7 @@ export async function reingest(
           }) ?? Promise.resolve(),
         );
       }
-      if (items.length > 0) await producer.send({ topic: names.sourceWork, acks: -1, messages: items.map(workMessage) });
+      if (items.length > 0) await producer.send({ topic: names.sourceWork, messages: items.map(workMessage) });
       counters.enqueued += items.length;
       options.onProgress?.(counters);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -1,5 +1,4 @@
 import type { TopicNames } from '../../config/topics.js';
-import type { ProducerConfig } from '../../kafka/client.js';
 import type { Message } from '../../kafka/message.js';
 import { type ConsumedOffset, commitTransaction, type OutputRecord, type TransactionalProducer } from '../../kafka/transaction.js';
 import { batchDuration } from '../../observability/metrics.js';
@@ -7,13 +6,10 @@ import { type SourceState, stateMessage } from './progress-store.js';
 
 /**
  * Right after a commit the coordinator answers the next AddPartitionsToTxn with
- * CONCURRENT_TRANSACTIONS until its markers are written (a few ms). kafkajs retries that with the
- * client's backoff, 300 ms by default; the lister, which commits many small transactions in a row,
- * retries after 5 ms instead (Kafka's Java client uses 20 ms for this error).
+ * CONCURRENT_TRANSACTIONS until its markers are written (a few ms); a producer that commits many
+ * small transactions in a row retries that after 5 ms (Kafka's Java client uses 20 ms).
  */
-export const SOURCE_PRODUCER_CONFIG: ProducerConfig = {
-  retry: { initialRetryTime: 5, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
-};
+export const SOURCE_PRODUCER_CONFIG = { 'retry.backoff.ms': 5, 'retry.backoff.max.ms': 1_000 } as const;
 
 /** What one source transaction writes: records by topic, state records, and optionally the work position. */
 export interface SourceTransaction {

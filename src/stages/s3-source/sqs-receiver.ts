@@ -12,7 +12,6 @@ import { topicNames } from '../../config/topics.js';
 import { SiemStreamError } from '../../errors.js';
 import type { Kafka, Message, Producer } from '../../kafka/client.js';
 import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
-import { clientCompression } from '../../kafka/compression.js';
 import { deadLetter, sendDeadLetters } from '../../kafka/dlq.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
@@ -76,7 +75,10 @@ export class SqsReceiver {
   }
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({
+      ...PRODUCER_DEFAULTS,
+      'compression.type': topologyCompression(this.topology.topics)(this.names.sourceWork),
+    });
     await this.producer.connect();
     this.running = true;
     this.heartbeat = setInterval(() => void this.extendVisibility(), this.config.heartbeatSeconds * 1_000);
@@ -191,8 +193,7 @@ export class SqsReceiver {
   }
 
   private async send(topic: string, messages: Message[]): Promise<void> {
-    const compression = clientCompression(topologyCompression(this.topology.topics)(topic));
-    await (this.producer as Producer).send({ topic, acks: -1, messages, compression });
+    await (this.producer as Producer).send({ topic, messages });
   }
 
   private async delete(id: string, receiptHandle: string): Promise<void> {

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SiemStreamError } from '../../../src/errors.js';
-import { KafkaJSNonRetriableError, KafkaJSProtocolError } from '../../../src/kafka/client.js';
+import { KafkaJSError } from '../../../src/kafka/client.js';
 import { classifyKafkaError } from '../../../src/kafka/kafka-errors.js';
+import { RdErrorCodes } from '../../../src/kafka/rdkafka.js';
 import { afterFailedAttempt } from '../../../src/stages/s3-source/failure-policy.js';
 
-/** the shape kafkajs hands back when the broker refuses a batch: a protocol error wrapped by its retrier */
-function brokerRefusal(type: string): SiemStreamError {
-  // kafkajs's types declare narrower constructors than its JavaScript takes
-  const Protocol = KafkaJSProtocolError as unknown as new (e: object) => Error;
-  const NonRetriable = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
-  const protocol = new Protocol({ type, code: 10, retriable: false, message: 'The request included a message larger than…' });
-  return classifyKafkaError(new NonRetriable(protocol, { cause: protocol }), 's3-source');
+/** the shape the client hands back when the broker refuses a transaction's records: an abortable error with the broker's code */
+function brokerRefusal(code: keyof typeof RdErrorCodes): SiemStreamError {
+  const refusal = new KafkaJSError('Broker: refused', { code: RdErrorCodes[code], abortable: true });
+  return classifyKafkaError(refusal, 's3-source');
 }
 
 describe('s3-source: what follows a failed attempt at an object', () => {
@@ -23,7 +21,7 @@ describe('s3-source: what follows a failed attempt at an object', () => {
   });
 
   it('retries a batch the broker refused (its limit may have been lowered), then dead-letters the object', () => {
-    const refused = brokerRefusal('MESSAGE_TOO_LARGE');
+    const refused = brokerRefusal('ERR_MSG_SIZE_TOO_LARGE');
     expect(refused.code).toBe('KAFKA_FATAL');
     expect(afterFailedAttempt(refused, 1, 3)).toBe('retry');
     expect(afterFailedAttempt(refused, 3, 3)).toBe('dead-letter');
@@ -39,7 +37,7 @@ describe('s3-source: what follows a failed attempt at an object', () => {
     expect(afterFailedAttempt(transient, 1, 3)).toBe('retry');
     expect(afterFailedAttempt(transient, 3, 3)).toBe('rethrow');
     expect(afterFailedAttempt(new SiemStreamError('KAFKA_FENCED', 'fenced'), 1, 3)).toBe('rethrow');
-    expect(afterFailedAttempt(brokerRefusal('TOPIC_AUTHORIZATION_FAILED'), 1, 3)).toBe('rethrow');
+    expect(afterFailedAttempt(brokerRefusal('ERR_TOPIC_AUTHORIZATION_FAILED'), 1, 3)).toBe('rethrow');
     expect(afterFailedAttempt(new SiemStreamError('DLQ_UNWRITABLE', 'dlq'), 1, 3)).toBe('rethrow');
   });
 });
