@@ -44,8 +44,9 @@ export const kafkaSchema = z
     /**
      * this process's stable name among its stage's instances (a StatefulSet pod name): transactional
      * ids derive from it, so a restarted instance fences its predecessor's open transaction at once.
-     * Without it ids are new per process, and a killed process's open transaction holds
-     * read_committed readers back until `transactionTimeoutMs`.
+     * Without it the name is `<host>-<slot>` (transactional-id.ts): stable across restarts on one
+     * host; a process that comes back on another host (a new pod) leaves its predecessor's open
+     * transaction to the broker's timeout (`transactionTimeoutMs`).
      */
     instanceId: z
       .string()

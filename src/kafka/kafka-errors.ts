@@ -58,3 +58,23 @@ export function isBatchRefused(error: unknown): boolean {
 export const isRetriableCall = (error: unknown): boolean => (error as RdError | undefined)?.retriable === true;
 /** Whether the producer must be replaced (fenced, or its transactional state is lost). */
 export const isFatalProducerError = (error: unknown): boolean => (error as RdError | undefined)?.fatal === true;
+
+const GENERATION_REFUSED = new Set([
+  RdErrorCodes.ERR_UNKNOWN_MEMBER_ID,
+  RdErrorCodes.ERR_ILLEGAL_GENERATION,
+  RdErrorCodes.ERR_FENCED_INSTANCE_ID,
+]);
+
+/**
+ * Whether the group refused a transaction's offsets because this member's generation is stale
+ * (KIP-447): it was a zombie, or lost the partition in a rebalance; another member owns it now.
+ */
+export function isGenerationRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as RdError).code;
+    if (typeof code === 'number' && GENERATION_REFUSED.has(code)) return true;
+    if (/Unknown member|Illegal generation|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID/.test((e as RdError).message ?? '')) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Codec } from '../config/compression.js';
 import type { KafkaConfig } from '../config/schema.js';
 import { isRecordFault, SiemStreamError } from '../errors.js';
@@ -18,6 +17,7 @@ import {
   type RdTopicPartition,
 } from './rdkafka.js';
 import { commitTransaction, type OutputRecord, rdkafkaTransactions } from './transaction.js';
+import { transactionalIdFor } from './transactional-id.js';
 
 export type { OutputRecord } from './transaction.js';
 
@@ -89,7 +89,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   const { kafka, clientId } = createRdKafka(options.kafka, stage);
   const fatal = new FatalSignal();
   const partitions = new RestoredPartitions(options.state);
-  const transactionalId = `${groupId}-${options.kafka.instanceId ?? randomUUID()}`;
+  const transactionalId = transactionalIdFor(groupId, options.kafka);
   const producer = kafka.producer({
     'compression.type': options.compression ?? 'none',
     'linger.ms': 5,

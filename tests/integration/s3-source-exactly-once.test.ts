@@ -162,7 +162,7 @@ describe('s3-source exactly-once across SIGKILLs at random points', () => {
     })();
     await waitFor(
       'the zombie to be refused',
-      async () => (/KAFKA_FENCED|INVALID_PRODUCER_EPOCH/.test(logTail(zombie.logFile, 200_000)) ? true : undefined),
+      async () => (/KAFKA_FENCED|INVALID_PRODUCER_EPOCH|stale generation/.test(logTail(zombie.logFile, 200_000)) ? true : undefined),
       60_000,
       500,
     );

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
 import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
-import { isBatchRefused } from '../../kafka/kafka-errors.js';
+import { isBatchRefused, isGenerationRefused } from '../../kafka/kafka-errors.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
 import {
   createRdKafka,
@@ -17,6 +16,7 @@ import {
   type RdTopicPartition,
 } from '../../kafka/rdkafka.js';
 import { rdkafkaTransactions, type TransactionalProducer } from '../../kafka/transaction.js';
+import { transactionalIdFor } from '../../kafka/transactional-id.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { watchGroupMembership } from '../../runtime/group-liveness.js';
@@ -87,7 +87,7 @@ export class WorkConsumer {
       'compression.type': topologyCompression(topology.topics)(this.names.raw(firstLogType)),
       'linger.ms': 5,
       kafkaJS: {
-        transactionalId: `${config.transactionalId}-${topology.kafka.instanceId ?? randomUUID()}`,
+        transactionalId: transactionalIdFor(config.transactionalId, topology.kafka),
         transactionTimeout: config.transactionTimeoutMs,
         maxInFlightRequests: 5,
         acks: -1,
@@ -293,6 +293,10 @@ export class WorkConsumer {
         log.info({ result, records: progress.get(progressKey(item))?.nextRecord }, 'object finished');
         return result;
       } catch (error) {
+        if (isGenerationRefused(error)) {
+          log.warn({ err: error }, 'chunk refused: stale generation (another member owns this work partition now); the object stops here');
+          return STOPPED;
+        }
         if (!this.owns(work.partition, payload)) return STOPPED;
         let next = afterFailedAttempt(error, attempt, retry.attempts);
         if (next === 'dead-letter-if-s3-answers') next = (await bucketAnswers(this.s3, item.bucket)) ? 'dead-letter' : 'rethrow';
