@@ -74,7 +74,7 @@ export async function runSinkInProcess(
   const logger = rootLogger.child({ stage: config.name, test: true });
   const writer = wrap(await openSinkWriter(config, logger));
   return startSinkRunner({
-    kafka: bed.kafka,
+    kafka: bed.topology.kafka,
     stage: config.name,
     inputTopic: bed.names.enriched,
     groupId: sinkGroupId(config),
@@ -84,7 +84,6 @@ export async function runSinkInProcess(
     pii: buildPiiPolicy(bed.topology.pii, config, sinkConfigPath(bed.topology, config)),
     codec: bed.codec,
     logger,
-    sessionTimeoutMs: bed.topology.kafka.sessionTimeoutMs,
   });
 }
 
