@@ -15,6 +15,7 @@ import { startRsyslogReceiver } from '../src/dev/rsyslog/rsyslog-receiver.js';
 import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js';
 import { ensureTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
+import { createRdKafka } from '../src/kafka/rdkafka.js';
 import { rootLogger } from '../src/observability/logger.js';
 import { EventCodec } from '../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../src/schemas/events.js';
@@ -161,7 +162,7 @@ async function main() {
       transactionTimeoutMs: 30_000,
       maxPollIntervalMs: 300_000,
     };
-    // kafkajs for the topics and the input (the test support's way); the sinks run on their own client
+    // the tools' client for the topics; the input and the sinks on librdkafka's
     const kafka = createKafka(kafkaConfig, 'bench');
     const topic = `bench${Date.now()}.events.enriched`;
     await ensureTopics(
@@ -171,7 +172,9 @@ async function main() {
     const codec = new EventCodec<EnrichedEvent>(createRegistry({ url: stack.registryUrl }), topic, 'enriched');
     await codec.register();
     process.stderr.write(`[bench] producing ${EVENTS} enriched events\n`);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = createRdKafka(kafkaConfig, 'bench').kafka.producer({
+      kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+    });
     await producer.connect();
     for (let i = 0; i < EVENTS; i += 1_000) {
       const events = Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, j) => enrichedEvent(i + j));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
-import type { Kafka } from '../../src/kafka/client.js';
+import { RdGroupStates, type RdKafka } from '../../src/kafka/rdkafka.js';
 import type { sinkSchema } from '../../src/sinks/config.js';
 import { SINK_MIN_SESSION_TIMEOUT_MS } from '../../src/sinks/runtime/sink-runner.js';
 import { exited, spawnStage } from '../support/stage-process.js';
@@ -39,12 +39,12 @@ async function emulator(name: string) {
 const idsIn = (e: LogsIngestionEmulator) => e.store.records().map((r) => String(r.record.EventId));
 const total = (offsets: Map<number, string>) => [...offsets.values()].reduce((n, o) => n + Math.max(0, Number(o)), 0);
 
-async function groupMembers(kafka: Kafka, groupId: string): Promise<{ state: string; members: number }> {
+async function groupMembers(kafka: RdKafka, groupId: string): Promise<{ stable: boolean; members: number }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([groupId]);
-    return { state: groups[0]?.state ?? 'Unknown', members: groups[0]?.members.length ?? 0 };
+    return { stable: groups[0]?.state === RdGroupStates.STABLE, members: groups[0]?.members.length ?? 0 };
   } finally {
     await admin.disconnect();
   }
@@ -58,27 +58,27 @@ describe('sink: rebalances', () => {
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const groupId = (config as { groupId: string }).groupId;
     const first = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 300 }, (_, i) => enrichedEvent(i)),
     );
     const a = await runSinkInProcess(bed, config);
     await until('the first events accepted', () => (new Set(idsIn(e)).size === first.length ? true : undefined));
-    expect(total(await committedOffsets(bed.kafka, groupId, bed.names.enriched))).toBe(0);
+    expect(total(await committedOffsets(bed.rd, groupId, bed.names.enriched))).toBe(0);
 
     const b = await runSinkInProcess(bed, config);
     const committed = await until('the revoked partitions committed', async () => {
-      const offsets = await committedOffsets(bed.kafka, groupId, bed.names.enriched);
+      const offsets = await committedOffsets(bed.rd, groupId, bed.names.enriched);
       return total(offsets) === first.length ? offsets : undefined;
     });
     expect(committed.size).toBe(3);
     await until('both members in a settled group', async () => {
-      const group = await groupMembers(bed.kafka, groupId);
-      return group.state === 'Stable' && group.members === 2 ? true : undefined;
+      const group = await groupMembers(bed.rd, groupId);
+      return group.stable && group.members === 2 ? true : undefined;
     });
 
     const second = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 300 }, (_, i) => enrichedEvent(1_000 + i)),
     );
@@ -88,7 +88,7 @@ describe('sink: rebalances', () => {
     await a.stop();
     // the new member started where the old one's acknowledgements ended: nothing was delivered twice
     expect(idsIn(e)).toHaveLength(all.length);
-    expect(total(await committedOffsets(bed.kafka, groupId, bed.names.enriched))).toBe(all.length);
+    expect(total(await committedOffsets(bed.rd, groupId, bed.names.enriched))).toBe(all.length);
   });
 
   it('a zombie member resumes without stalling the group: every event arrives and the group commits to the end', async () => {
@@ -96,50 +96,50 @@ describe('sink: rebalances', () => {
     const bed = await sinkTestbed((id) => [sentinelConfig(e, id, { batch: { maxLatencyMs: 200 }, commitIntervalMs: 500 })]);
     const groupId = (bed.topology.sinks[0] as { groupId: string }).groupId;
     const batch = (from: number) => Array.from({ length: 500 }, (_, i) => enrichedEvent(from + i, { EventSchema: 'Other' }));
-    const ids = await produceEvents(bed.kafka, bed.codec, batch(0));
+    const ids = await produceEvents(bed.rd, bed.codec, batch(0));
     const zombie = spawnStage(bed.topology, 'sentinel');
     const other = spawnStage(bed.topology, 'sentinel');
     try {
       await until(
         'both members in a settled group',
         async () => {
-          const group = await groupMembers(bed.kafka, groupId);
-          return group.state === 'Stable' && group.members === 2 ? true : undefined;
+          const group = await groupMembers(bed.rd, groupId);
+          return group.stable && group.members === 2 ? true : undefined;
         },
         120_000,
       );
       await until('the first events accepted', () => (new Set(idsIn(e)).size === ids.length ? true : undefined));
       // slow uploads: the zombie is stopped with batches in flight
       e.faults.setLatency('*', 300);
-      ids.push(...(await produceEvents(bed.kafka, bed.codec, batch(10_000))));
+      ids.push(...(await produceEvents(bed.rd, bed.codec, batch(10_000))));
       await new Promise((r) => setTimeout(r, 500));
       zombie.kill('SIGSTOP');
       // past its session timeout the group gives the zombie's partitions to the other member
-      ids.push(...(await produceEvents(bed.kafka, bed.codec, batch(20_000))));
+      ids.push(...(await produceEvents(bed.rd, bed.codec, batch(20_000))));
       await new Promise((r) => setTimeout(r, SINK_MIN_SESSION_TIMEOUT_MS + 10_000));
       e.faults.clear();
       zombie.kill('SIGCONT');
-      ids.push(...(await produceEvents(bed.kafka, bed.codec, batch(30_000))));
+      ids.push(...(await produceEvents(bed.rd, bed.codec, batch(30_000))));
       await until('every event accepted', () => (new Set(idsIn(e)).size === ids.length ? true : undefined), 180_000);
       await until(
         'the group committed to the end',
-        async () => (total(await committedOffsets(bed.kafka, groupId, bed.names.enriched)) === ids.length ? true : undefined),
+        async () => (total(await committedOffsets(bed.rd, groupId, bed.names.enriched)) === ids.length ? true : undefined),
         120_000,
       );
       await until(
         'the zombie back in a settled group',
         async () => {
-          const group = await groupMembers(bed.kafka, groupId);
-          return group.state === 'Stable' && group.members === 2 ? true : undefined;
+          const group = await groupMembers(bed.rd, groupId);
+          return group.stable && group.members === 2 ? true : undefined;
         },
         120_000,
       );
       // and both go on: the partitions the zombie got back are delivered and committed too
-      ids.push(...(await produceEvents(bed.kafka, bed.codec, batch(40_000))));
+      ids.push(...(await produceEvents(bed.rd, bed.codec, batch(40_000))));
       await until('the events after the rejoin accepted', () => (new Set(idsIn(e)).size === ids.length ? true : undefined));
       await until(
         'the group committed to the end again',
-        async () => (total(await committedOffsets(bed.kafka, groupId, bed.names.enriched)) === ids.length ? true : undefined),
+        async () => (total(await committedOffsets(bed.rd, groupId, bed.names.enriched)) === ids.length ? true : undefined),
         60_000,
       );
       expect(zombie.exitCode).toBeNull();

@@ -302,6 +302,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
       const deadline = Date.now() + MAX_WAIT_IN_BATCH_MS;
       const progress = tracker.progressFor(topic, partition, BigInt(first.offset));
       const unencodable: Unencodable[] = [];
+      // the last record taken (batched or dead-lettered): resolved once, below; the rest is read again
+      let taken: string | undefined;
       for (const message of messages) {
         if (!(await reserveRoom(payload, key, deadline))) break;
         progress.track(BigInt(message.offset));
@@ -319,7 +321,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
           }
           unencodable.push({ entry: { topic, message, progress }, error, attempts: 1 });
         }
-        payload.resolveOffset(message.offset);
+        taken = message.offset;
       }
       try {
         await sendToDlq(unencodable);
@@ -328,6 +330,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
         fail(error);
       }
       if (revoked.has(key)) leaveToNextOwner();
+      else if (taken !== undefined) payload.resolveOffset(taken);
     },
   });
   logger.info(
