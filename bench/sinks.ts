@@ -8,13 +8,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KafkaConfig } from '../src/config/schema.js';
 import { LOCAL_DCR_ID, LOCAL_STREAMS, localStackDown, localStackUp } from '../src/dev/local-stack.js';
 import { startLogsIngestionEmulator } from '../src/dev/logs-ingestion-emulator/index.js';
 import { startRsyslogReceiver } from '../src/dev/rsyslog/rsyslog-receiver.js';
 import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js';
 import { ensureTopics } from '../src/kafka/admin.js';
-import type { Kafka } from '../src/kafka/client.js';
 import { createKafka } from '../src/kafka/client-factory.js';
+import { createRdKafka } from '../src/kafka/rdkafka.js';
 import { rootLogger } from '../src/observability/logger.js';
 import { EventCodec } from '../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../src/schemas/events.js';
@@ -85,7 +86,7 @@ const nullWriter: SinkWriter<number> = {
 
 async function run(
   name: string,
-  kafka: Kafka,
+  kafka: KafkaConfig,
   topic: string,
   codec: EventCodec<EnrichedEvent>,
   config: ReturnType<typeof sinkSchema.parse>,
@@ -115,7 +116,6 @@ async function run(
     pii: buildPiiPolicy(undefined, config, ['sinks', name]),
     codec,
     logger: rootLogger.child({ stage: name }),
-    sessionTimeoutMs: 30_000,
     onDelivered: (n) => {
       delivered += n;
       if (delivered >= EVENTS) done();
@@ -153,18 +153,17 @@ async function main() {
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {
-    const kafka = createKafka(
-      {
-        brokers: stack.kafkaBrokers,
-        clientId: 'bench',
-        connectionTimeoutMs: 10_000,
-        requestTimeoutMs: 30_000,
-        sessionTimeoutMs: 30_000,
-        transactionTimeoutMs: 30_000,
-        maxPollIntervalMs: 300_000,
-      },
-      'bench',
-    );
+    const kafkaConfig: KafkaConfig = {
+      brokers: stack.kafkaBrokers,
+      clientId: 'bench',
+      connectionTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      sessionTimeoutMs: 30_000,
+      transactionTimeoutMs: 30_000,
+      maxPollIntervalMs: 300_000,
+    };
+    // the tools' client for the topics; the input and the sinks on librdkafka's
+    const kafka = createKafka(kafkaConfig, 'bench');
     const topic = `bench${Date.now()}.events.enriched`;
     await ensureTopics(
       kafka,
@@ -173,7 +172,9 @@ async function main() {
     const codec = new EventCodec<EnrichedEvent>(createRegistry({ url: stack.registryUrl }), topic, 'enriched');
     await codec.register();
     process.stderr.write(`[bench] producing ${EVENTS} enriched events\n`);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = createRdKafka(kafkaConfig, 'bench').kafka.producer({
+      kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+    });
     await producer.connect();
     for (let i = 0; i < EVENTS; i += 1_000) {
       const events = Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, j) => enrichedEvent(i + j));
@@ -193,7 +194,7 @@ async function main() {
     rows.push(
       await run(
         'baseline (null destination)',
-        kafka,
+        kafkaConfig,
         topic,
         codec,
         sinkSchema.parse({ type: 'syslog', name: 'null', host: 'x', port: 1, ...common }),
@@ -224,7 +225,7 @@ async function main() {
     });
     // the JSON array around the rows: brackets and commas
     rows.push(
-      await run('sentinel', kafka, topic, codec, sentinel, await openSinkWriter(sentinel, rootLogger), (n) => n + 1, SENTINEL_LIMIT),
+      await run('sentinel', kafkaConfig, topic, codec, sentinel, await openSinkWriter(sentinel, rootLogger), (n) => n + 1, SENTINEL_LIMIT),
     );
     const rejected413 = emulator.store.stats().rejections.byStatus['413'] ?? 0;
     await emulator.stop();
@@ -238,7 +239,9 @@ async function main() {
       ack: { enabled: true, pollIntervalMs: 100 },
       ...common,
     });
-    rows.push(await run('splunk-hec (acks on)', kafka, topic, codec, splunk, await openSinkWriter(splunk, rootLogger), () => 0, 1_000_000));
+    rows.push(
+      await run('splunk-hec (acks on)', kafkaConfig, topic, codec, splunk, await openSinkWriter(splunk, rootLogger), () => 0, 1_000_000),
+    );
     await hec.stop();
 
     for (const transport of ['tcp', 'tls'] as const) {
@@ -254,7 +257,16 @@ async function main() {
         ...common,
       });
       rows.push(
-        await run(`syslog-${transport} (rsyslog)`, kafka, topic, codec, syslog, await openSinkWriter(syslog, rootLogger), () => 0, 262_144),
+        await run(
+          `syslog-${transport} (rsyslog)`,
+          kafkaConfig,
+          topic,
+          codec,
+          syslog,
+          await openSinkWriter(syslog, rootLogger),
+          () => 0,
+          262_144,
+        ),
       );
       await receiver.stop();
     }

@@ -60,8 +60,7 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
   const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
   const { startSink } = await import('../sinks/registry.js');
-  const running = await startSink(topology, sink, kafka, codec, logger, onProgress);
-  reportAssigned(name); // kafkajs' consumer.run() resolves after the group join and sync
+  const running = await startSink(topology, sink, codec, logger, onProgress); // ready at its first assignment
   // fails on: retries exhausted, destination misconfigured, DLQ unwritable
   return { name, failed: running.failed, stop: () => running.stop() };
 }

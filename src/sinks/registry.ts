@@ -1,6 +1,5 @@
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
-import type { Kafka } from '../kafka/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent } from '../schemas/events.js';
@@ -38,7 +37,6 @@ export function sinkConfigPath(topology: Topology, config: SinkConfig): Array<st
 export async function startSink(
   topology: Topology,
   config: SinkConfig,
-  kafka: Kafka,
   codec: EventCodec<EnrichedEvent>,
   logger: Logger,
   onDelivered?: (count: number) => void,
@@ -47,7 +45,7 @@ export async function startSink(
   const pii = buildPiiPolicy(topology.pii, config, sinkConfigPath(topology, config));
   const writer = await openSinkWriter(config, logger);
   return startSinkRunner({
-    kafka,
+    kafka: topology.kafka,
     stage: config.name,
     inputTopic: names.enriched,
     groupId: sinkGroupId(config),
@@ -57,7 +55,6 @@ export async function startSink(
     pii,
     codec,
     logger,
-    sessionTimeoutMs: topology.kafka.sessionTimeoutMs,
     ...(onDelivered ? { onDelivered } : {}),
   });
 }

@@ -46,7 +46,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     await writer.close();
     const sink = await runSinkInProcess(bed, config);
     await sink.stop();
-    expect(await committedOffsets(bed.kafka, sinkGroupId(config), bed.names.enriched)).toSatisfy((m: Map<number, string>) =>
+    expect(await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched)).toSatisfy((m: Map<number, string>) =>
       [...m.values()].every((o) => o === '-1'),
     );
   });
@@ -55,7 +55,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     const bed = await sinkTestbed((id) => [destination.config(id, { batch: { maxRecords: 50, maxLatencyMs: 200 } })]);
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const ids = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 400 }, (_, i) => enrichedEvent(i)),
     );
@@ -64,7 +64,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     await sink.stop();
     const arrivals = received(ids);
     expect(arrivals).toHaveLength(ids.length);
-    const committed = await committedOffsets(bed.kafka, sinkGroupId(config), bed.names.enriched);
+    const committed = await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched);
     const total = [...committed.values()].reduce((n, o) => n + Number(o), 0);
     expect(total).toBe(ids.length);
     expect(await readAll(bed.kafka, bed.names.dlq(config.name))).toHaveLength(0);
@@ -76,7 +76,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     ]);
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const ids = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 600 }, (_, i) => enrichedEvent(i)),
     );
@@ -106,7 +106,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     const bed = await sinkTestbed((id) => [destination.config(id, { batch: { maxRecords: 20, maxLatencyMs: 100 } })]);
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const first = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 200 }, (_, i) => enrichedEvent(i)),
     );
@@ -114,7 +114,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     await until('the first events delivered', () => (new Set(received(first)).size === first.length ? true : undefined));
     await destination.restart();
     const second = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 200 }, (_, i) => enrichedEvent(1_000 + i)),
     );
@@ -139,7 +139,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     );
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const [a, b, c, d, e] = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 5 }, (_, i) => enrichedEvent(i)),
     );
@@ -150,7 +150,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     expect(failure).toBeInstanceOf(SiemStreamError);
     expect((failure as SiemStreamError).code).toBe('DESTINATION_UNAVAILABLE');
     await first.stop();
-    const committed = await committedOffsets(bed.kafka, sinkGroupId(config), bed.names.enriched);
+    const committed = await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched);
     expect(committed.get(0)).toBe('2'); // offset of C: A and B are committed, nothing after
     expect(received([c, e] as string[])).toHaveLength(0);
 
@@ -161,7 +161,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     const after = countBy(received([a, b, c, d, e] as string[]));
     const redelivered = [a, b, c, d, e].filter((id) => (after.get(id as string) ?? 0) > (before.get(id as string) ?? 0));
     expect(redelivered).toEqual([c, d, e]);
-    expect((await committedOffsets(bed.kafka, sinkGroupId(config), bed.names.enriched)).get(0)).toBe('5');
+    expect((await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched)).get(0)).toBe('5');
   });
 });
 

@@ -8,6 +8,7 @@ import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../sr
 import { ensureTopics } from '../../src/kafka/admin.js';
 import type { Kafka } from '../../src/kafka/client.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
+import { createRdKafka, type RdKafka } from '../../src/kafka/rdkafka.js';
 import { rootLogger } from '../../src/observability/logger.js';
 import { EventCodec } from '../../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../../src/schemas/events.js';
@@ -35,7 +36,10 @@ export async function sinkTestbed(
     sinks: sinks(id).map((s) => sinkSchema.parse(s)),
   };
   const names = topicNames(topology);
+  // the test support's client, for topics and reading them back (tests/support, src/kafka/read-topic.ts)
   const kafka = createKafka(topology.kafka, 'sink-test');
+  // the sinks' own client, for writing input and looking at the group
+  const rd = createRdKafka(topology.kafka, 'sink-test').kafka;
   await ensureTopics(
     kafka,
     [names.enriched, ...topology.sinks.map((s) => names.dlq(s.name))].map((topic) => ({
@@ -45,19 +49,19 @@ export async function sinkTestbed(
     })),
   );
   const codec = new EventCodec<EnrichedEvent>(createRegistry(topology.schemaRegistry), names.enriched, 'enriched');
-  return { id, topology, names, kafka, codec };
+  return { id, topology, names, kafka, rd, codec };
 }
 
 /** Writes events to the enriched topic, keyed by entity like the enricher; returns their EventIds in order. */
-export async function produceEvents(kafka: Kafka, codec: EventCodec<EnrichedEvent>, events: EnrichedEvent[]): Promise<string[]> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+export async function produceEvents(kafka: RdKafka, codec: EventCodec<EnrichedEvent>, events: EnrichedEvent[]): Promise<string[]> {
+  const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
   await producer.connect();
   await codec.register(); // once, before encoding in parallel
   try {
     for (let i = 0; i < events.length; i += 500) {
       const slice = events.slice(i, i + 500);
       const messages = await Promise.all(slice.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
-      await producer.send({ topic: codec.topic, messages, acks: -1 });
+      await producer.send({ topic: codec.topic, messages });
     }
   } finally {
     await producer.disconnect();
@@ -74,7 +78,7 @@ export async function runSinkInProcess(
   const logger = rootLogger.child({ stage: config.name, test: true });
   const writer = wrap(await openSinkWriter(config, logger));
   return startSinkRunner({
-    kafka: bed.kafka,
+    kafka: bed.topology.kafka,
     stage: config.name,
     inputTopic: bed.names.enriched,
     groupId: sinkGroupId(config),
@@ -84,12 +88,11 @@ export async function runSinkInProcess(
     pii: buildPiiPolicy(bed.topology.pii, config, sinkConfigPath(bed.topology, config)),
     codec: bed.codec,
     logger,
-    sessionTimeoutMs: bed.topology.kafka.sessionTimeoutMs,
   });
 }
 
 /** Committed offsets of a group on a topic, by partition ("-1" = none). */
-export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, string>> {
+export async function committedOffsets(kafka: RdKafka, groupId: string, topic: string): Promise<Map<number, string>> {
   const admin = kafka.admin();
   await admin.connect();
   try {

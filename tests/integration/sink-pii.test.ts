@@ -64,7 +64,7 @@ describe('PII rules on the Sentinel sink', () => {
       EventOriginalUid: 'u'.repeat(70_000), // over the 64 KB field limit: the schema guard sends it to the DLQ
     });
     const byId = new Map([...events, rejected].map((ev) => [ev.EventId, ev]));
-    await produceEvents(bed.kafka, bed.codec, [...events, rejected]);
+    await produceEvents(bed.rd, bed.codec, [...events, rejected]);
 
     const before = await transformedCount('sentinel');
     const sink = await runSinkInProcess(bed, config);
@@ -136,7 +136,7 @@ describe('PII rules on another destination', () => {
       enrichedEvent(i, { ActorUsername: USERS[i % 2] as string, SrcIpAddr: `203.0.113.${i + 1}` }),
     );
     const byId = new Map(events.map((ev) => [ev.EventId, ev]));
-    await produceEvents(bed.kafka, bed.codec, events);
+    await produceEvents(bed.rd, bed.codec, events);
     const sink = await runSinkInProcess(bed, config);
     await until('every event indexed', () => (destination.receivedIds().length >= events.length ? true : undefined));
     await sink.stop();

@@ -85,7 +85,7 @@ describe('Sentinel sink under faults', () => {
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     e.faults.failWith('Custom-SiemEvent', 1, 400);
     const ids = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 30 }, (_, i) => enrichedEvent(i, { EventSchema: 'Other' })),
     );
@@ -102,7 +102,7 @@ describe('Sentinel sink under faults', () => {
     expect(headers[DLQ_HEADER.errorMessage]).toContain('HTTP 400');
     const dead = await Promise.all(dlq.map(async (m) => (await bed.codec.decode(m.message.value)).EventId));
     expect(new Set([...dead, ...idsIn(e)])).toEqual(new Set(ids));
-    expect((await committedOffsets(bed.kafka, (config as { groupId: string }).groupId, bed.names.enriched)).get(0)).toBe('30');
+    expect((await committedOffsets(bed.rd, (config as { groupId: string }).groupId, bed.names.enriched)).get(0)).toBe('30');
   });
 
   it('retries a request that timed out', async () => {
@@ -140,7 +140,7 @@ describe('Sentinel sink under faults', () => {
     const padding = 'x'.repeat(1_500);
     const events = Array.from({ length: 600 }, (_, i) => enrichedEvent(i, { EventSchema: 'Other', AdditionalFields: { padding } }));
     const huge = enrichedEvent(9_999, { EventSchema: 'Other', AdditionalFields: { a: 'y'.repeat(200_000), b: 'z'.repeat(200_000) } });
-    const ids = await produceEvents(bed.kafka, bed.codec, [...events, huge]);
+    const ids = await produceEvents(bed.rd, bed.codec, [...events, huge]);
     const sink = await runSinkInProcess(bed, config);
     await until('every fitting event accepted', () => (new Set(idsIn(e)).size >= events.length ? true : undefined));
     const dlq = await until('the oversized record in the DLQ', async () => {
@@ -171,7 +171,7 @@ describe('Sentinel sink under faults', () => {
     const events = Array.from({ length: 6_000 }, (_, i) =>
       enrichedEvent(i, { AdditionalFields: { note: `event ${i} ${'n'.repeat(600)}` } }),
     );
-    const ids = await produceEvents(bed.kafka, bed.codec, events);
+    const ids = await produceEvents(bed.rd, bed.codec, events);
     const first = spawnStage(bed.topology, 'sentinel');
     await until('a quarter of the events accepted', () => (idsIn(e).length >= ids.length / 4 ? true : undefined), 120_000);
     e.faults.throttle('*', 6, 1);
@@ -182,7 +182,7 @@ describe('Sentinel sink under faults', () => {
     first.kill('SIGKILL');
     expect((await exited(first)).signal).toBe('SIGKILL');
     const atKill = idsIn(e).length;
-    const committedAtKill = [...(await committedOffsets(bed.kafka, config0(bed).groupId, bed.names.enriched)).values()].reduce(
+    const committedAtKill = [...(await committedOffsets(bed.rd, config0(bed).groupId, bed.names.enriched)).values()].reduce(
       (n, o) => n + Math.max(0, Number(o)),
       0,
     );
@@ -214,7 +214,7 @@ describe('Sentinel sink under faults', () => {
     const bed = await sinkTestbed((id) => [sentinelConfig(e, id, { maxInFlightBatches: 1, batch: { maxRecords: 50, maxLatencyMs: 100 } })]);
     const config = bed.topology.sinks[0] as ReturnType<typeof sinkSchema.parse>;
     const ids = await produceEvents(
-      bed.kafka,
+      bed.rd,
       bed.codec,
       Array.from({ length: 1_500 }, (_, i) => enrichedEvent(i)),
     );

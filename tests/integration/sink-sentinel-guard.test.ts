@@ -30,7 +30,7 @@ describe('Sentinel schema guard', () => {
     const fine = Array.from({ length: 20 }, (_, i) => enrichedEvent(i, { EventSchema: 'Other' }));
     const wrongType = enrichedEvent(100, { EventSchema: 'Other', SrcBytes: 5_000_000_000 });
     const oversized = enrichedEvent(101, { EventSchema: 'Other', EventOriginalUid: 'u'.repeat(70_000) });
-    const ids = await produceEvents(bed.kafka, bed.codec, [...fine, wrongType, oversized]);
+    const ids = await produceEvents(bed.rd, bed.codec, [...fine, wrongType, oversized]);
 
     // a newer writer schema with a field the DCR does not declare (a BACKWARD-compatible addition)
     const evolvedSchema = loadSchema('enriched');
@@ -41,7 +41,7 @@ describe('Sentinel schema guard', () => {
       { subject: bed.codec.subject },
     );
     const undeclared = { ...enrichedEvent(102, { EventSchema: 'Other' }), ThreatScore: 0.93 };
-    const producer = bed.kafka.producer({ allowAutoTopicCreation: false });
+    const producer = bed.rd.producer({ kafkaJS: { allowAutoTopicCreation: false } });
     await producer.connect();
     await producer.send({
       topic: bed.names.enriched,

@@ -23,7 +23,7 @@ describe.each(['tcp', 'tls'] as const)('syslog sink → real rsyslog over %s', (
     const events = Array.from({ length: 1_000 }, (_, i) =>
       enrichedEvent(i, { AdditionalFields: { note: `line one\nline two ] "quoted" — ${i}`, path: 'C:\\Temp\\ü' } }),
     );
-    const ids = await produceEvents(bed.kafka, bed.codec, events);
+    const ids = await produceEvents(bed.rd, bed.codec, events);
     const sink = await runSinkInProcess(bed, config);
     const wanted = new Set(ids);
     const mine = () => destination.receiver.messages().filter((m) => wanted.has(eventIdOf(m.sd)));

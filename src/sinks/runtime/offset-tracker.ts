@@ -72,13 +72,16 @@ export class OffsetTracker {
     return progress;
   }
 
-  /** Forgets partitions this member no longer owns, so it never commits for another member's partition. */
-  retain(assignment: Record<string, number[]>): void {
-    for (const [key, progress] of this.partitions) {
-      if (!(assignment[progress.topic] ?? []).includes(progress.partition)) {
-        this.partitions.delete(key);
-        this.committed.delete(key);
-      }
+  /**
+   * Forgets partitions this member is giving up (a revoke), so it never commits for another
+   * member's partition; acknowledgements of their records still in flight land on the dropped
+   * progress objects and change nothing.
+   */
+  drop(partitions: Array<{ topic: string; partition: number }>): void {
+    for (const { topic, partition } of partitions) {
+      const key = `${topic}\u0000${partition}`;
+      this.partitions.delete(key);
+      this.committed.delete(key);
     }
   }
 
@@ -88,9 +91,12 @@ export class OffsetTracker {
     return n;
   }
 
-  uncommitted(): CommitPoint[] {
+  /** Commit points that moved since the last commit, of every partition or of `only` those. */
+  uncommitted(only?: Array<{ topic: string; partition: number }>): CommitPoint[] {
+    const wanted = only && new Set(only.map(({ topic, partition }) => `${topic}\u0000${partition}`));
     const points: CommitPoint[] = [];
     for (const [key, progress] of this.partitions) {
+      if (wanted && !wanted.has(key)) continue;
       const point = progress.commitPoint();
       if (point === undefined || this.committed.get(key) === point) continue;
       points.push({ topic: progress.topic, partition: progress.partition, offset: point.toString() });

@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KafkaConfig } from '../../config/schema.js';
 import { isRecordFault } from '../../errors.js';
-import type { EachBatchPayload, Kafka, KafkaMessage } from '../../kafka/client.js';
-import { PRODUCER_DEFAULTS } from '../../kafka/client-factory.js';
 import { deadLetter, rejectedRecord, sendDeadLetters } from '../../kafka/dlq.js';
+import type { ConsumedMessage } from '../../kafka/message.js';
+import { createRdKafka, type RdEachBatchPayload, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
 import type { Logger } from '../../observability/logger.js';
 import { recordsIn, recordsOut } from '../../observability/metrics.js';
+import { reportAssigned } from '../../observability/readiness.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
+import { watchGroupMembership } from '../../runtime/group-liveness.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent } from '../../schemas/events.js';
 import type { SinkCommonConfig } from '../common-config.js';
@@ -15,11 +19,24 @@ import { deliverBatch } from './deliver-batch.js';
 import { OffsetTracker, type PartitionProgress } from './offset-tracker.js';
 import { sinkBackPressure, sinkBatchBytes, sinkBuffered, sinkInFlight, sinkQueuedBatches } from './sink-metrics.js';
 
-/** a slow destination call must not cost the member its partitions: the group session is never shorter */
+/**
+ * The group session of a sink is never shorter (the chaos harness's zombies outlive it). With
+ * librdkafka a slow destination call no longer costs heartbeats (they are sent from its own thread).
+ */
 export const SINK_MIN_SESSION_TIMEOUT_MS = 30_000;
 
+/** records one eachBatch hands over (one partition's) */
+const RECORDS_PER_FETCH = 1_000;
+/**
+ * How long one eachBatch may wait for buffer room before it hands the rest of its records back
+ * (the client reads them again). Rebalance callbacks are only served between batches, so a wait
+ * without bound would hold the whole group in its rebalance and trip its liveness check.
+ */
+const MAX_WAIT_IN_BATCH_MS = 5_000;
+
 export interface SinkRunnerOptions {
-  kafka: Kafka;
+  /** the topology's `kafka`: the runner builds its own clients from it */
+  kafka: KafkaConfig;
   stage: string;
   inputTopic: string;
   groupId: string;
@@ -30,14 +47,13 @@ export interface SinkRunnerOptions {
   pii: PiiPolicy;
   codec: Pick<EventCodec<EnrichedEvent>, 'decode'>;
   logger: Logger;
-  sessionTimeoutMs: number;
   onDelivered?: (count: number) => void;
 }
 
 export interface RunningSink {
   /** flushes open batches, waits for in-flight ones, commits, disconnects */
   stop(): Promise<void>;
-  /** rejects when the sink stopped on its own: retries exhausted, destination misconfigured, DLQ unwritable */
+  /** rejects when the sink stopped on its own: retries exhausted, destination misconfigured, DLQ unwritable, out of its group */
   failed: Promise<never>;
   /** what is held in memory now: consumed records not yet acknowledged, and batches being written */
   stats(): {
@@ -53,18 +69,28 @@ interface Entry {
   payload: unknown;
   bytes: number;
   topic: string;
-  message: KafkaMessage;
+  message: ConsumedMessage;
   progress: PartitionProgress;
 }
 
+interface Unencodable {
+  entry: { topic: string; message: ConsumedMessage; progress: PartitionProgress };
+  error: unknown;
+  attempts: number;
+}
+
+const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
 /**
  * The runtime every destination shares: consume → decode → PII rules → encode → batch → write with retries →
- * DLQ for rejects → acknowledge → commit the contiguous acknowledged prefix of each partition.
+ * DLQ for rejects → acknowledge → commit the contiguous acknowledged prefix of each partition, on a
+ * timer, when partitions are revoked (before they go) and at the stop.
  * At most `maxInFlightBatches` batches are written at once and about one more of each is buffered;
- * past that the consumer waits in eachBatch, which stops fetching (back-pressure).
+ * past that the consumer waits in eachBatch, which stops fetching (back-pressure), for a few
+ * seconds at a time: then the batch's remaining records are handed back and read again.
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<RunningSink> {
-  const { stage, config, writer, logger } = options;
+  const { stage, config, writer, logger, groupId } = options;
   const limits = {
     maxBatchBytes: Math.min(writer.limits.maxBatchBytes, config.batch.maxBytes ?? Number.POSITIVE_INFINITY),
     maxBatchRecords: Math.min(writer.limits.maxBatchRecords, config.batch.maxRecords),
@@ -81,41 +107,61 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     sinkBuffered.set({ stage, unit: 'records' }, records);
     sinkQueuedBatches.set({ stage }, queue.length);
   };
+  const full = () => buffered.bytes >= maxBufferedBytes || buffered.records >= maxBufferedRecords;
   let inFlight = 0;
   const queue: Array<{ key: string; items: Entry[] }> = [];
   const roomWaiters: Array<() => void> = [];
   const fatal = new FatalSignal();
   let hasFailed = false;
   let stopRequested = false;
-
-  const producer = options.kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const consumer = options.kafka.consumer({
-    groupId: options.groupId,
-    readUncommitted: false,
-    sessionTimeout: Math.max(options.sessionTimeoutMs, SINK_MIN_SESSION_TIMEOUT_MS),
-    allowAutoTopicCreation: false,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [options.inputTopic], fromBeginning: true });
-  // commits from the timer stay out of rebalances: one that overlaps a rejoin fails with an unknown
-  // member or generation, and clients that commit then are known to stall (librdkafka#2933)
+  let disconnecting = false;
+  // between a revoke and the next assignment: the timer's commits wait
   let rebalancing = false;
-  consumer.on(consumer.events.REBALANCING, () => {
-    rebalancing = true;
-  });
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    rebalancing = false;
-    // records of a revoked partition still in flight may be delivered (the new owner redelivers
-    // them too, with the same EventId), but their offsets are no longer ours to commit
-    tracker.retain(event.payload.memberAssignment);
+  // partitions whose revoke has begun: their batches still being read are left to the next owner
+  const revoked = new Set<string>();
+
+  const sessionTimeout = Math.max(options.kafka.sessionTimeoutMs, SINK_MIN_SESSION_TIMEOUT_MS);
+  const { kafka, clientId } = createRdKafka(options.kafka, stage);
+  // dead letters outside a transaction: idempotent, acknowledged by every in-sync replica
+  const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
+  const consumer = kafka.consumer({
+    'js.consumer.max.batch.size': RECORDS_PER_FETCH,
+    'max.poll.interval.ms': Math.max(options.kafka.maxPollIntervalMs, sessionTimeout),
+    // served between batches; the client unassigns only once every batch in hand has returned
+    rebalance_cb: async (error: { code: number }, assignment: RdTopicPartition[], how?: { assignmentLost(): boolean }) => {
+      if (error.code === RdErrorCodes.ERR__ASSIGN_PARTITIONS) {
+        logger.info({ assigned: assignment }, 'partitions assigned');
+        for (const { topic, partition } of assignment) revoked.delete(keyOf(topic, partition));
+        rebalancing = false;
+        reportAssigned(stage);
+      } else if (error.code === RdErrorCodes.ERR__REVOKE_PARTITIONS) {
+        // lost: the group moved on without this member (a zombie, a session timeout); its generation is stale
+        const lost = how?.assignmentLost() ?? false;
+        logger.info({ revoked: assignment, lost }, 'partitions revoked');
+        rebalancing = true;
+        for (const { topic, partition } of assignment) revoked.add(keyOf(topic, partition));
+        // before the partitions go, what the destination acknowledged for them is committed with this generation
+        if (!lost && !disconnecting)
+          await Promise.race([commit(assignment), sleep(options.kafka.requestTimeoutMs, undefined, { ref: false })]);
+        tracker.drop(assignment);
+      }
+    },
+    kafkaJS: {
+      groupId,
+      fromBeginning: true,
+      autoCommit: false,
+      readUncommitted: false,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+      allowAutoTopicCreation: false,
+    },
   });
 
   const pauseConsumer = () => {
     try {
       consumer.pause([{ topic: options.inputTopic }]);
     } catch {
-      // the group has not been joined yet (run() returns before that): nothing is being fetched
+      // not connected (any more): nothing is being fetched
     }
   };
   const wakeWaiters = () => {
@@ -132,9 +178,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     void commit().finally(() => fatal.fail(error));
   };
 
-  const sendToDlq = async (
-    rejects: Array<{ entry: { topic: string; message: KafkaMessage; progress: PartitionProgress }; error: unknown; attempts: number }>,
-  ) => {
+  const sendToDlq = async (rejects: Unencodable[]) => {
     if (rejects.length === 0) return;
     const letters = rejects.map(({ entry, error, attempts }) =>
       deadLetter(options.dlqTopic, rejectedRecord(entry.topic, entry.progress.partition, entry.message), error, stage, logger, attempts),
@@ -175,62 +219,93 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
     pump();
   });
 
+  /**
+   * Commits the acknowledged prefix of every partition, or of `only` those (a revoke), one commit
+   * at a time. The timer's commits stay out of rebalances: librdkafka sends the generation it has,
+   * and a member that the group moved on without is refused (unknown member, illegal generation).
+   */
   let committing: Promise<void> | undefined;
-  const commit = (): Promise<void> => {
-    committing ??= (async () => {
-      const points = tracker.uncommitted();
-      if (points.length === 0 || rebalancing) return;
+  const commit = async (only?: RdTopicPartition[]): Promise<void> => {
+    while (committing) await committing;
+    if (!only && rebalancing) return;
+    const points = tracker.uncommitted(only);
+    if (points.length === 0) return;
+    committing = (async () => {
       try {
         await consumer.commitOffsets(points);
         tracker.markCommitted(points);
       } catch (err) {
-        logger.warn({ err }, 'offset commit failed; retried at the next interval');
+        logger.warn({ err, points }, 'offset commit failed; retried at the next interval');
       }
     })().finally(() => {
       committing = undefined;
     });
-    return committing;
+    await committing;
   };
-  const commitTimer = setInterval(() => void commit(), config.commitIntervalMs);
+  const commitTimer = setInterval(() => {
+    if (!committing) void commit();
+  }, config.commitIntervalMs);
 
-  /** Waits until the buffer has room, then takes one record's place in it (in the same tick as the check). */
-  const reserveRoom = async (payload: EachBatchPayload) => {
-    const full = () => buffered.bytes >= maxBufferedBytes || buffered.records >= maxBufferedRecords;
+  /**
+   * Waits until the buffer has room, at the latest until `deadline`, then takes one record's
+   * place in it (in the same tick as the check). False: the batch ends here, its remaining
+   * records are read again.
+   */
+  const reserveRoom = async (payload: RdEachBatchPayload, key: string, deadline: number): Promise<boolean> => {
+    const goOn = () => !stopRequested && !hasFailed && payload.isRunning() && !payload.isStale() && !revoked.has(key);
     if (full()) sinkBackPressure.inc({ stage });
-    while (!hasFailed && payload.isRunning() && full()) {
+    while (goOn() && full()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
       await new Promise<void>((resolve) => {
         roomWaiters.push(resolve);
-        setTimeout(resolve, 1_000);
+        setTimeout(resolve, Math.min(left, 1_000));
       });
-      if (!full()) break;
-      await payload.heartbeat();
     }
+    if (!goOn()) return false;
     setBuffered(buffered.bytes, buffered.records + 1);
+    return true;
   };
   const releaseRoom = () => {
     setBuffered(buffered.bytes, buffered.records - 1);
   };
 
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [options.inputTopic] });
+  const liveness = watchGroupMembership({
+    kafka,
+    groupId,
+    clientId,
+    stallMs: Math.max(30_000, 3 * sessionTimeout),
+    logger,
+    onStalled: (error) => fail(error),
+  });
   await consumer.run({
-    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     eachBatch: async (payload) => {
       const { topic, partition, messages } = payload.batch;
-      if (messages.length === 0) return;
-      const progress = tracker.progressFor(topic, partition, BigInt((messages[0] as KafkaMessage).offset));
-      const unencodable: Array<{
-        entry: { topic: string; message: KafkaMessage; progress: PartitionProgress };
-        error: unknown;
-        attempts: number;
-      }> = [];
+      const first = messages[0];
+      const last = messages[messages.length - 1];
+      if (!first || !last) return;
+      const key = keyOf(topic, partition);
+      // A batch of a partition being revoked is left to the next owner, who reads from the
+      // committed offset. It is resolved whole so that the client does not seek the partition: a
+      // seek issued after the unassignment is kept and applied whenever the partition comes back.
+      const leaveToNextOwner = () => payload.resolveOffset(last.offset);
+      if (revoked.has(key)) {
+        leaveToNextOwner();
+        return;
+      }
+      if (stopRequested || hasFailed) return; // unresolved: read again by whoever runs next
+      const deadline = Date.now() + MAX_WAIT_IN_BATCH_MS;
+      const progress = tracker.progressFor(topic, partition, BigInt(first.offset));
+      const unencodable: Unencodable[] = [];
+      // the last record taken (batched or dead-lettered): resolved once, below; the rest is read again
+      let taken: string | undefined;
       for (const message of messages) {
-        if (stopRequested || hasFailed || !payload.isRunning() || payload.isStale()) break;
-        await reserveRoom(payload);
-        if (hasFailed || !payload.isRunning() || payload.isStale()) {
-          releaseRoom();
-          break;
-        }
+        if (!(await reserveRoom(payload, key, deadline))) break;
         progress.track(BigInt(message.offset));
         recordsIn.inc({ stage });
         try {
@@ -246,7 +321,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
           }
           unencodable.push({ entry: { topic, message, progress }, error, attempts: 1 });
         }
-        payload.resolveOffset(message.offset);
+        taken = message.offset;
       }
       try {
         await sendToDlq(unencodable);
@@ -254,13 +329,14 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
       } catch (error) {
         fail(error);
       }
-      await payload.heartbeat();
+      if (revoked.has(key)) leaveToNextOwner();
+      else if (taken !== undefined) payload.resolveOffset(taken);
     },
   });
   logger.info(
     {
       topic: options.inputTopic,
-      groupId: options.groupId,
+      groupId,
       limits,
       maxInFlightBatches: config.maxInFlightBatches,
       pii: options.pii.describe(),
@@ -290,6 +366,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
         clearInterval(commitTimer);
         await commit();
         abort.abort();
+        liveness.stop();
+        disconnecting = true;
         await consumer.disconnect();
         await producer.disconnect();
         await writer.close();

@@ -52,11 +52,17 @@ describe('contiguous offset commits', () => {
     expect(p.commitPoint()).toBe(100_000n);
   });
 
-  it('stops committing a partition once a rebalance gave it to another member', () => {
+  it('stops committing a partition once it was revoked, and hands out the commit points of the revoked ones alone', () => {
     const tracker = new OffsetTracker();
-    tracker.progressFor('t', 0, 0n).track(0n);
+    const p0 = tracker.progressFor('t', 0, 0n);
+    p0.track(0n);
+    p0.ack(0n);
     tracker.progressFor('t', 1, 0n).track(0n);
-    tracker.retain({ t: [1] });
+    expect(tracker.uncommitted([{ topic: 't', partition: 0 }])).toEqual([{ topic: 't', partition: 0, offset: '1' }]);
+    tracker.drop([{ topic: 't', partition: 0 }]);
+    p0.track(1n);
+    p0.ack(1n); // a batch of the revoked partition still in flight
     expect(tracker.uncommitted()).toEqual([{ topic: 't', partition: 1, offset: '0' }]);
+    expect(tracker.uncommitted([{ topic: 't', partition: 0 }])).toEqual([]);
   });
 });
