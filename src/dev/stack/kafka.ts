@@ -1,7 +1,7 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KafkaClient, logLevel } from '../../kafka/client.js';
+import { describeCluster } from '../../kafka/protocol/index.js';
 import { loadOrCreateCertificate } from '../logs-ingestion-emulator/certificate.js';
 import { fetchMaven, run } from './cache.js';
 import { HOST } from './health.js';
@@ -193,23 +193,16 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
 
 /** Broker node ids that are registered and unfenced in the cluster's metadata. */
 async function liveNodes(ctx: StackContext): Promise<Set<number>> {
-  const kafka = new KafkaClient({
-    brokers: kafkaBrokers(ctx),
-    clientId: 'siem-stream-stack-health',
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    requestTimeout: 3000,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
   try {
-    await admin.connect();
-    const { brokers } = await admin.describeCluster();
+    const { brokers } = await describeCluster({
+      brokers: kafkaBrokers(ctx),
+      clientId: 'siem-stream-stack-health',
+      connectionTimeoutMs: 1000,
+      requestTimeoutMs: 3000,
+    });
     return new Set(brokers.map((b) => b.nodeId));
   } catch {
     return new Set();
-  } finally {
-    await admin.disconnect().catch(() => {});
   }
 }
 
