@@ -53,11 +53,12 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
       const committed = await admin.fetchOffsets({ groupId: group, topics: present });
       const [description] = (await admin.describeGroups([group])).groups;
       const membership = description ? { groupState: groupStateName(description.state), members: description.members.length } : {};
-      for (const { topic, partitions } of committed) {
-        for (const p of partitions) {
-          const offsets = topicOffsets.get(topic)?.get(p.partition);
-          if (!offsets) continue;
-          const row = partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets);
+      // librdkafka lists only the partitions the group committed on: every partition of the topic gets a row
+      for (const topic of present) {
+        const committedOf = new Map(committed.find((t) => t.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
+        for (const [partition, offsets] of topicOffsets.get(topic) ?? []) {
+          const offset = committedOf.get(partition);
+          const row = partitionRow(group, topic, partition, offset === undefined || BigInt(offset) < 0n ? null : BigInt(offset), offsets);
           rows.push({ ...row, ...membership, ...(stage === undefined ? {} : { stage }) });
         }
       }

@@ -72,7 +72,7 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
         const target = raw < logStart ? logStart : raw > end ? end : raw;
         if (target !== raw) clamped.push(`${topic}:${b.partition} ${raw} → ${target}`);
         const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === b.partition)?.offset;
-        const current = c === undefined || c === '-1' ? null : BigInt(c);
+        const current = c === undefined || BigInt(c) < 0n ? null : BigInt(c);
         const from = current ?? (input.intoGroup ? end : logStart);
         rows.push({ topic, partition: b.partition, current, target, logStart, end, reprocess: from - target });
       }

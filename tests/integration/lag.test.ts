@@ -90,6 +90,9 @@ describe('siem-stream lag', () => {
     }
     // the auth topic was never consumed: shown without an offset, all of it to read
     expect(ours.every((r) => !r.dataLoss)).toBe(true);
+    const unread = (JSON.parse(result.stdout) as JsonRow[]).filter((r) => r.topic !== topic);
+    expect(unread).toHaveLength((names.allRaw.length - 1) * topology.topics.partitions);
+    expect(unread.every((r) => r.committed === null && r.lag === '0' && !r.dataLoss)).toBe(true);
 
     const table = await runCli(['lag', topologyFile(topology), '--group', topology.parser.groupId]);
     expect(table.stdout).toMatch(
