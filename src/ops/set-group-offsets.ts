@@ -12,7 +12,8 @@ export interface GroupOffset {
  * Commits offsets for a consumer group that has no live members, and reads them back. The commit
  * comes from outside the group (a consumer of that group id that never joins: librdkafka sends
  * generation -1), which the broker accepts only while the group is empty, so a member that joins
- * meanwhile makes this fail rather than have its position overwritten. Replay and the tests use it.
+ * meanwhile keeps its position and this fails (librdkafka reports the refused commit as done: the
+ * offsets read back afterwards tell). Replay and the tests use it.
  */
 export async function setGroupOffsets(kafka: Kafka, groupId: string, offsets: GroupOffset[]): Promise<void> {
   if (offsets.length === 0) return;
@@ -35,14 +36,16 @@ export async function setGroupOffsets(kafka: Kafka, groupId: string, offsets: Gr
   try {
     const topics = [...new Set(wanted.map((o) => o.topic))];
     const after = await admin.fetchOffsets({ groupId, topics });
-    for (const o of wanted) {
+    const missed = wanted.flatMap((o) => {
       const got = after.find((t) => t.topic === o.topic)?.partitions.find((p) => p.partition === o.partition)?.offset;
-      if (got !== o.offset)
-        throw new SiemStreamError(
-          'OPERATION_REFUSED',
-          `${groupId} ${o.topic}:${o.partition} is at ${got} after the commit, expected ${o.offset}`,
-        );
-    }
+      return got === o.offset ? [] : [`${o.topic}:${o.partition} is at ${got ?? 'no offset'}, not ${o.offset}`];
+    });
+    // librdkafka reports a commit the broker refused (the group has members) as done: only the read-back tells
+    if (missed.length > 0)
+      throw new SiemStreamError(
+        'OPERATION_REFUSED',
+        `consumer group ${groupId} did not take the offsets (${missed.join('; ')}): a live member joined it? Stop every instance of the stage first`,
+      );
   } finally {
     await admin.disconnect();
   }
