@@ -5,7 +5,7 @@ import { rootLogger } from '../src/observability/logger.js';
 
 /**
  * Child process of bench/e2e.ts: one hop of the baseline chain, `from` → `to`, records copied as
- * they are (no Avro, no parsing). Plain: a kafkajs consumer and producer, no transactions, offsets
+ * they are (no Avro, no parsing). Plain: a consumer and producer of the project's client (librdkafka's KafkaJS API), no transactions, offsets
  * auto-committed. Transactional: the project's transactional loop with an identity transform, so
  * the difference to plain is the cost of exactly-once alone. Runs until SIGTERM.
  */
@@ -41,10 +41,10 @@ if (spec.transactional) {
   stop = () => loop.stop();
 } else {
   const producer = kafka.producer(PRODUCER_DEFAULTS);
-  const consumer = kafka.consumer({ groupId: spec.groupId, sessionTimeout: spec.kafka.sessionTimeoutMs });
+  const consumer = kafka.consumer({ kafkaJS: { groupId: spec.groupId, sessionTimeout: spec.kafka.sessionTimeoutMs, fromBeginning: true } });
   await producer.connect();
   await consumer.connect();
-  await consumer.subscribe({ topics: [spec.from], fromBeginning: true });
+  await consumer.subscribe({ topics: [spec.from] });
   await consumer.run({
     eachBatch: async ({ batch }) => {
       await producer.send({

@@ -82,7 +82,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
 async function produce(options: BaselineOptions, topic: string): Promise<void> {
   const { kafka, records, chunk, transactional, prefix } = options;
   const producer = transactional
-    ? kafka.producer({ ...PRODUCER_DEFAULTS, transactionalId: `${prefix}producer`, idempotent: true, maxInFlightRequests: 1 })
+    ? kafka.producer({ kafkaJS: { ...PRODUCER_DEFAULTS.kafkaJS, transactionalId: `${prefix}producer`, maxInFlightRequests: 1 } })
     : kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   for (let i = 0; i < records.length; i += chunk) {

@@ -5,12 +5,13 @@ import type { Topology } from '../src/config/schema.js';
 import type { SampleObject } from '../src/dev/sample-logs.js';
 import { ensureTopics } from '../src/kafka/admin.js';
 import type { Kafka } from '../src/kafka/client.js';
+import { RdGroupStates } from '../src/kafka/rdkafka.js';
 import { rawRecordMessage } from '../src/schemas/raw-record.js';
 import { waitFor } from '../tests/support/stage-process.js';
 import { type SteadyRate, steadyRate } from './stats.js';
 
 /**
- * What every baseline chain of bench/e2e.ts shares, whatever its hops are made of (kafkajs
+ * What every baseline chain of bench/e2e.ts shares, whatever its hops are made of (Node.js
  * processes, kcat pipes): its topics, the wait for the hops' groups, and the final consumer in
  * this process that timestamps each arrival. The only file of the chains that knows the bench's
  * own Kafka client: change `ChainClient` and these functions when the client changes.
@@ -58,7 +59,7 @@ export async function groupsReady(client: ChainClient, groupIds: string[], child
       const dead = children.find((c) => c.exitCode !== null);
       if (dead) throw new Error(`a baseline hop exited with ${dead.exitCode}; see ${logDir}`);
       const { groups } = await admin.describeGroups(groupIds);
-      return groups.every((g) => g.state === 'Stable' && g.members.length > 0) ? true : undefined;
+      return groups.every((g) => g.state === RdGroupStates.STABLE && g.members.length > 0) ? true : undefined;
     });
   } finally {
     await admin.disconnect();
@@ -91,10 +92,12 @@ export interface Delivery {
 export async function deliverThroughChain(options: DeliveryOptions): Promise<Delivery> {
   const { client, topology, expected } = options;
   const arrivals: number[] = [];
-  const consumer = client.consumer({ groupId: options.groupId, sessionTimeout: topology.kafka.sessionTimeoutMs });
+  const consumer = client.consumer({
+    kafkaJS: { groupId: options.groupId, sessionTimeout: topology.kafka.sessionTimeoutMs, fromBeginning: true },
+  });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [options.topic] });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const now = performance.now();

@@ -20,7 +20,7 @@ import { watchPeakRss } from './process-memory.js';
  * The librdkafka peer chain of bench/e2e.ts, built from Debian's kcat: a `kcat -P` producer fed
  * the baseline records on its stdin, `hops` pipelines `kcat -C -G <group> … | kcat -P …` running at
  * once, and the chains' shared final consumer in the bench process. No transactions, offsets
- * auto-committed: the librdkafka counterpart of the plain kafkajs chain, with no Node.js in the
+ * auto-committed: the native counterpart of the plain Node.js chain, with no Node.js in the
  * path of a record until the final consumer.
  *
  * Records cross each pipe as <key> 0x1F <value> 0x1E (ASCII unit and record separators; kcat's
@@ -75,8 +75,8 @@ export interface KcatEndpoints {
 }
 
 /**
- * A producer as the chain runs it: keys murmur2-partitioned like kafkajs' default (and Java's)
- * partitioner, acks=all (librdkafka's default, like kafkajs'), no compression.
+ * A producer as the chain runs it: keys murmur2-partitioned like the Node.js client's (and Java's)
+ * partitioner, acks=all (librdkafka's default), no compression.
  */
 export function kcatProducerArgs(e: KcatEndpoints, topic: string): string[] {
   return [
@@ -152,7 +152,7 @@ export interface KcatChainOptions {
 export interface KcatChainResult extends Delivery {
   /** peak RSS (VmHWM, bytes) of every kcat process: producer, hop n consume, hop n produce */
   peakRss: Record<string, number>;
-  /** per hop, its two kcat processes together (a kafkajs hop is one process doing both) */
+  /** per hop, its two kcat processes together (a Node.js hop is one process doing both) */
   hopPeakRss: number[];
   versions: { kcat?: string; librdkafka?: string };
 }

@@ -64,7 +64,7 @@ export function versions(): Record<string, string> {
   return {
     node: process.version,
     kafka: KAFKA_VERSION,
-    kafkajs: packageVersion('kafkajs'),
+    'kafka-javascript': packageVersion('@confluentinc/kafka-javascript'),
     apicurio: apicurioRelease().version,
     onnxruntime: packageVersion('onnxruntime-node'),
   };

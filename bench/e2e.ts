@@ -9,7 +9,7 @@
  *  2. latency at 50% of that rate: objects of BENCH_E2E_LATENCY_OBJECT_RECORDS (200) records written
  *     at a paced rate for BENCH_E2E_LATENCY_SECONDS (60); per record, emulator acceptance time −
  *     the object's PutObject completion time: p50/p95/p99/max.
- *  3. baseline: the same records through plain kafkajs clients of the same shape (producer,
+ *  3. baseline: the same records through plain clients (librdkafka's KafkaJS API) of the same shape (producer,
  *     BENCH_E2E_BASELINE_HOPS (2) consume→produce hops, final consumer), and the same chain with
  *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it), and a
  *     librdkafka peer chain of kcat pipelines (bench/e2e-kcat.ts; BENCH_E2E_KCAT=0 skips it); the ratios.
@@ -185,7 +185,7 @@ async function pipelinePhases(stack: LocalStack, topology: Topology, samples: Sa
   }
 }
 
-/** The same records on the same broker through plain kafkajs, the transactional loop, and kcat (librdkafka). */
+/** The same records on the same broker through plain clients (librdkafka's KafkaJS API), the transactional loop, and kcat (librdkafka). */
 async function baselinePhases(kafka: Kafka, topology: Topology, samples: SampleObject[], id: string, pipelineRate: number) {
   const records = baselineRecords(samples, topology.source.s3.bucket);
   const baselines: BaselineFigures[] = [];
@@ -199,7 +199,7 @@ async function baselinePhases(kafka: Kafka, topology: Topology, samples: SampleO
     loadAverage1m: { start: loadAtStart, end: oneMinuteLoad() },
   });
   for (const transactional of TRANSACTIONAL_BASELINE ? [false, true] : [false]) {
-    const label = transactional ? 'baseline: transactional loop' : 'baseline: plain kafkajs';
+    const label = transactional ? 'baseline: transactional loop' : 'baseline: plain client';
     say(`[${label}] producer → ${BASELINE_HOPS} hops → consumer, ${num(records.length)} records`);
     const loadAtStart = oneMinuteLoad();
     const b = await runBaseline({

@@ -70,7 +70,7 @@ async function main() {
 async function produceRaw(kafka: ReturnType<typeof createKafka>, topic: string) {
   const hosts = Math.max(1, Math.round(EVENTS / 70));
   const events = labelledTraffic({ seed: 11, hosts, users: 0, durationMs: 3_600_000, incidentsPerKind: 0 }).slice(0, EVENTS);
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer({ kafkaJS: { idempotent: true } });
   await producer.connect();
   const messages = events.map(({ event: e }, i) => ({
     key: `bench/firewall/${i % 12}.log`,

@@ -97,7 +97,7 @@ async function main() {
 }
 
 async function produce(kafka: Kafka, topic: string, logType: string) {
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer({ kafkaJS: { idempotent: true } });
   await producer.connect();
   const random = seeded(7);
   for (let start = 0; start < RECORDS; start += 500) {

@@ -1,9 +1,10 @@
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { SiemStreamError } from '../errors.js';
-import type { Kafka, KafkaMessage } from '../kafka/client.js';
+import type { Kafka } from '../kafka/client.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { readHeaders, type StringHeaders } from '../kafka/headers.js';
+import type { ConsumedMessage } from '../kafka/message.js';
 import { correlationId } from '../observability/correlation.js';
 import { scanTopic } from './scan-topic.js';
 
@@ -100,7 +101,7 @@ export async function readDlq(
 export const byPosition = (a: DlqEntry, b: DlqEntry) =>
   a.dlqTopic.localeCompare(b.dlqTopic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
 
-function dlqEntry(topic: string, stage: string, partition: number, message: KafkaMessage): DlqEntry {
+function dlqEntry(topic: string, stage: string, partition: number, message: ConsumedMessage): DlqEntry {
   const headers = readHeaders(message.headers);
   return {
     dlqTopic: topic,

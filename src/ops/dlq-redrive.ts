@@ -48,10 +48,7 @@ export async function redrive(
   let producer: Producer | undefined;
   if (!options.dryRun) {
     producer = kafka.producer({
-      ...PRODUCER_DEFAULTS,
-      transactionalId: `${topology.topics.prefix}dlq-redrive`,
-      idempotent: true,
-      maxInFlightRequests: 1,
+      kafkaJS: { ...PRODUCER_DEFAULTS.kafkaJS, transactionalId: `${topology.topics.prefix}dlq-redrive`, maxInFlightRequests: 1 },
     });
     await producer.connect();
     // initialising the id fences an earlier run and ends its open transaction before we read the log

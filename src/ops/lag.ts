@@ -1,4 +1,6 @@
 import type { Admin, Kafka } from '../kafka/client.js';
+import { RdIsolationLevel } from '../kafka/rdkafka.js';
+import { groupStateName } from './group-state.js';
 import { timestampOf, timestampsAt } from './record-timestamps.js';
 
 export interface GroupTopics {
@@ -50,12 +52,13 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
       if (present.length === 0) continue;
       const committed = await admin.fetchOffsets({ groupId: group, topics: present });
       const [description] = (await admin.describeGroups([group])).groups;
-      const membership = description ? { groupState: description.state, members: description.members.length } : {};
-      for (const { topic, partitions } of committed) {
-        for (const p of partitions) {
-          const offsets = topicOffsets.get(topic)?.get(p.partition);
-          if (!offsets) continue;
-          const row = partitionRow(group, topic, p.partition, p.offset === '-1' ? null : BigInt(p.offset), offsets);
+      const membership = description ? { groupState: groupStateName(description.state), members: description.members.length } : {};
+      // librdkafka lists only the partitions the group committed on: every partition of the topic gets a row
+      for (const topic of present) {
+        const committedOf = new Map(committed.find((t) => t.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
+        for (const [partition, offsets] of topicOffsets.get(topic) ?? []) {
+          const offset = committedOf.get(partition);
+          const row = partitionRow(group, topic, partition, offset === undefined || BigInt(offset) < 0n ? null : BigInt(offset), offsets);
           rows.push({ ...row, ...membership, ...(stage === undefined ? {} : { stage }) });
         }
       }
@@ -92,11 +95,14 @@ export function partitionRow(
   };
 }
 
+/** the end a read_committed consumer can reach (the last stable offset), as kafkajs' admin listed it */
+const READ_COMMITTED = { isolationLevel: RdIsolationLevel.READ_COMMITTED };
+
 async function fetchTopicOffsets(admin: Admin, topics: string[]) {
   const existing = new Set(await admin.listTopics());
   const result = new Map<string, Map<number, { low: bigint; high: bigint }>>();
   for (const topic of topics.filter((t) => existing.has(t))) {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await admin.fetchTopicOffsets(topic, READ_COMMITTED);
     result.set(topic, new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }])));
   }
   return result;

@@ -1,6 +1,12 @@
 import { SiemStreamError } from '../errors.js';
 import type { Admin, Kafka } from '../kafka/client.js';
+import { RdIsolationLevel } from '../kafka/rdkafka.js';
+import { groupStateName } from './group-state.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
+import { setGroupOffsets } from './set-group-offsets.js';
+
+/** bounds as a read_committed consumer sees them (the end is the last stable offset), as kafkajs' admin listed them */
+const READ_COMMITTED = { isolationLevel: RdIsolationLevel.READ_COMMITTED };
 
 export interface ReplayPlanRow {
   topic: string;
@@ -50,7 +56,7 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
     const rows: ReplayPlanRow[] = [];
     const clamped: string[] = [];
     for (const topic of input.topics) {
-      const bounds = await admin.fetchTopicOffsets(topic);
+      const bounds = await admin.fetchTopicOffsets(topic, READ_COMMITTED);
       const targets = await targetOffsets(
         admin,
         topic,
@@ -66,7 +72,7 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
         const target = raw < logStart ? logStart : raw > end ? end : raw;
         if (target !== raw) clamped.push(`${topic}:${b.partition} ${raw} → ${target}`);
         const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === b.partition)?.offset;
-        const current = c === undefined || c === '-1' ? null : BigInt(c);
+        const current = c === undefined || BigInt(c) < 0n ? null : BigInt(c);
         const from = current ?? (input.intoGroup ? end : logStart);
         rows.push({ topic, partition: b.partition, current, target, logStart, end, reprocess: from - target });
       }
@@ -76,7 +82,7 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
       stageGroup: input.stageGroup,
       rows,
       liveMembers: description?.members.length ?? 0,
-      groupState: description?.state ?? 'Unknown',
+      groupState: description ? groupStateName(description.state) : 'Unknown',
       clamped,
     };
   } finally {
@@ -87,11 +93,11 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
 async function targetOffsets(admin: Admin, topic: string, target: ReplayTarget, partitions: number[]): Promise<Map<number, bigint>> {
   if (target.kind === 'datetime') {
     // the first offset whose record timestamp is at or after the time (the end when there is none)
-    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestampMs);
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestampMs, READ_COMMITTED);
     return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
   }
   if (target.kind === 'earliest') {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await admin.fetchTopicOffsets(topic, READ_COMMITTED);
     return new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
   }
   const result = new Map<number, bigint>();
@@ -103,49 +109,16 @@ async function targetOffsets(admin: Admin, topic: string, target: ReplayTarget, 
 }
 
 /**
- * Commits the plan's target offsets for its group; refuses while that group has live members.
- * Offsets of a group can only be committed by a member, so this joins the group once for all its
- * topics, checks it is alone there, commits and leaves (kafkajs' admin.setOffsets joins once per
- * topic and waits out a fetch each time).
+ * Commits the plan's target offsets for its group; refuses while that group has live members (and
+ * the broker refuses the commit if one joins in the meantime: see set-group-offsets.ts).
  */
 export async function executeReplay(kafka: Kafka, plan: ReplayPlan): Promise<void> {
   assertNoLiveMembers(plan);
-  const topics = [...new Set(plan.rows.map((r) => r.topic))];
-  const consumer = kafka.consumer({ groupId: plan.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics });
-    // nothing is processed: run() only makes this a member (it resolves after the join and sync)
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ pause }) => {
-        pause();
-      },
-    });
-    consumer.pause(topics.map((topic) => ({ topic })));
-    const members = (await consumer.describeGroup()).members.length;
-    if (members !== 1) assertNoLiveMembers({ ...plan, liveMembers: members - 1, groupState: 'joined while replaying' });
-    await consumer.commitOffsets(plan.rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target.toString() })));
-  } finally {
-    await consumer.disconnect();
-  }
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const after = await admin.fetchOffsets({ groupId: plan.group, topics });
-    for (const row of plan.rows) {
-      const got = after.find((t) => t.topic === row.topic)?.partitions.find((p) => p.partition === row.partition)?.offset;
-      if (got !== row.target.toString()) {
-        throw new SiemStreamError(
-          'OPERATION_REFUSED',
-          `${plan.group} ${row.topic}:${row.partition} is at ${got} after the replay, expected ${row.target}`,
-        );
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await setGroupOffsets(
+    kafka,
+    plan.group,
+    plan.rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target })),
+  );
 }
 
 export function assertNoLiveMembers(plan: ReplayPlan): void {

@@ -47,7 +47,7 @@ describe('siem-stream dlq', () => {
       };
       return dlqMessage(record, new SiemStreamError(code, `record ${i} is bad`, { stage: 'parser' }), 'parser');
     });
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     await producer.send({ topic: names.dlq('parser'), messages: letters.map((m) => ({ ...m, partition: 0 })) });
     await producer.disconnect();
@@ -117,7 +117,7 @@ describe('siem-stream dlq', () => {
         'parser',
       ),
     );
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     await producer.send({ topic: names.dlq('parser'), messages: letters.map((m) => ({ ...m, partition: 0 })) });
     await producer.disconnect();

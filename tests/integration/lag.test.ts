@@ -7,6 +7,7 @@ import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
+import { setGroupOffsets } from '../../src/ops/set-group-offsets.js';
 import { sinkGroupId } from '../../src/ops/stage-groups.js';
 import { kafkaConsumerGroupsDescribe } from '../support/lag-kafka-consumer-groups.js';
 import { runCli, topologyFile } from '../support/ops-cli.js';
@@ -33,7 +34,7 @@ interface JsonRow {
 
 /** Records 0..n-1 on each partition, record i stamped HOUR_AGO + i seconds. */
 async function produceStamped(kafka: ReturnType<typeof createKafka>, topic: string, partitions: number) {
-  const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+  const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   for (let p = 0; p < partitions; p++) {
     const messages = Array.from({ length: PER_PARTITION }, (_, i) => ({
@@ -55,14 +56,11 @@ describe('siem-stream lag', () => {
     const topic = names.raw('firewall');
     await produceStamped(kafka, topic, topology.topics.partitions);
     const committed = [0, 37, PER_PARTITION];
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.setOffsets({
-      groupId: topology.parser.groupId,
-      topic,
-      partitions: committed.map((offset, partition) => ({ partition, offset: String(offset) })),
-    });
-    await admin.disconnect();
+    await setGroupOffsets(
+      kafka,
+      topology.parser.groupId,
+      committed.map((offset, partition) => ({ topic, partition, offset: String(offset) })),
+    );
 
     const result = await runCli(['lag', topologyFile(topology), '--group', topology.parser.groupId, '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -92,6 +90,9 @@ describe('siem-stream lag', () => {
     }
     // the auth topic was never consumed: shown without an offset, all of it to read
     expect(ours.every((r) => !r.dataLoss)).toBe(true);
+    const unread = (JSON.parse(result.stdout) as JsonRow[]).filter((r) => r.topic !== topic);
+    expect(unread).toHaveLength((names.allRaw.length - 1) * topology.topics.partitions);
+    expect(unread.every((r) => r.committed === null && r.lag === '0' && !r.dataLoss)).toBe(true);
 
     const table = await runCli(['lag', topologyFile(topology), '--group', topology.parser.groupId]);
     expect(table.stdout).toMatch(
@@ -106,10 +107,10 @@ describe('siem-stream lag', () => {
     await ensureTopics(kafka, topologyTopics(topology));
     const topic = names.enriched;
     await produceStamped(kafka, topic, 1);
+    const sinkGroup = sinkGroupId(topology.sinks[0] as Topology['sinks'][number]);
+    await setGroupOffsets(kafka, sinkGroup, [{ topic, partition: 0, offset: '10' }]);
     const admin = kafka.admin();
     await admin.connect();
-    const sinkGroup = sinkGroupId(topology.sinks[0] as Topology['sinks'][number]);
-    await admin.setOffsets({ groupId: sinkGroup, topic, partitions: [{ partition: 0, offset: '10' }] });
     // what retention does to old segments: move the log start past the group's position
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '50' }] });
     await admin.disconnect();
@@ -165,21 +166,15 @@ describe('siem-stream lag', () => {
     await ensureTopics(kafka, topologyTopics(topology));
     const topic = names.normalized;
     const producer = kafka.producer({
-      ...PRODUCER_DEFAULTS,
-      transactionalId: `${topology.name}-lag-test`,
-      idempotent: true,
-      maxInFlightRequests: 1,
+      kafkaJS: { ...PRODUCER_DEFAULTS.kafkaJS, transactionalId: `${topology.name}-lag-test`, maxInFlightRequests: 1 },
     });
     await producer.connect();
     const transaction = await producer.transaction();
     await transaction.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
     await transaction.commit();
     await producer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
     // where a consumer that read all ten commits: after the last record, i.e. at the commit marker
-    await admin.setOffsets({ groupId: topology.enricher.groupId, topic, partitions: [{ partition: 0, offset: '10' }] });
-    await admin.disconnect();
+    await setGroupOffsets(kafka, topology.enricher.groupId, [{ topic, partition: 0, offset: '10' }]);
 
     const result = await runCli(['lag', topologyFile(topology), '--group', topology.enricher.groupId, '--json']);
     expect(result.code, result.stderr).toBe(0);

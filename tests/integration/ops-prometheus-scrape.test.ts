@@ -103,7 +103,14 @@ describe('a real Prometheus scrapes the stages', () => {
       },
       120_000,
       1_000,
-    );
+    ).catch(async (error: Error) => {
+      const rows = await query('up{job="siem-stream"}');
+      const down = started.filter(({ stage }) => !rows.some((r) => r.metric.instance_stage === stage && r.value[1] === '1'));
+      const logs = down.map(
+        ({ stage, child }) => `${stage} (exit ${child.exitCode}):\n${readFileSync(child.logFile, 'utf8').slice(-2_000)}`,
+      );
+      throw new Error(`${error.message}; down: ${down.map((d) => d.stage).join(', ') || 'none'}\n${logs.join('\n')}`);
+    });
     expect(up.map((r) => r.metric.instance_stage).sort()).toEqual([...stageNames(topology), 'lag-exporter'].sort());
 
     await waitFor(

@@ -38,7 +38,7 @@ describe('siem-stream replay', () => {
     const raw = names.raw('firewall');
     const kafka = createKafka(topology.kafka, 'test');
     await ensureTopics(kafka, topologyTopics(topology));
-    const producer = kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: true });
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
     await producer.connect();
     await producer.send({
       topic: raw,

@@ -10,12 +10,9 @@ describe('scanTopic', () => {
     const kafka = createKafka(topology.kafka, 'test');
     const topic = `${topology.topics.prefix}scan`;
     await ensureTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
-    // ~3 MB per partition: several fetches of kafkajs' default 1 MB per partition, in transactions
+    // ~3 MB per partition: several fetches (librdkafka's consume batch is 5,000 records, its fetch 1 MB per partition), in transactions
     const producer = kafka.producer({
-      ...PRODUCER_DEFAULTS,
-      transactionalId: `${topology.name}-scan`,
-      idempotent: true,
-      maxInFlightRequests: 1,
+      kafkaJS: { ...PRODUCER_DEFAULTS.kafkaJS, transactionalId: `${topology.name}-scan`, maxInFlightRequests: 1 },
     });
     await producer.connect();
     const records = 6_000;
@@ -38,5 +35,10 @@ describe('scanTopic', () => {
     });
     expect(seen.size).toBe(records);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
+
+    // false stops the scan at once: nothing more is visited
+    let visited = 0;
+    await scanTopic(kafka, topic, () => ++visited < 10);
+    expect(visited).toBe(10);
   });
 });

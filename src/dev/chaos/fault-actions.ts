@@ -1,3 +1,4 @@
+import type { KafkaConfig } from '../../config/schema.js';
 import { setTopicConfig } from '../../kafka/admin.js';
 import type { Admin } from '../../kafka/client.js';
 import { emulatorPost } from '../emulator-stats.js';
@@ -11,6 +12,8 @@ export interface FaultContext {
   /** one per broker, node id → proxy */
   proxies: Map<number, FaultProxy>;
   admin: Admin;
+  /** the connection settings of `admin` (topic configs go through the protocol client) */
+  kafka: KafkaConfig;
   stackHome: string;
   /** restarts whatever broker of the stack is down and waits until the cluster is whole */
   restartBrokers: () => Promise<void>;
@@ -73,7 +76,7 @@ export async function injectFault(fault: PlannedFault, ctx: FaultContext, starte
     }
     case 'broker': {
       const metadata = await ctx.admin.fetchTopicMetadata({ topics: [ctx.leaderTopic] });
-      const partitions = metadata.topics[0]?.partitions ?? [];
+      const partitions = metadata[0]?.partitions ?? [];
       const partition = partitions[Math.floor(ctx.random() * partitions.length)];
       if (!partition) return undefined;
       const node = partition.leader;
@@ -137,9 +140,9 @@ export async function injectFault(fault: PlannedFault, ctx: FaultContext, starte
       // Not lower than this: the brokers' own transaction markers (~80 bytes) must still fit, or
       // the coordinator cannot complete any transaction that touched the DLQ (seen at 64 bytes)
       const ms = 15_000 + Math.round(ctx.random() * 10_000);
-      await setTopicConfig(ctx.admin, ctx.parserDlqTopic, 'max.message.bytes', String(DLQ_REFUSING_MAX_BYTES));
+      await setTopicConfig(ctx.kafka, ctx.parserDlqTopic, 'max.message.bytes', String(DLQ_REFUSING_MAX_BYTES));
       await sleep(ms);
-      await setTopicConfig(ctx.admin, ctx.parserDlqTopic, 'max.message.bytes', '1048588');
+      await setTopicConfig(ctx.kafka, ctx.parserDlqTopic, 'max.message.bytes', '1048588');
       return record(ctx.parserDlqTopic, `max.message.bytes=${DLQ_REFUSING_MAX_BYTES} for ${ms} ms`);
     }
   }

@@ -104,7 +104,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   writeFileSync(topologyFile, stringify(topology));
   const names = topicNames(topology);
   // the harness itself talks to the brokers directly, never through the faulty proxies
-  const direct = createKafka({ ...topology.kafka, brokers: stack.kafkaBrokers }, 'chaos-harness');
+  const directSettings = { ...topology.kafka, brokers: stack.kafkaBrokers };
+  const direct = createKafka(directSettings, 'chaos-harness');
   const admin = direct.admin();
   await admin.connect();
   const supervisor = new StageSupervisor(cliEntry(), topologyFile, runDir, { SIEM_STREAM_LOG_LEVEL: 'info' });
@@ -150,6 +151,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       supervisor,
       proxies,
       admin,
+      kafka: directSettings,
       stackHome: stack.home,
       restartBrokers: async () => {
         await stackUp({ home: stack.home, brokers: 3, ports, services: ['kafka'], onProgress: () => undefined });

@@ -75,7 +75,7 @@ export class CommittedProbe {
       return new CommittedProbe(
         new Map(
           offsets.flatMap((t) =>
-            t.partitions.map((p) => [`${t.topic}#${p.partition}`, p.offset === '-1' ? 0n : BigInt(p.offset)] as const),
+            t.partitions.map((p) => [`${t.topic}#${p.partition}`, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset)] as const),
           ),
         ),
       );

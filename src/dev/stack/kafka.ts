@@ -194,7 +194,12 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
 /** Broker node ids that are registered and unfenced in the cluster's metadata. */
 async function liveNodes(ctx: StackContext): Promise<Set<number>> {
   try {
-    const { brokers } = await describeCluster({ brokers: kafkaBrokers(ctx), connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
+    const { brokers } = await describeCluster({
+      brokers: kafkaBrokers(ctx),
+      clientId: 'siem-stream-stack-health',
+      connectionTimeoutMs: 1000,
+      requestTimeoutMs: 3000,
+    });
     return new Set(brokers.map((b) => b.nodeId));
   } catch {
     return new Set();
