@@ -78,7 +78,7 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
   const failed = results.filter((r) => r.status === 'rejected');
   for (const f of failed) rootLogger.error({ err: (f as PromiseRejectedResult).reason }, 'a stage did not stop cleanly');
   rootLogger.info({ signal, failed: failed.length }, 'stopped');
-  // kafkajs may keep sockets or timers alive after disconnect; the stages are stopped, so leave now
+  // the client may keep sockets or timers alive after disconnect; the stages are stopped, so leave now
   process.exit(failed.length > 0 ? 1 : 0);
 }
 

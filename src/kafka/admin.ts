@@ -98,7 +98,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
 
 /**
  * Low and high watermarks per partition. Right after a topic is created (or a leader moves) a
- * broker answers NOT_LEADER for a moment; kafkajs's admin does not retry that here, so we do.
+ * broker answers NOT_LEADER for a moment; the client's admin does not retry that here, so we do.
  */
 export async function topicOffsets(admin: Admin, topic: string, policy: RetryPolicy = QUICK_RETRY) {
   return withRetry(() => admin.fetchTopicOffsets(topic), policy, { stage: 'admin', what: `listing the offsets of ${topic}` });

@@ -2,7 +2,7 @@ import type { IHeaders } from './client.js';
 
 export type StringHeaders = Record<string, string>;
 
-/** kafkajs hands headers as Buffer | string | arrays; stages only ever need the first value as text. */
+/** The client hands headers as Buffer | string | arrays; stages only ever need the first value as text. */
 export function readHeaders(headers: IHeaders | undefined): StringHeaders {
   const out: StringHeaders = {};
   for (const [k, v] of Object.entries(headers ?? {})) {

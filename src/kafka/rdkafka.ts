@@ -1,7 +1,7 @@
 /**
- * The maintained client chosen in docs/decisions/kafka-client.md: @confluentinc/kafka-javascript
- * (librdkafka), through its KafkaJS-compatible API. The transactional stages (parser, enricher) run
- * on it; the rest of the project still uses kafkajs through client.ts until it moves too.
+ * The client chosen in docs/decisions/kafka-client.md: @confluentinc/kafka-javascript (librdkafka),
+ * through its KafkaJS-compatible API. Every client of the project is built here, from the
+ * topology's `kafka` settings.
  */
 import { randomUUID } from 'node:crypto';
 import confluent, { type KafkaJS } from '@confluentinc/kafka-javascript';

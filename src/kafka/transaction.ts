@@ -33,7 +33,7 @@ export interface TransactionOptions {
   stateTopics?: ReadonlySet<string>;
 }
 
-/** A transaction opened on one of the clients (kafkajs for the s3-source until it moves, librdkafka for the loop). */
+/** A transaction of the process's transactional producer. */
 export interface OpenTransaction {
   write(records: OutputRecord[]): Promise<void>;
   sendOffsets(consumed: ConsumedOffset): Promise<void>;

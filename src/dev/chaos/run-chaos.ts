@@ -66,7 +66,7 @@ export function chaosPorts(base: number): { ports: StackPorts; emulatorPort: num
   };
 }
 
-// kafkajs holds SyncGroup to the request timeout while a rebalance completes: not much lower than its 30 s default
+// a group rebalance can hold SyncGroup to the request timeout: kept well above a broker restart
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -9,7 +9,7 @@ import { findJava } from './java.js';
 import { stackPaths } from './process-files.js';
 import type { ServiceDef, StackContext, Unit } from './service.js';
 
-/** Newest Apache Kafka release verified against kafkajs 2.2.4 (see docs/local-stack.md). */
+/** The Apache Kafka release the local stack runs and the tests are verified against (see docs/local-stack.md). */
 export const KAFKA_VERSION = '4.4.0';
 const LOG4J_VERSION = '2.25.5'; // the log4j-core version kafka_2.13 4.4.0 depends on
 

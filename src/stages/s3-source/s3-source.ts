@@ -46,7 +46,7 @@ export class S3Source {
 
   /**
    * Rejects when a long-running piece stops for good — the work consumer or the progress watcher
-   * crashed and kafkajs will not restart it, the lister's or the SQS receiver's loop threw — so
+   * cannot go on (fenced, out of its group), the lister's or the SQS receiver's loop threw — so
    * the process exits instead of living on doing nothing.
    */
   get failed(): Promise<never> {
