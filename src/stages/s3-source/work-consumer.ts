@@ -44,6 +44,8 @@ export interface SourceStats {
 /** Not this member's to finish any more (revoked, stale, or the stage is failing): the partition is read again by its owner. */
 const STOPPED = 'stopped' as const;
 
+const STALE_GENERATION = 'transaction refused: stale generation (another member owns this work partition now); stopping here';
+
 /**
  * The readers: a consumer group over the work topic, with one transactional producer per process
  * (Kafka's EOS v2, as in the parser). Every transaction of an object — each chunk with the
@@ -197,6 +199,10 @@ export class WorkConsumer {
     } catch (error) {
       const failure =
         error instanceof SiemStreamError ? error : new SiemStreamError('KAFKA_FATAL', errorMessage(error), { stage: STAGE, cause: error });
+      if (isGenerationRefused(failure)) {
+        this.logger.warn({ err: failure, partition }, STALE_GENERATION);
+        return; // nothing resolved: whoever owns the partition now reads it
+      }
       if (!failure.retriable) {
         this.logger.error({ err: failure, code: failure.code, partition }, 'the work consumer cannot go on; exiting for a restart');
         this.fatal.fail(failure);
@@ -294,7 +300,7 @@ export class WorkConsumer {
         return result;
       } catch (error) {
         if (isGenerationRefused(error)) {
-          log.warn({ err: error }, 'chunk refused: stale generation (another member owns this work partition now); the object stops here');
+          log.warn({ err: error }, STALE_GENERATION);
           return STOPPED;
         }
         if (!this.owns(work.partition, payload)) return STOPPED;
