@@ -125,7 +125,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   await consumer.subscribe({ topics: options.topics });
   const transactions = rdkafkaTransactions(producer, consumer);
   const liveness = watchGroupMembership({
-    kafka,
+    config: options.kafka,
     groupId,
     clientId,
     stallMs: Math.max(30_000, 3 * options.kafka.sessionTimeoutMs),

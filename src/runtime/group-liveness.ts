@@ -1,9 +1,11 @@
+import type { KafkaConfig } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
-import { RdGroupStates, type RdKafka } from '../kafka/rdkafka.js';
+import { describeGroup } from '../kafka/protocol/index.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface GroupLivenessOptions {
-  kafka: RdKafka;
+  /** the topology's Kafka settings: the group is described through the project's protocol client */
+  config: KafkaConfig;
   groupId: string;
   /** this process's client id (unique per process), as the group's member list shows it */
   clientId: string;
@@ -21,24 +23,22 @@ export interface GroupLivenessOptions {
  * or to leave the group stuck rebalancing. So the group is looked at every few seconds; when it
  * has not been Stable with this member in it for `stallMs`, the stage fails and its supervisor
  * restarts it, which rejoins. An idle, healthy group never trips it (no lag is involved).
+ * The group is described by the project's protocol client, one connection per check: librdkafka's
+ * describeGroups crashes the process with SIGSEGV when the broker answers the group with an error
+ * (confluent-kafka-javascript#531), which is what it does during the broker faults this watches for.
  */
 export function watchGroupMembership(options: GroupLivenessOptions): { stop(): void } {
-  const { kafka, groupId, clientId, stallMs, logger } = options;
-  const admin = kafka.admin();
-  let connected: Promise<void> | undefined;
+  const { config, groupId, clientId, stallMs, logger } = options;
   let healthySince = Date.now();
   let checking = false;
   const check = async () => {
     if (checking) return;
     checking = true;
     try {
-      connected ??= admin.connect();
-      await connected;
-      const { groups } = await admin.describeGroups([groupId]);
-      const group = groups[0];
-      const member = group?.members.some((m) => m.clientId === clientId) ?? false;
-      if (member && group?.state === RdGroupStates.STABLE) healthySince = Date.now();
-      else logger.debug({ state: group?.state, member }, 'group not settled with this member');
+      const group = await describeGroup(config, groupId);
+      const member = group.members.some((m) => m.clientId === clientId);
+      if (member && group.state === 'Stable') healthySince = Date.now();
+      else logger.debug({ state: group.state, member }, 'group not settled with this member');
     } catch (error) {
       logger.debug({ err: error }, 'group liveness check failed');
     } finally {
@@ -58,9 +58,6 @@ export function watchGroupMembership(options: GroupLivenessOptions): { stop(): v
   const timer = setInterval(() => void check(), options.checkEveryMs ?? 5_000);
   timer.unref();
   return {
-    stop: () => {
-      clearInterval(timer);
-      if (connected) void connected.then(() => admin.disconnect()).catch(() => undefined);
-    },
+    stop: () => clearInterval(timer),
   };
 }

@@ -6,9 +6,20 @@ import { requestAlterConfigs } from '../../src/kafka/protocol/alter-configs.js';
 import { API } from '../../src/kafka/protocol/apis.js';
 import { withCluster } from '../../src/kafka/protocol/cluster.js';
 import { requestDescribeConfigs } from '../../src/kafka/protocol/describe-configs.js';
-import { alterConfigs, describeCluster, describeConfigs, KafkaProtocolError } from '../../src/kafka/protocol/index.js';
+import { requestDescribeGroup, requestFindCoordinator } from '../../src/kafka/protocol/groups.js';
+import {
+  alterConfigs,
+  describeCluster,
+  describeConfigs,
+  describeGroup,
+  type GroupDescription,
+  KafkaProtocolError,
+  type ProtocolKafkaConfig,
+} from '../../src/kafka/protocol/index.js';
 import { requestClusterMetadata } from '../../src/kafka/protocol/metadata.js';
+import { createRdKafka } from '../../src/kafka/rdkafka.js';
 import { securedTopology } from '../support/secured-topology.js';
+import { waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
 /** A topic of its own on the test stack, made with the project's existing admin helper. */
@@ -23,13 +34,52 @@ async function configOf(kafka: KafkaConfig, type: 'topic' | 'broker', name: stri
   return resource?.configs.find((c) => c.name === config);
 }
 
-/** The oldest layouts this client speaks, non-flexible all of them: Metadata v4, DescribeConfigs v1, IncrementalAlterConfigs v0, SaslAuthenticate v0. */
+/**
+ * The oldest layouts this client speaks, non-flexible all of them: Metadata v4, DescribeConfigs v1,
+ * IncrementalAlterConfigs v0, SaslAuthenticate v0, FindCoordinator v1, DescribeGroups v1.
+ */
 const CLASSIC_VERSIONS = new Map([
   [API.metadata.key, 4],
   [API.describeConfigs.key, 1],
   [API.incrementalAlterConfigs.key, 0],
   [API.saslAuthenticate.key, 0],
+  [API.findCoordinator.key, 1],
+  [API.describeGroups.key, 1],
 ]);
+
+/** A librdkafka consumer of a topic of its own, in a group of its own, running (so it joins the group). */
+async function joinedConsumer(kafka: KafkaConfig) {
+  const topic = await newTopic(kafka);
+  const groupId = `${testTopology().topics.prefix}group`;
+  const { kafka: client, clientId } = createRdKafka(kafka, 'protocol-group');
+  const consumer = client.consumer({ kafkaJS: { groupId, autoCommit: false } });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  await consumer.run({ eachMessage: async () => {} });
+  return { groupId, clientId, consumer };
+}
+
+/** The group once it is Stable with a member, as the protocol client describes it. */
+function settledGroup(config: ProtocolKafkaConfig, groupId: string): Promise<GroupDescription> {
+  return waitFor(
+    `group ${groupId} to be Stable with a member`,
+    async () => {
+      const group = await describeGroup(config, groupId);
+      return group.state === 'Stable' && group.members.length > 0 ? group : undefined;
+    },
+    60_000,
+    500,
+  );
+}
+
+/** The group's own DescribeGroups answer, error code included, from its coordinator at the versions given. */
+function rawDescription(config: ProtocolKafkaConfig, groupId: string, maxVersions: ReadonlyMap<number, number>) {
+  return withCluster(
+    config,
+    async (cluster) => requestDescribeGroup(await cluster.at(await requestFindCoordinator(await cluster.any(), groupId)), groupId),
+    { maxVersions },
+  );
+}
 
 describe('the project’s Kafka protocol client against a real broker', () => {
   it('describes the cluster: its brokers as advertised on the listener asked, and the controller id', async () => {
@@ -122,6 +172,41 @@ describe('the project’s Kafka protocol client against a real broker', () => {
     expect(await configOf(kafka, 'topic', topic, 'max.message.bytes')).toMatchObject({ value: '3000000' });
   });
 
+  it('describes a group a consumer has joined: Stable, with the member of the consumer’s client id; at the classic versions too', async () => {
+    const { kafka } = testTopology();
+    const { groupId, clientId, consumer } = await joinedConsumer(kafka);
+    try {
+      const group = await settledGroup(kafka, groupId);
+      expect(group).toEqual({
+        groupId,
+        state: 'Stable',
+        members: [{ memberId: expect.stringMatching(new RegExp(`^${clientId}-`)), clientId, clientHost: '/127.0.0.1' }],
+      });
+      expect(await rawDescription(kafka, groupId, CLASSIC_VERSIONS)).toEqual({ ...group, errorCode: 0, errorMessage: null });
+    } finally {
+      await consumer.disconnect();
+    }
+    // the consumer left the group on the way out
+    expect(await describeGroup(kafka, groupId)).toEqual({ groupId, state: 'Empty', members: [] });
+  });
+
+  it('describes a group nobody joined as Dead with no members: v6 answers GROUP_ID_NOT_FOUND, v5 and older Dead', async () => {
+    const { kafka } = testTopology();
+    const groupId = `${testTopology().topics.prefix}never-joined`;
+    expect(await describeGroup(kafka, groupId)).toEqual({ groupId, state: 'Dead', members: [] });
+    expect(await rawDescription(kafka, groupId, new Map())).toEqual({
+      groupId,
+      errorCode: 69,
+      errorMessage: expect.any(String),
+      state: expect.any(String),
+      members: [],
+    });
+    for (const version of [5, 1]) {
+      const answer = await rawDescription(kafka, groupId, new Map([[API.describeGroups.key, version]]));
+      expect(answer).toEqual({ groupId, errorCode: 0, errorMessage: null, state: 'Dead', members: [] });
+    }
+  });
+
   it('checks a change with validateOnly without making it', async () => {
     const { kafka } = testTopology();
     const topic = await newTopic(kafka);
@@ -141,6 +226,24 @@ describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-
     await withCluster(topology.kafka, async (c) => expect((await c.clusterMetadata()).brokers).toHaveLength(cluster.brokers.length), {
       maxVersions: CLASSIC_VERSIONS,
     });
+  });
+
+  it('describes a group over SASL_SSL, at the current and the classic versions', async () => {
+    const { topology } = securedTopology();
+    const { groupId, clientId, consumer } = await joinedConsumer(testTopology().kafka);
+    try {
+      const group = await settledGroup(topology.kafka, groupId);
+      expect(group.members.map((m) => m.clientId)).toEqual([clientId]);
+      expect(await rawDescription(topology.kafka, groupId, CLASSIC_VERSIONS)).toMatchObject({
+        errorCode: 0,
+        state: 'Stable',
+        members: group.members,
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    const unknown = `${testTopology().topics.prefix}never-joined`;
+    expect(await describeGroup(topology.kafka, unknown)).toEqual({ groupId: unknown, state: 'Dead', members: [] });
   });
 
   it('fails a wrong password with a SASL authentication error, and an untrusted certificate with the TLS reason', async () => {

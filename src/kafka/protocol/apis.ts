@@ -20,6 +20,10 @@ export const API = {
   saslAuthenticate: { key: 36, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2, flexibleFrom: 2 },
   describeConfigs: { key: 32, name: 'DescribeConfigs', minVersion: 1, maxVersion: 4, flexibleFrom: 4 },
   incrementalAlterConfigs: { key: 44, name: 'IncrementalAlterConfigs', minVersion: 0, maxVersion: 1, flexibleFrom: 1 },
+  // v1 has the key type (v0, groups only, is gone from Kafka 4); v4 asks for a list of keys; v6 only adds share groups
+  findCoordinator: { key: 10, name: 'FindCoordinator', minVersion: 1, maxVersion: 6, flexibleFrom: 3 },
+  // v6 answers an unknown group with GROUP_ID_NOT_FOUND instead of the state Dead
+  describeGroups: { key: 15, name: 'DescribeGroups', minVersion: 1, maxVersion: 6, flexibleFrom: 5 },
 } as const satisfies Record<string, ApiSpec>;
 
 export const isFlexible = (spec: ApiSpec, version: number) => version >= spec.flexibleFrom;

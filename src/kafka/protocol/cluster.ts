@@ -32,6 +32,18 @@ export class ClusterSessions {
     return session;
   }
 
+  /** A broker whose address is known already (a group's coordinator): the session open to it, or a new one. */
+  async at(broker: { nodeId: number; host: string; port: number }): Promise<BrokerSession> {
+    const address = `${broker.host}:${broker.port}`;
+    const open = this.byNode.get(broker.nodeId);
+    if (open?.address === address) return open;
+    if (open && open !== this.bootstrap) open.close(); // the node moved: its old address is of no use
+    const any = await this.any();
+    const session = address === any.address ? any : await BrokerSession.open(this.settings, broker);
+    this.byNode.set(broker.nodeId, session);
+    return session;
+  }
+
   async clusterMetadata(): Promise<ClusterMetadata> {
     this.metadata ??= await requestClusterMetadata(await this.any());
     return this.metadata;

@@ -8,8 +8,13 @@ const KAFKA_ERRORS: Record<number, { name: string; retriable: boolean; text: str
   6: { name: 'NOT_LEADER_OR_FOLLOWER', retriable: true, text: 'the broker is not a replica of the partition' },
   7: { name: 'REQUEST_TIMED_OUT', retriable: true, text: 'the broker timed the request out' },
   13: { name: 'NETWORK_EXCEPTION', retriable: true, text: 'the broker lost a connection it needed' },
+  14: { name: 'COORDINATOR_LOAD_IN_PROGRESS', retriable: true, text: 'the coordinator is still loading the group' },
+  15: { name: 'COORDINATOR_NOT_AVAILABLE', retriable: true, text: 'the group coordinator is not available' },
+  16: { name: 'NOT_COORDINATOR', retriable: true, text: 'the broker is not the group’s coordinator' },
   17: { name: 'INVALID_TOPIC_EXCEPTION', retriable: false, text: 'the topic name is not valid' },
+  24: { name: 'INVALID_GROUP_ID', retriable: false, text: 'the group id is not valid' },
   29: { name: 'TOPIC_AUTHORIZATION_FAILED', retriable: false, text: 'the user may not access the topic' },
+  30: { name: 'GROUP_AUTHORIZATION_FAILED', retriable: false, text: 'the user may not access the group' },
   31: { name: 'CLUSTER_AUTHORIZATION_FAILED', retriable: false, text: 'the user may not access the cluster' },
   33: { name: 'UNSUPPORTED_SASL_MECHANISM', retriable: false, text: 'the broker does not enable this SASL mechanism' },
   34: { name: 'ILLEGAL_SASL_STATE', retriable: false, text: 'the SASL exchange went out of order' },
@@ -19,6 +24,7 @@ const KAFKA_ERRORS: Record<number, { name: string; retriable: boolean; text: str
   42: { name: 'INVALID_REQUEST', retriable: false, text: 'the broker refused the request as malformed' },
   44: { name: 'POLICY_VIOLATION', retriable: false, text: 'a broker policy refused the change' },
   58: { name: 'SASL_AUTHENTICATION_FAILED', retriable: false, text: 'wrong user name or password' },
+  69: { name: 'GROUP_ID_NOT_FOUND', retriable: false, text: 'the group does not exist' },
 };
 
 /** Kafka's name of an error code; a code not in the table prints as its number. */

@@ -274,7 +274,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   await consumer.connect();
   await consumer.subscribe({ topics: [options.inputTopic] });
   const liveness = watchGroupMembership({
-    kafka,
+    config: options.kafka,
     groupId,
     clientId,
     stallMs: Math.max(30_000, 3 * sessionTimeout),

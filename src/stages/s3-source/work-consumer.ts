@@ -8,6 +8,7 @@ import { isBatchRefused, isGenerationRefused } from '../../kafka/kafka-errors.js
 import type { ConsumedMessage } from '../../kafka/message.js';
 import {
   createRdKafka,
+  kafkaSettingsOf,
   type RdConsumer,
   type RdEachBatchPayload,
   RdErrorCodes,
@@ -131,7 +132,7 @@ export class WorkConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.names.sourceWork] });
     this.liveness = watchGroupMembership({
-      kafka: this.kafka,
+      config: kafkaSettingsOf(this.kafka),
       groupId: this.groupId,
       clientId: this.clientId,
       stallMs: Math.max(60_000, 3 * this.topology.source.s3.sessionTimeoutMs),
