@@ -3,6 +3,7 @@ import { topicNames } from '../config/topics.js';
 import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
 import type { Admin, Kafka } from './client.js';
 import { alterConfigs } from './protocol/index.js';
+import { RdIsolationLevel } from './rdkafka.js';
 
 const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
 
@@ -81,13 +82,14 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
   try {
     const committed = await admin.fetchOffsets({ groupId, topics });
     const rows: PartitionLag[] = [];
-    for (const { topic, partitions } of committed) {
-      const ends = await topicOffsets(admin, topic);
-      for (const p of partitions) {
-        const end = BigInt(ends.find((e) => e.partition === p.partition)?.high ?? '0');
-        const start = BigInt(ends.find((e) => e.partition === p.partition)?.low ?? '0');
-        const c = p.offset === '-1' ? start : BigInt(p.offset);
-        rows.push({ topic, partition: p.partition, committed: c, end, lag: end > c ? end - c : 0n });
+    for (const topic of topics) {
+      // every partition: the client lists only those the group committed on
+      const offsetOf = new Map((committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
+      for (const e of await topicOffsets(admin, topic)) {
+        const offset = offsetOf.get(e.partition);
+        const c = offset === undefined || offset === '-1' ? BigInt(e.low) : BigInt(offset);
+        const end = BigInt(e.high);
+        rows.push({ topic, partition: e.partition, committed: c, end, lag: end > c ? end - c : 0n });
       }
     }
     return rows;
@@ -101,7 +103,11 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
  * broker answers NOT_LEADER for a moment; the client's admin does not retry that here, so we do.
  */
 export async function topicOffsets(admin: Admin, topic: string, policy: RetryPolicy = QUICK_RETRY) {
-  return withRetry(() => admin.fetchTopicOffsets(topic), policy, { stage: 'admin', what: `listing the offsets of ${topic}` });
+  // the end a read_committed reader reaches (the last stable offset), as the pipeline's readers see it
+  return withRetry(() => admin.fetchTopicOffsets(topic, { isolationLevel: RdIsolationLevel.READ_COMMITTED }), policy, {
+    stage: 'admin',
+    what: `listing the offsets of ${topic}`,
+  });
 }
 
 /** Sets one topic config entry (e.g. `max.message.bytes`), retried while a broker is unreachable. */

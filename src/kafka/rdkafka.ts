@@ -20,11 +20,11 @@ export type RdTopicPartition = { topic: string; partition: number };
 export const { ErrorCodes: RdErrorCodes } = confluent.KafkaJS;
 export const RdGroupStates = confluent.KafkaJS.ConsumerGroupStates;
 
-/** librdkafka's log lines, into the process's pino logger. */
+/** librdkafka's log lines, into the process's pino logger; its routine info (clients connected, rebalances received) at debug. */
 function pinoLogger(namespace = 'rdkafka'): KafkaJS.Logger {
   const log = rootLogger.child({ component: 'rdkafka', namespace });
   return {
-    info: (message, extra) => log.info(extra ?? {}, message),
+    info: (message, extra) => log.debug(extra ?? {}, message),
     warn: (message, extra) => log.warn(extra ?? {}, message),
     error: (message, extra) => log.error(extra ?? {}, message),
     debug: (message, extra) => log.debug(extra ?? {}, message),
