@@ -19,12 +19,14 @@ export interface ReadOptions {
    * complete (the progress restore of a topic others write to needs that)
    */
   until?: bigint;
+  /** the first offset to read (default: the log start) */
+  from?: bigint;
   timeoutMs?: number;
 }
 
 /**
  * The one way the project reads a partition to its end: no group (the partition is assigned
- * directly), from its first offset, calling `onMessage` in order. It ends at the end offset a
+ * directly), from its first offset (or `from`), calling `onMessage` in order until it returns false. It ends at the end offset a
  * reader of its isolation level sees (librdkafka's partition EOF: the last stable offset under
  * read_committed, the high watermark under read_uncommitted), or at `until`. State restores, the
  * operations commands and the tests' counts all use it.
@@ -33,7 +35,7 @@ export async function readPartitionToEnd(
   config: KafkaConfig,
   topic: string,
   partition: number,
-  onMessage: (message: ConsumedMessage) => void,
+  onMessage: (message: ConsumedMessage) => unknown,
   options: ReadOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 300_000;
@@ -46,7 +48,7 @@ export async function readPartitionToEnd(
       atEof = true;
       if (BigInt(eof.offset) > reached) reached = BigInt(eof.offset);
     });
-    consumer.assign([{ topic, partition, offset: OFFSET_BEGINNING }]);
+    consumer.assign([{ topic, partition, offset: options.from === undefined ? OFFSET_BEGINNING : Number(options.from) }]);
     const deadline = Date.now() + timeoutMs;
     const done = () => (options.until === undefined ? atEof : reached >= options.until);
     while (!done()) {
@@ -56,7 +58,7 @@ export async function readPartitionToEnd(
       for (const m of messages) {
         if (options.until !== undefined && BigInt(m.offset) >= options.until) continue;
         if (BigInt(m.offset) + 1n > reached) reached = BigInt(m.offset) + 1n;
-        onMessage(consumedMessage(m));
+        if (onMessage(consumedMessage(m)) === false) return; // the caller has what it came for
       }
     }
   } finally {

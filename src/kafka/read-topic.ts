@@ -27,7 +27,14 @@ export async function readAll(
   } = {},
 ): Promise<TopicRecord[]> {
   const records: TopicRecord[] = [];
-  await scanPartitions(kafka, topic, (partition, message) => records.push({ partition, message }), options);
+  await scanPartitions(
+    kafka,
+    topic,
+    (partition, message) => {
+      records.push({ partition, message });
+    },
+    options,
+  );
   return records;
 }
 
@@ -35,7 +42,7 @@ export async function readAll(
 export async function scanPartitions(
   kafka: Kafka,
   topic: string,
-  onMessage: (partition: number, message: ConsumedMessage) => void,
+  onMessage: (partition: number, message: ConsumedMessage) => unknown,
   options: { timeoutMs?: number; readUncommitted?: boolean; throughOpenTransactions?: boolean } = {},
 ): Promise<void> {
   const settings = kafkaSettingsOf(kafka);
@@ -47,9 +54,15 @@ export async function scanPartitions(
   } finally {
     await admin.disconnect();
   }
+  let stopped = false;
   for (const { partition, high, low } of ends.sort((a, b) => a.partition - b.partition)) {
+    if (stopped) return;
     if (BigInt(high) <= BigInt(low)) continue;
-    await readPartitionToEnd(settings, topic, partition, (message) => onMessage(partition, message), {
+    const visit = (message: ConsumedMessage) => {
+      stopped = onMessage(partition, message) === false;
+      return !stopped;
+    };
+    await readPartitionToEnd(settings, topic, partition, visit, {
       ...(options.readUncommitted ? { readUncommitted: true } : {}),
       ...(options.throughOpenTransactions ? { until: BigInt(high) } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

@@ -10,13 +10,6 @@ export interface OffsetRef {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-/** Thrown from inside the reader once the record is found; never leaves timestampsAt. */
-class Found extends Error {
-  constructor(readonly timestamp: number) {
-    super('found');
-  }
-}
-
 /**
  * The timestamp (ms) of the first record at or after each given offset, through the one reader
  * (kafka/read-partition.ts), partitions side by side. Reads uncommitted, so an open transaction
@@ -31,21 +24,21 @@ export async function timestampsAt(kafka: Kafka, refs: OffsetRef[], timeoutMs = 
   const settings = kafkaSettingsOf(kafka);
   await Promise.all(
     refs.map(async (r) => {
+      let timestamp: number | null = null;
       try {
-        // the reader starts at the log start: the records below the offset are passed over
         await readPartitionToEnd(
           settings,
           r.topic,
           r.partition,
           (message) => {
-            if (BigInt(message.offset) >= r.offset) throw new Found(Number(message.timestamp));
+            timestamp = Number(message.timestamp);
+            return false;
           },
-          { readUncommitted: true, timeoutMs },
+          { readUncommitted: true, timeoutMs, from: r.offset },
         );
-        found.set(key(r.topic, r.partition), null);
-      } catch (error) {
-        if (error instanceof Found) found.set(key(r.topic, r.partition), error.timestamp);
-        // otherwise (not read to the offset in time, unreachable): unknown, absent from the result
+        found.set(key(r.topic, r.partition), timestamp);
+      } catch {
+        // not read to the offset in time, or unreachable: unknown, absent from the result
       }
     }),
   );
