@@ -2,6 +2,7 @@ import type { KafkaConfig, Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
 import type { Admin, Kafka } from './client.js';
+import { isRetriableKafkaError } from './kafka-errors.js';
 import { alterConfigs } from './protocol/index.js';
 import { RdIsolationLevel } from './rdkafka.js';
 
@@ -49,6 +50,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
         if (left.length > 0) await admin.createTopics({ topics: left, timeout: 30_000 });
       };
       await withRetry(fresh, CREATE_TOPICS_RETRY, {
+        retriable: isRetriableKafkaError,
         stage: 'admin',
         what: 'creating topics',
       });
@@ -105,6 +107,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
 export async function topicOffsets(admin: Admin, topic: string, policy: RetryPolicy = QUICK_RETRY) {
   // the end a read_committed reader reaches (the last stable offset), as the pipeline's readers see it
   return withRetry(() => admin.fetchTopicOffsets(topic, { isolationLevel: RdIsolationLevel.READ_COMMITTED }), policy, {
+    retriable: isRetriableKafkaError,
     stage: 'admin',
     what: `listing the offsets of ${topic}`,
   });

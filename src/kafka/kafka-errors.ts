@@ -78,3 +78,27 @@ export function isGenerationRefused(error: unknown): boolean {
   }
   return false;
 }
+
+/** broker answers that say "not yet" (a topic or leader a moment after a change, a coordinator loading) or a request that timed out */
+const TRANSIENT = new Set([
+  RdErrorCodes.ERR_UNKNOWN_TOPIC_OR_PART,
+  RdErrorCodes.ERR_LEADER_NOT_AVAILABLE,
+  RdErrorCodes.ERR_NOT_LEADER_FOR_PARTITION,
+  RdErrorCodes.ERR_REQUEST_TIMED_OUT,
+  RdErrorCodes.ERR_COORDINATOR_LOAD_IN_PROGRESS,
+  RdErrorCodes.ERR_COORDINATOR_NOT_AVAILABLE,
+  RdErrorCodes.ERR_NOT_COORDINATOR,
+  RdErrorCodes.ERR_NETWORK_EXCEPTION,
+  RdErrorCodes.ERR__TIMED_OUT,
+  RdErrorCodes.ERR__TRANSPORT,
+  RdErrorCodes.ERR__ALL_BROKERS_DOWN,
+]);
+
+/**
+ * Whether an admin or produce call may succeed when repeated. The client marks only its
+ * transactional producer's errors `retriable`; for the rest the broker's code says it.
+ */
+export function isRetriableKafkaError(error: unknown): boolean {
+  const e = error as RdError | undefined;
+  return e?.retriable === true || (typeof e?.code === 'number' && TRANSIENT.has(e.code));
+}

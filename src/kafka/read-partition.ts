@@ -84,6 +84,10 @@ export async function connectReader(config: KafkaConfig, options: { readUncommit
   await new Promise<void>((resolve, reject) =>
     consumer.connect({ timeout: config.connectionTimeoutMs }, (error) => (error ? reject(error) : resolve())),
   );
+  // consume(n) waits up to the timeout for the first message, then takes what is there: by default it
+  // waits for n messages as long as each follows the last within the timeout, which a steady trickle
+  // (a lister's state records) stretches without end
+  (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
   return consumer;
 }
 

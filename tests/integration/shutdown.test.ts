@@ -7,6 +7,7 @@ import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { readHeaders } from '../../src/kafka/headers.js';
+import { describeGroup } from '../../src/kafka/protocol/index.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
@@ -85,8 +86,7 @@ describe('graceful shutdown on SIGTERM', () => {
     // left the group: nobody holds the partitions until a session timeout
     const admin = kafka.admin();
     await admin.connect();
-    const { groups } = await admin.describeGroups([topology.parser.groupId]);
-    expect(groups[0]?.state).toBe('Empty');
+    expect((await describeGroup(topology.kafka, topology.parser.groupId)).state).toBe('Empty');
     const [offsets] = await admin.fetchOffsets({ groupId: topology.parser.groupId, topics: [raw] });
     await admin.disconnect();
     const consumed = (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
