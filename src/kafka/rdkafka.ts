@@ -8,13 +8,8 @@ import confluent, { type KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaConfig } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { rootLogger } from '../observability/logger.js';
+import type { Kafka } from './client.js';
 
-export type RdKafka = KafkaJS.Kafka;
-export type RdProducer = KafkaJS.Producer;
-export type RdConsumer = KafkaJS.Consumer;
-export type RdAdmin = KafkaJS.Admin;
-export type RdEachBatchPayload = KafkaJS.EachBatchPayload;
-export type RdKafkaMessage = KafkaJS.KafkaMessage;
 export type RdTopicPartition = { topic: string; partition: number };
 
 export const { ErrorCodes: RdErrorCodes } = confluent.KafkaJS;
@@ -34,7 +29,7 @@ function pinoLogger(namespace = 'rdkafka'): KafkaJS.Logger {
 }
 
 export interface RdKafkaClient {
-  kafka: RdKafka;
+  kafka: Kafka;
   /** unique per process: the group's member list shows it, so the liveness check can find this member */
   clientId: string;
 }
@@ -78,10 +73,10 @@ export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafk
   return { kafka, clientId };
 }
 
-const settingsOf = new WeakMap<RdKafka, KafkaConfig>();
+const settingsOf = new WeakMap<Kafka, KafkaConfig>();
 
 /** The topology settings a client was built from: readers and the protocol client (configs) connect with the same ones. */
-export function kafkaSettingsOf(kafka: RdKafka): KafkaConfig {
+export function kafkaSettingsOf(kafka: Kafka): KafkaConfig {
   const config = settingsOf.get(kafka);
   if (!config) throw new Error('a Kafka client not built by createRdKafka has no known settings');
   return config;

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
+import type { Consumer, Producer } from './client.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
 import { classifyKafkaError, isRetriableCall } from './kafka-errors.js';
 import type { Message } from './message.js';
-import type { RdConsumer, RdProducer } from './rdkafka.js';
 
 /** One record a stage writes, with its topic. */
 export interface OutputRecord extends Message {
@@ -86,7 +86,7 @@ export async function commitTransaction(
  * generation is stale cannot commit. A commit that timed out is retried as librdkafka asks
  * ("retry call to resume") rather than aborted. Compression is the producer's setting.
  */
-export function rdkafkaTransactions(producer: RdProducer, consumer?: RdConsumer): TransactionalProducer {
+export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): TransactionalProducer {
   // one producer has one transaction at a time: callers working side by side (the source's objects) take turns
   let lane: Promise<void> = Promise.resolve();
   return {

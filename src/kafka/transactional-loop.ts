@@ -6,23 +6,17 @@ import { batchDuration, recordsIn } from '../observability/metrics.js';
 import { reportAssigned } from '../observability/readiness.js';
 import { FatalSignal } from '../runtime/fatal-signal.js';
 import { watchGroupMembership } from '../runtime/group-liveness.js';
+import type { Consumer, EachBatchPayload, KafkaMessage } from './client.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { isFatalProducerError } from './kafka-errors.js';
-import {
-  createRdKafka,
-  type RdConsumer,
-  type RdEachBatchPayload,
-  RdErrorCodes,
-  type RdKafkaMessage,
-  type RdTopicPartition,
-} from './rdkafka.js';
+import { createRdKafka, RdErrorCodes, type RdTopicPartition } from './rdkafka.js';
 import { commitTransaction, type OutputRecord, rdkafkaTransactions } from './transaction.js';
 import { transactionalIdFor } from './transactional-id.js';
 
 export type { OutputRecord } from './transaction.js';
 
 export interface InputRecord extends RejectedRecord {
-  message: RdKafkaMessage;
+  message: KafkaMessage;
 }
 
 /** Per-record result of a transform, in the manner of Kafka Streams' processors. */
@@ -63,7 +57,7 @@ export interface TransactionalLoopOptions {
 }
 
 export interface RunningLoop {
-  consumer: RdConsumer;
+  consumer: Consumer;
   /** false while a partition's state is being restored */
   ready(): boolean;
   stop(): Promise<void>;
@@ -161,7 +155,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
 }
 
 async function processBatch(
-  payload: RdEachBatchPayload,
+  payload: EachBatchPayload,
   options: TransactionalLoopOptions,
   transactions: ReturnType<typeof rdkafkaTransactions>,
   partitions: RestoredPartitions,
@@ -194,7 +188,7 @@ async function processBatch(
 }
 
 async function transformChunk(
-  chunk: RdKafkaMessage[],
+  chunk: KafkaMessage[],
   topic: string,
   partition: number,
   options: TransactionalLoopOptions,

@@ -8,7 +8,7 @@ import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../sr
 import { ensureTopics } from '../../src/kafka/admin.js';
 import type { Kafka } from '../../src/kafka/client.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
-import { createRdKafka, type RdKafka } from '../../src/kafka/rdkafka.js';
+import { createRdKafka } from '../../src/kafka/rdkafka.js';
 import { rootLogger } from '../../src/observability/logger.js';
 import { EventCodec } from '../../src/schemas/event-codec.js';
 import type { EnrichedEvent } from '../../src/schemas/events.js';
@@ -53,7 +53,7 @@ export async function sinkTestbed(
 }
 
 /** Writes events to the enriched topic, keyed by entity like the enricher; returns their EventIds in order. */
-export async function produceEvents(kafka: RdKafka, codec: EventCodec<EnrichedEvent>, events: EnrichedEvent[]): Promise<string[]> {
+export async function produceEvents(kafka: Kafka, codec: EventCodec<EnrichedEvent>, events: EnrichedEvent[]): Promise<string[]> {
   const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
   await producer.connect();
   await codec.register(); // once, before encoding in parallel
@@ -92,7 +92,7 @@ export async function runSinkInProcess(
 }
 
 /** Committed offsets of a group on a topic, by partition ("-1" = none). */
-export async function committedOffsets(kafka: RdKafka, groupId: string, topic: string): Promise<Map<number, string>> {
+export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, string>> {
   const admin = kafka.admin();
   await admin.connect();
   try {

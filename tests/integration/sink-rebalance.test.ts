@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
-import { RdGroupStates, type RdKafka } from '../../src/kafka/rdkafka.js';
+import type { Kafka } from '../../src/kafka/client.js';
+import { RdGroupStates } from '../../src/kafka/rdkafka.js';
 import type { sinkSchema } from '../../src/sinks/config.js';
 import { SINK_MIN_SESSION_TIMEOUT_MS } from '../../src/sinks/runtime/sink-runner.js';
 import { exited, spawnStage } from '../support/stage-process.js';
@@ -39,7 +40,7 @@ async function emulator(name: string) {
 const idsIn = (e: LogsIngestionEmulator) => e.store.records().map((r) => String(r.record.EventId));
 const total = (offsets: Map<number, string>) => [...offsets.values()].reduce((n, o) => n + Math.max(0, Number(o)), 0);
 
-async function groupMembers(kafka: RdKafka, groupId: string): Promise<{ stable: boolean; members: number }> {
+async function groupMembers(kafka: Kafka, groupId: string): Promise<{ stable: boolean; members: number }> {
   const admin = kafka.admin();
   await admin.connect();
   try {

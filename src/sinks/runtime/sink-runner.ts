@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaConfig } from '../../config/schema.js';
 import { isRecordFault } from '../../errors.js';
+import type { EachBatchPayload } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord, sendDeadLetters } from '../../kafka/dlq.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
-import { createRdKafka, type RdEachBatchPayload, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
+import { createRdKafka, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
 import type { Logger } from '../../observability/logger.js';
 import { recordsIn, recordsOut } from '../../observability/metrics.js';
 import { reportAssigned } from '../../observability/readiness.js';
@@ -251,7 +252,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
    * place in it (in the same tick as the check). False: the batch ends here, its remaining
    * records are read again.
    */
-  const reserveRoom = async (payload: RdEachBatchPayload, key: string, deadline: number): Promise<boolean> => {
+  const reserveRoom = async (payload: EachBatchPayload, key: string, deadline: number): Promise<boolean> => {
     const goOn = () => !stopRequested && !hasFailed && payload.isRunning() && !payload.isStale() && !revoked.has(key);
     if (full()) sinkBackPressure.inc({ stage });
     while (goOn() && full()) {

@@ -3,19 +3,11 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
 import { isBatchRefused, isGenerationRefused } from '../../kafka/kafka-errors.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
-import {
-  createRdKafka,
-  kafkaSettingsOf,
-  type RdConsumer,
-  type RdEachBatchPayload,
-  RdErrorCodes,
-  type RdKafka,
-  type RdProducer,
-  type RdTopicPartition,
-} from '../../kafka/rdkafka.js';
+import { createRdKafka, kafkaSettingsOf, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
 import { rdkafkaTransactions, type TransactionalProducer } from '../../kafka/transaction.js';
 import { transactionalIdFor } from '../../kafka/transactional-id.js';
 import type { Logger } from '../../observability/logger.js';
@@ -58,11 +50,11 @@ const STALE_GENERATION = 'transaction refused: stale generation (another member 
  */
 export class WorkConsumer {
   private readonly names;
-  private readonly producer: RdProducer;
-  private readonly consumer: RdConsumer;
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
   private readonly transactions: TransactionalProducer;
   private readonly clientId: string;
-  private readonly kafka: RdKafka;
+  private readonly kafka: Kafka;
   private assigned: number[] = [];
   /** committed progress per assigned work partition, restored before its first work record */
   private readonly progress = new Map<number, Map<string, ObjectProgress>>();
@@ -187,11 +179,11 @@ export class WorkConsumer {
     this.logger.info({ partitions }, 'work partitions revoked');
   }
 
-  private owns(partition: number, payload: RdEachBatchPayload): boolean {
+  private owns(partition: number, payload: EachBatchPayload): boolean {
     return !this.revoking.has(partition) && !this.fatal.hasFailed && payload.isRunning() && !payload.isStale();
   }
 
-  private async processBatch(payload: RdEachBatchPayload): Promise<void> {
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { partition } = payload.batch;
     const run = this.processMessages(payload);
     this.inFlight.set(partition, run);
@@ -216,7 +208,7 @@ export class WorkConsumer {
     }
   }
 
-  private async processMessages(payload: RdEachBatchPayload): Promise<void> {
+  private async processMessages(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset } = payload;
     const { partition } = batch;
     if (!this.owns(partition, payload)) return;
@@ -245,7 +237,7 @@ export class WorkConsumer {
   }
 
   private async processItem(
-    payload: RdEachBatchPayload,
+    payload: EachBatchPayload,
     message: ConsumedMessage,
     progress: Map<string, ObjectProgress>,
     sliceEnds: number,
@@ -283,7 +275,7 @@ export class WorkConsumer {
   }
 
   private async ingestWithRetries(
-    payload: RdEachBatchPayload,
+    payload: EachBatchPayload,
     item: WorkItem,
     work: WorkRecord,
     progress: Map<string, ObjectProgress>,
@@ -319,7 +311,7 @@ export class WorkConsumer {
   }
 
   private ingestContext(
-    payload: RdEachBatchPayload,
+    payload: EachBatchPayload,
     work: WorkRecord,
     progress: Map<string, ObjectProgress>,
     log: Logger,
@@ -343,7 +335,7 @@ export class WorkConsumer {
 
   /** The retry budget is spent on an object that fails the same way each time: dead-letter it and go on. */
   private async deadLetter(
-    payload: RdEachBatchPayload,
+    payload: EachBatchPayload,
     item: WorkItem,
     work: WorkRecord,
     progress: Map<string, ObjectProgress>,
@@ -370,7 +362,7 @@ export class WorkConsumer {
     else if (committed.done) this.stats.objectsCompleted++;
   }
 
-  private async sleepWhileOwned(payload: RdEachBatchPayload, partition: number, ms: number): Promise<void> {
+  private async sleepWhileOwned(payload: EachBatchPayload, partition: number, ms: number): Promise<void> {
     const until = Date.now() + ms;
     while (Date.now() < until && this.owns(partition, payload)) await sleep(Math.min(1_000, until - Date.now()));
   }
