@@ -86,7 +86,8 @@ async function produce(options: BaselineOptions, topic: string): Promise<void> {
     : kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   for (let i = 0; i < records.length; i += chunk) {
-    const messages = records.slice(i, i + chunk);
+    // copies: the client rewrites a sent message's headers in place, and the records are sent once per phase
+    const messages = records.slice(i, i + chunk).map((m) => ({ ...m, ...(m.headers ? { headers: { ...m.headers } } : {}) }));
     if (!transactional) {
       await producer.send({ topic, messages });
       continue;
