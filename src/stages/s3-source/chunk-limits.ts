@@ -1,6 +1,5 @@
 import type { Topology } from '../../config/schema.js';
 import { type TopicNames, topicNames } from '../../config/topics.js';
-import type { Kafka } from '../../kafka/client.js';
 import { topicBatchLimits } from '../../kafka/topic-limits.js';
 import type { Logger } from '../../observability/logger.js';
 
@@ -16,7 +15,6 @@ export class ChunkLimits {
 
   constructor(
     private readonly topology: Topology,
-    private readonly kafka: Kafka,
     private readonly logger: Logger,
   ) {
     this.names = topicNames(topology);

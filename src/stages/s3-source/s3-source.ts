@@ -39,7 +39,7 @@ export class S3Source {
     private readonly logger: Logger,
   ) {
     this.router = compileRouter(topology.source.s3.routes);
-    this.limits = new ChunkLimits(topology, kafka, logger);
+    this.limits = new ChunkLimits(topology, logger);
     this.work = new WorkConsumer(topology, s3, logger, this.stats, (partitions) => this.assigned(partitions), this.limits);
     this.work.failed.catch((error: unknown) => this.fail(error));
   }
