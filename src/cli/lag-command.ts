@@ -19,7 +19,7 @@ export async function lagCommand(topologyPath: string, options: LagOptions): Pro
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'lag');
   const groups = await resolveGroups(kafka, stageGroups(topology), options.group);
-  const rows = await describeLag(kafka, groups, { seconds: options.seconds });
+  const rows = await describeLag(kafka, topology.kafka, groups, { seconds: options.seconds });
   process.stdout.write(options.json ? lagRowsAsJson(rows) : formatLagTable(rows));
   const lost = rows.filter((r) => r.dataLoss);
   if (lost.length > 0) {

@@ -22,7 +22,7 @@ export async function lagExporterCommand(topologyPath: string, options: LagExpor
   const topology = loadTopology(topologyPath);
   const kafka = createKafka(topology.kafka, 'lag-exporter');
   const groups = await resolveGroups(kafka, stageGroups(topology), options.group);
-  const monitor = startLagMonitor(kafka, groups, options.interval, rootLogger);
+  const monitor = startLagMonitor(kafka, topology.kafka, groups, options.interval, rootLogger);
   // ready once the first collection succeeded, so a scrape never sees an empty exporter as healthy
   const server = await startObservabilityServer(options.port, { live: () => true, ready: monitor.collected });
   rootLogger.info({ port: server.port, groups: groups.map((g) => g.group), intervalMs: options.interval }, 'lag exporter listening');

@@ -26,7 +26,7 @@ export async function replayCommand(topologyPath: string, options: ReplayOptions
   if (options.intoGroup === group)
     throw new SiemStreamError('CONFIG_INVALID', `--into-group must name a group other than the stage's own (${group})`);
   const kafka = createKafka(topology.kafka, 'replay');
-  const plan = await planReplay(kafka, { stageGroup: group, intoGroup: options.intoGroup, topics, target });
+  const plan = await planReplay(kafka, topology.kafka, { stageGroup: group, intoGroup: options.intoGroup, topics, target });
   const out = process.stdout;
   if (options.json) out.write(`${JSON.stringify(planAsJson(plan, options.execute === true), null, 2)}\n`);
   else out.write(formatPlan(plan, `${options.stage}: replay ${describeTarget(target)}`));

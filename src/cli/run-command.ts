@@ -62,7 +62,9 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
   }
   const groups = stageGroups(topology).filter((g) => wanted.includes(g.stage));
   const lag =
-    options.lagIntervalMs > 0 && groups.length > 0 ? startLagMonitor(kafka, groups, options.lagIntervalMs, rootLogger) : undefined;
+    options.lagIntervalMs > 0 && groups.length > 0
+      ? startLagMonitor(kafka, topology.kafka, groups, options.lagIntervalMs, rootLogger)
+      : undefined;
 
   const signal = await signalled;
   reportStopping();

@@ -1,4 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
+import type { KafkaConfig } from '../config/schema.js';
 import type { Kafka } from '../kafka/client.js';
 import { describeLag, type GroupTopics, type PartitionLagRow } from '../ops/lag.js';
 import type { Logger } from './logger.js';
@@ -64,6 +65,7 @@ export function publishLag(rows: PartitionLagRow[]): void {
 /** Collects lag for some groups every `intervalMs` into the gauges above; a failed round is counted and logged. */
 export function startLagMonitor(
   kafka: Kafka,
+  config: KafkaConfig,
   groups: GroupTopics[],
   intervalMs: number,
   logger: Logger,
@@ -74,7 +76,7 @@ export function startLagMonitor(
   let timer: NodeJS.Timeout | undefined;
   const round = async () => {
     try {
-      publishLag(await describeLag(kafka, groups, { seconds: true }));
+      publishLag(await describeLag(kafka, config, groups, { seconds: true }));
       collectedOnce = true;
     } catch (error) {
       lagErrors.inc();

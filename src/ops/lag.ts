@@ -1,6 +1,7 @@
+import type { KafkaConfig } from '../config/schema.js';
 import type { Admin, Kafka } from '../kafka/client.js';
+import { describeGroup } from '../kafka/protocol/index.js';
 import { RdIsolationLevel } from '../kafka/rdkafka.js';
-import { groupStateName } from './group-state.js';
 import { timestampOf, timestampsAt } from './record-timestamps.js';
 
 export interface GroupTopics {
@@ -41,7 +42,12 @@ export interface LagOptions {
 }
 
 /** Lag per group, topic and partition: records, seconds and data lost to retention. */
-export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: LagOptions = {}): Promise<PartitionLagRow[]> {
+export async function describeLag(
+  kafka: Kafka,
+  config: KafkaConfig,
+  groups: GroupTopics[],
+  options: LagOptions = {},
+): Promise<PartitionLagRow[]> {
   const admin = kafka.admin();
   await admin.connect();
   const rows: PartitionLagRow[] = [];
@@ -51,8 +57,7 @@ export async function describeLag(kafka: Kafka, groups: GroupTopics[], options: 
       const present = topics.filter((t) => topicOffsets.has(t));
       if (present.length === 0) continue;
       const committed = await admin.fetchOffsets({ groupId: group, topics: present });
-      const [description] = (await admin.describeGroups([group])).groups;
-      const membership = description ? { groupState: groupStateName(description.state), members: description.members.length } : {};
+      const membership = await groupMembership(config, group);
       // librdkafka lists only the partitions the group committed on: every partition of the topic gets a row
       for (const topic of present) {
         const committedOf = new Map(committed.find((t) => t.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
@@ -126,5 +131,19 @@ async function addLagSeconds(kafka: Kafka, rows: PartitionLagRow[], now: () => n
       r.lagSeconds = ts === undefined ? null : ts === null ? 0 : Math.max(0, (at - ts) / 1000);
     }
     pending = pending.filter((r) => !answered(r));
+  }
+}
+
+/**
+ * The group's state and member count through the project's protocol client (librdkafka's
+ * describeGroups crashes the process on a broker error, confluent-kafka-javascript#531, e.g. while a
+ * fresh coordinator loads); none when the coordinator cannot answer now: lag needs only offsets.
+ */
+async function groupMembership(config: KafkaConfig, group: string): Promise<{ groupState?: string; members?: number }> {
+  try {
+    const description = await describeGroup(config, group);
+    return { groupState: description.state, members: description.members.length };
+  } catch {
+    return {};
   }
 }

@@ -1,7 +1,8 @@
+import type { KafkaConfig } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
 import type { Admin, Kafka } from '../kafka/client.js';
+import { describeGroup } from '../kafka/protocol/index.js';
 import { RdIsolationLevel } from '../kafka/rdkafka.js';
-import { groupStateName } from './group-state.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
 import { setGroupOffsets } from './set-group-offsets.js';
 
@@ -41,7 +42,7 @@ export interface PlanInput {
 }
 
 /** Works out, per partition, where the group is, where the replay moves it and how many records that replays. */
-export async function planReplay(kafka: Kafka, input: PlanInput): Promise<ReplayPlan> {
+export async function planReplay(kafka: Kafka, config: KafkaConfig, input: PlanInput): Promise<ReplayPlan> {
   const group = input.intoGroup ?? input.stageGroup;
   const admin = kafka.admin();
   await admin.connect();
@@ -49,8 +50,8 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
     const existing = new Set(await admin.listTopics());
     const missing = input.topics.filter((t) => !existing.has(t));
     if (missing.length > 0) throw new SiemStreamError('OPERATION_REFUSED', `topics do not exist: ${missing.join(', ')}`);
-    const { groups } = await admin.describeGroups([group]);
-    const description = groups[0];
+    // through the protocol client: librdkafka's describeGroups crashes on a broker error (confluent-kafka-javascript#531)
+    const description = await describeGroup(config, group);
     // the new group starts where the live one is, so "reprocess" reads as the extra work it takes on
     const committed = await admin.fetchOffsets({ groupId: group, topics: input.topics });
     const rows: ReplayPlanRow[] = [];
@@ -81,8 +82,8 @@ export async function planReplay(kafka: Kafka, input: PlanInput): Promise<Replay
       group,
       stageGroup: input.stageGroup,
       rows,
-      liveMembers: description?.members.length ?? 0,
-      groupState: description ? groupStateName(description.state) : 'Unknown',
+      liveMembers: description.members.length,
+      groupState: description.state,
       clamped,
     };
   } finally {
