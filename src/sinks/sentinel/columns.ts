@@ -45,11 +45,24 @@ function columnType(field: AvroField): DcrColumnType {
  * stream does not declare reaches the schema guard instead of vanishing), datetimes as ISO 8601.
  */
 export function toRow(event: Record<string, unknown>, columns: readonly DcrColumn[]): Record<string, unknown> {
-  const datetimes = new Set(columns.filter((c) => c.type === 'datetime').map((c) => c.name));
+  const datetimes = datetimeColumns(columns);
   const row: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(event)) {
+  for (const name of Object.keys(event)) {
+    const value = event[name];
     if (value === null || value === undefined) continue;
-    row[name] = datetimes.has(name) && typeof value === 'number' ? new Date(value).toISOString() : value;
+    row[name] = typeof value === 'number' && datetimes.has(name) ? new Date(value).toISOString() : value;
   }
   return row;
+}
+
+const datetimesOf = new WeakMap<readonly DcrColumn[], ReadonlySet<string>>();
+
+/** Worked out once per declaration, not per row. */
+function datetimeColumns(columns: readonly DcrColumn[]): ReadonlySet<string> {
+  let names = datetimesOf.get(columns);
+  if (!names) {
+    names = new Set(columns.filter((c) => c.type === 'datetime').map((c) => c.name));
+    datetimesOf.set(columns, names);
+  }
+  return names;
 }

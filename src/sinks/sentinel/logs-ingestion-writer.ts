@@ -34,8 +34,8 @@ export class LogsIngestionWriter implements SinkWriter<Row> {
 
   encode(record: SinkRecord) {
     const stream = this.config.streams[record.event.EventSchema] ?? (this.config.streams['*'] as string);
-    const row = this.guard.rowFor(stream, record.event as unknown as Row);
-    return { batchKey: stream, payload: row, bytes: Buffer.byteLength(JSON.stringify(row), 'utf8') };
+    const { row, bytes } = this.guard.rowFor(stream, record.event as unknown as Row);
+    return { batchKey: stream, payload: row, bytes };
   }
 
   async write(stream: string, rows: Row[], signal: AbortSignal): Promise<BatchOutcome> {

@@ -19,18 +19,20 @@ export class StreamGuard {
     private readonly context: SinkContext,
   ) {}
 
-  rowFor(stream: string, event: Record<string, unknown>): Record<string, unknown> {
+  /** The row for the stream, with the size of its JSON (what the batch limits count). */
+  rowFor(stream: string, event: Record<string, unknown>): { row: Record<string, unknown>; bytes: number } {
     const columns = this.columnsOf(stream);
     const row = toRow(event, columns.list);
-    const findings = checkRow(row, columns.map);
-    if (findings.length === 0) return row;
+    const bytes = Buffer.byteLength(JSON.stringify(row), 'utf8');
+    const findings = checkRow(row, columns.map, bytes);
+    if (findings.length === 0) return { row, bytes };
     for (const f of findings) this.report(stream, f);
     const fatal = findings.find((f) => this.actionFor(f) === 'dlq');
     if (fatal) {
       const code = fatal.problem === 'too-large' ? 'RECORD_TOO_LARGE' : 'SCHEMA_MISMATCH';
       throw new SiemStreamError(code, `${stream}: ${findings.map((f) => f.detail).join('; ')}`, { stage: this.context.stage });
     }
-    return row;
+    return { row, bytes };
   }
 
   private columnsOf(stream: string) {
