@@ -35,6 +35,7 @@ export interface TransactionOptions {
 
 /** A transaction of the process's transactional producer. */
 export interface OpenTransaction {
+  /** hands the records to the producer; their delivery is awaited by commit (a failed one fails it) */
   write(records: OutputRecord[]): Promise<void>;
   sendOffsets(consumed: ConsumedOffset): Promise<void>;
   commit(): Promise<void>;
@@ -102,6 +103,8 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
         release();
         throw error;
       });
+      // the records' acknowledgements are awaited only before the commit, so they overlap the offset round trips
+      let sending: Promise<unknown> = Promise.resolve();
       return {
         write: async (records) => {
           const byTopic = new Map<string, Message[]>();
@@ -110,14 +113,17 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
             list.push(message);
             byTopic.set(topic, list);
           }
-          if (byTopic.size > 0)
-            await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          if (byTopic.size === 0) return;
+          const sent = transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          sent.catch(() => undefined); // awaited (and thrown) by commit or abort
+          sending = Promise.all([sending, sent]);
         },
         sendOffsets: async ({ topic, partition, nextOffset }) => {
           if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
           await transaction.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
         },
         commit: async () => {
+          await sending;
           for (let attempt = 1; ; attempt++) {
             try {
               await transaction.commit();
@@ -131,6 +137,7 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
         },
         abort: async () => {
           try {
+            await sending.catch(() => undefined);
             await transaction.abort();
           } finally {
             release();
