@@ -1,14 +1,19 @@
 import { loadavg } from 'node:os';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Topology } from '../src/config/schema.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
 import type { LocalStack } from '../src/dev/local-stack.js';
 import { generateSampleObjects } from '../src/dev/sample-logs.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { acceptedFromBucket, duplicates } from './e2e-accepted.js';
+import { type HopLatency, hopLatencies } from './e2e-hops.js';
 import { type RunningPipeline, waitForAccepted } from './e2e-pipeline.js';
 import { percentile } from './stats.js';
 
 export interface LatencyOptions {
   stack: LocalStack;
+  kafka: Kafka;
+  topology: Topology;
   pipeline: RunningPipeline;
   s3: S3Client;
   bucket: string;
@@ -41,6 +46,8 @@ export interface LatencyFigures {
   /** false: the pipeline fell behind the offered rate, and the latencies are mostly queueing */
   keptUp: boolean;
   loadAverage1m: { start: number; end: number };
+  /** where the time went, per hop (e2e-hops.ts) */
+  hops: HopLatency[];
 }
 
 /**
@@ -118,5 +125,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyFi
     p50LastTenthOfObjects: percentile(sorted(measured.filter((r) => r.index >= count - tenth)), 50),
     loadAverage1m: { start: loadAtStart, end: loadAtEnd },
   };
-  return { ...figures, keptUp: keptUp(figures) };
+  const putDoneAt = new Map([...putDone].map(([key, { at }]) => [key, at]));
+  const hops = await hopLatencies(options.kafka, options.topology, putDoneAt, accepted);
+  return { ...figures, keptUp: keptUp(figures), hops };
 }

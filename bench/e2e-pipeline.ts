@@ -1,27 +1,56 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Topology } from '../src/config/schema.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
 import type { LocalStack } from '../src/dev/local-stack.js';
 import { stageNames } from '../src/runtime/stages.js';
 import { exited, spawnStage } from '../tests/support/stage-process.js';
+import { cpuByThreadOf, cpuSecondsOf } from './process-cpu.js';
 import { peakRssOf } from './process-memory.js';
 
 export interface RunningPipeline {
   /** each stage's peak RSS so far, in bytes */
   peakRss(): Record<string, number>;
+  /** each stage's user + system CPU seconds so far, all threads */
+  cpuSeconds(): Record<string, number>;
+  /** the same by kind of thread (process-cpu.ts) */
+  cpuByThread(): Record<string, Record<string, number>>;
+  /** records each transactional stage committed per Kafka transaction so far, from its /metrics */
+  recordsPerTransaction(): Promise<Record<string, number>>;
   stop(): Promise<void>;
   /** throws if a stage exited: a bench of a dead pipeline would only wait */
   assertRunning(): void;
 }
 
-/** Every stage of the topology as its own process from the built CLI, as an operator runs them. */
-export function startPipeline(topology: Topology): RunningPipeline {
+/**
+ * Every stage of the topology as its own process from the built CLI, as an operator runs them.
+ * With `profileDir`, each writes a V8 CPU profile (`--cpu-prof`) into `<profileDir>/<stage>` when it stops.
+ */
+export function startPipeline(topology: Topology, profileDir?: string): RunningPipeline {
   const stages = stageNames(topology).map((name) => ({
     name,
-    child: spawnStage(topology, name, { SIEM_STREAM_LOG_LEVEL: 'warn' }),
+    child: spawnStage(
+      topology,
+      name,
+      { SIEM_STREAM_LOG_LEVEL: 'info' }, // info: the log names the metrics port (stages log per partition and object at that level)
+
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [],
+    ),
   }));
   return {
     peakRss: () => Object.fromEntries(stages.map((s) => [s.name, peakRssOf(s.child.pid)])),
+    cpuSeconds: () => Object.fromEntries(stages.map((s) => [s.name, cpuSecondsOf(s.child.pid)])),
+    cpuByThread: () => Object.fromEntries(stages.map((s) => [s.name, cpuByThreadOf(s.child.pid)])),
+    recordsPerTransaction: async () => {
+      const out: Record<string, number> = {};
+      for (const s of stages) {
+        const metrics = await stageMetrics(s.child.logFile);
+        const commits = sumOf(metrics, 'siem_kafka_transactions_total', 'result="commit"');
+        if (commits > 0) out[s.name] = sumOf(metrics, 'siem_records_in_total') / commits;
+      }
+      return out;
+    },
     assertRunning: () => {
       const dead = stages.find((s) => s.child.exitCode !== null || s.child.signalCode !== null);
       if (dead) throw new Error(`stage ${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode}); see ${dead.child.logFile}`);
@@ -69,4 +98,20 @@ export async function waitForAccepted(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The stage's /metrics text, at the port its log names. */
+async function stageMetrics(logFile: string): Promise<string> {
+  const port = /"metricsPort":(\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1];
+  if (!port) throw new Error(`${logFile} names no metrics port`);
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  return response.text();
+}
+
+/** The sum of a counter's samples (with a label filter) in Prometheus text. */
+function sumOf(metrics: string, name: string, label = ''): number {
+  let sum = 0;
+  for (const line of metrics.split('\n'))
+    if (line.startsWith(`${name}{`) && line.includes(label)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
 }

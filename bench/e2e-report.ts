@@ -19,6 +19,14 @@ export interface PipelineFigures {
   /** over the whole run (both phases) */
   peakRssMiB: Record<string, number>;
   peakRssMiBAfterMaxRatePhase: Record<string, number>;
+  /** user + system CPU of each stage process from its start to the end of the max-rate phase (start-up included) */
+  cpuSecondsMaxRatePhase: Record<string, number>;
+  /** that CPU time over the phase's records */
+  cpuMicrosPerEvent: Record<string, number>;
+  /** the same by kind of thread: main (JavaScript), librdkafka, V8 + libuv (GC, compiler, zlib), ended */
+  cpuMicrosPerEventByThread: Record<string, Record<string, number>>;
+  /** records per Kafka transaction of the transactional stages over the phase */
+  recordsPerTransaction: Record<string, number>;
 }
 
 export interface BaselineFigures {
@@ -103,9 +111,11 @@ export function formatE2eTable(r: E2eResult): string {
   return [
     `\nfull pipeline: ${num(r.settings.records)} records in ${r.settings.objects} objects; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, load average ${r.machine.loadAverageStart[0]?.toFixed(2)} at start, ${r.machine.loadAverageEnd[0]?.toFixed(2)} at end (shared machine)`,
     ...rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')),
+    ...cpuLines(r.pipeline),
     `latency at 50% of max: target ${num(l.targetEventsPerSecond)} events/s, offered ${num(l.offeredEventsPerSecond)}, delivered ${num(l.deliveredEventsPerSecond)} (${l.objects} objects × ${l.recordsPerObject} records; load average ${loadRange(l.loadAverage1m)})`,
     `  PutObject done → accepted, ${num(l.records)} records: p50 ${num(l.p50)} ms  p95 ${num(l.p95)} ms  p99 ${num(l.p99)} ms  max ${num(l.max)} ms`,
     `  p50 of the first tenth of the objects ${num(l.p50FirstTenthOfObjects)} ms, of the last tenth ${num(l.p50LastTenthOfObjects)} ms; backlog after the last write ${num(l.backlogSecondsAfterLastWrite, 1)} s`,
+    `  where it went, p50 / p99 ms: ${l.hops.map((h) => `${h.hop} ${num(h.p50)} / ${num(h.p99)}`).join('; ')}`,
     l.keptUp
       ? '  the pipeline kept up with the offered rate'
       : '  THE PIPELINE FELL BEHIND the offered rate (delivered < 90% of it, or the last objects waited over twice as long as the first): these latencies are mostly queueing; rerun on a quieter machine',
@@ -114,4 +124,23 @@ export function formatE2eTable(r: E2eResult): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   ].join('\n');
+}
+
+/** What an operator sizes by: CPU per event and per million events per stage, and the rate one core carries. */
+function cpuLines(p: PipelineFigures): string[] {
+  return [
+    'CPU per stage over the max-rate phase (user + system, all threads, start-up included):',
+    ...Object.entries(p.cpuMicrosPerEvent).map(
+      ([stage, micros]) =>
+        `  ${stage.padEnd(16)} ${num(micros, 1).padStart(7)} µs/event  ${num(micros, 1).padStart(7)} CPU-s per million events  ${num(1e6 / micros).padStart(7)} events/s per core  peak RSS ${p.peakRssMiBAfterMaxRatePhase[stage] ?? '?'} MiB  (${Object.entries(
+          p.cpuMicrosPerEventByThread[stage] ?? {},
+        )
+          .map(([k, v]) => `${k} ${num(v, 1)}`)
+          .join(', ')})${p.recordsPerTransaction[stage] ? `  ${num(p.recordsPerTransaction[stage], 0)} records per transaction` : ''}`,
+    ),
+    `  all stages       ${num(
+      Object.values(p.cpuMicrosPerEvent).reduce((a, b) => a + b, 0),
+      1,
+    ).padStart(7)} µs/event`,
+  ];
 }

@@ -13,7 +13,10 @@
  *     BENCH_E2E_BASELINE_HOPS (2) consume→produce hops, final consumer), and the same chain with
  *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it), and a
  *     librdkafka peer chain of kcat pipelines (bench/e2e-kcat.ts; BENCH_E2E_KCAT=0 skips it); the ratios.
- * The source polls every BENCH_E2E_POLL_MS (500). One table on stdout, the figures as JSON in
+ * BENCH_E2E_PROFILE=1 (npm run bench:profile) runs only phase 1, each stage under `node --cpu-prof`, and
+ * prints each stage's CPU per event and hottest functions.
+ * The default topology's settings, but for BENCH_E2E_POLL_MS (the source's pollIntervalMs) and
+ * BENCH_E2E_SINK_MAX_LATENCY_MS (the sink's batch.maxLatencyMs) when set. One table on stdout, the figures as JSON in
  * bench/results/e2e-<time>.json.
  */
 
@@ -34,6 +37,7 @@ import { runKcatChain } from './e2e-kcat.js';
 import { measureLatency } from './e2e-latency.js';
 import { measureMaxRate } from './e2e-max-rate.js';
 import { startPipeline } from './e2e-pipeline.js';
+import { profilePipeline } from './e2e-profile.js';
 import {
   type BaselineFigures,
   type E2eResult,
@@ -53,8 +57,12 @@ const LATENCY_OBJECT_RECORDS = Number(process.env.BENCH_E2E_LATENCY_OBJECT_RECOR
 const BASELINE_HOPS = Number(process.env.BENCH_E2E_BASELINE_HOPS ?? 2);
 const TRANSACTIONAL_BASELINE = process.env.BENCH_E2E_TRANSACTIONAL_BASELINE !== '0';
 const KCAT_BASELINE = process.env.BENCH_E2E_KCAT !== '0';
-const POLL_MS = Number(process.env.BENCH_E2E_POLL_MS ?? 500);
+/** unset: the default topology's own settings (what the latency target is about) */
+const POLL_MS = process.env.BENCH_E2E_POLL_MS === undefined ? undefined : Number(process.env.BENCH_E2E_POLL_MS);
+const SINK_MAX_LATENCY_MS =
+  process.env.BENCH_E2E_SINK_MAX_LATENCY_MS === undefined ? undefined : Number(process.env.BENCH_E2E_SINK_MAX_LATENCY_MS);
 const OFFSET = Number(process.env.SIEM_STREAM_BENCH_PORT_OFFSET ?? Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0) + 1_500);
+const PROFILE = process.env.BENCH_E2E_PROFILE === '1';
 const KEEP_STACK = process.argv.includes('--keep-stack');
 const HOME = '.stack-bench';
 /** the source's chunkRecords; the baseline producer sends (and commits) chunks of the same size */
@@ -94,7 +102,11 @@ async function main() {
       seed: 7,
       runId: `${id}-max`,
     });
-    const { pipeline, latency } = await pipelinePhases(stack, topology, samples, id);
+    if (PROFILE) {
+      process.stdout.write(`${await profilePipeline(stack, topology, samples, `${id}-max`, startedAt, say)}\n`);
+      return;
+    }
+    const { pipeline, latency } = await pipelinePhases(stack, kafka, topology, samples, id);
     const { baselines, kcatVersions } = await baselinePhases(kafka, topology, samples, id, pipeline.steadyEventsPerSecond);
     const result: E2eResult = {
       startedAt,
@@ -104,7 +116,7 @@ async function main() {
         latencySeconds: LATENCY_SECONDS,
         latencyObjectRecords: LATENCY_OBJECT_RECORDS,
         baselineHops: BASELINE_HOPS,
-        pollIntervalMs: POLL_MS,
+        pollIntervalMs: topology.source.s3.pollIntervalMs,
         chunkRecords: CHUNK,
         partitions: topology.topics.partitions,
         maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
@@ -126,14 +138,16 @@ async function main() {
 
 /** topologies/default.yaml on the bench stack, with a bucket, topics, groups and transactional ids of this run. */
 function benchTopology(stack: LocalStack, id: string): Topology {
-  return localTopology(stack, `bench-e2e-${id}`, {
-    source: { s3: { pollIntervalMs: POLL_MS, chunkRecords: CHUNK } },
+  const topology = localTopology(stack, `bench-e2e-${id}`, {
+    source: { s3: { chunkRecords: CHUNK, ...(POLL_MS === undefined ? {} : { pollIntervalMs: POLL_MS }) } },
     enricher: { model: { watch: false } },
   });
+  if (SINK_MAX_LATENCY_MS === undefined) return topology;
+  return { ...topology, sinks: topology.sinks.map((s) => ({ ...s, batch: { ...s.batch, maxLatencyMs: SINK_MAX_LATENCY_MS } })) };
 }
 
 /** Max rate over objects uploaded before the stages start, then latency at half of it, one set of stage processes. */
-async function pipelinePhases(stack: LocalStack, topology: Topology, samples: SampleObject[], id: string) {
+async function pipelinePhases(stack: LocalStack, kafka: Kafka, topology: Topology, samples: SampleObject[], id: string) {
   const bucket = topology.source.s3.bucket;
   const s3 = createS3Client(topology.source.s3);
   const records = samples.reduce((n, s) => n + s.valid, 0);
@@ -157,9 +171,14 @@ async function pipelinePhases(stack: LocalStack, topology: Topology, samples: Sa
     });
     load.end = oneMinuteLoad();
     const rssAtMax = running.peakRss();
+    const cpuAtMax = running.cpuSeconds();
+    const threadsAtMax = running.cpuByThread();
+    const perTransaction = await running.recordsPerTransaction();
     say(`[max rate] steady ${num(max.steady.perSecond)} events/s; ${num(records / max.wallSeconds)} events/s including start-up`);
     const latency = await measureLatency({
       stack,
+      kafka,
+      topology,
       pipeline: running,
       s3,
       bucket,
@@ -178,6 +197,15 @@ async function pipelinePhases(stack: LocalStack, topology: Topology, samples: Sa
       loadAverage1m: load,
       peakRssMiB: inMiB(running.peakRss()),
       peakRssMiBAfterMaxRatePhase: inMiB(rssAtMax),
+      cpuSecondsMaxRatePhase: cpuAtMax,
+      cpuMicrosPerEvent: Object.fromEntries(Object.entries(cpuAtMax).map(([k, v]) => [k, (v * 1e6) / records])),
+      cpuMicrosPerEventByThread: Object.fromEntries(
+        Object.entries(threadsAtMax).map(([stage, kinds]) => [
+          stage,
+          Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, (v * 1e6) / records])),
+        ]),
+      ),
+      recordsPerTransaction: perTransaction,
     };
     return { pipeline, latency };
   } finally {

@@ -5,15 +5,20 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Topology } from '../../src/config/schema.js';
 
-/** Runs one stage (or `--all`) as its own process from the built CLI, as an operator would. */
-export function spawnStage(topology: Topology, stage: string, env: Record<string, string> = {}): ChildProcess & { logFile: string } {
+/** Runs one stage (or `--all`) as its own process from the built CLI, as an operator would; `nodeArgs` go to node itself. */
+export function spawnStage(
+  topology: Topology,
+  stage: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): ChildProcess & { logFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'siem-stage-'));
   const file = join(dir, 'topology.yaml');
   writeFileSync(file, stringify(topology));
   const logFile = join(dir, `${stage.replace(/^--/, '')}.log`);
   const log = openSync(logFile, 'a');
   const which = stage === '--all' ? ['--all'] : ['--stage', stage];
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'run', file, ...which, '--metrics-port', '0'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/cli/main.js', 'run', file, ...which, '--metrics-port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
   });
