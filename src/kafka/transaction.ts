@@ -104,7 +104,7 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
         throw error;
       });
       // the records' acknowledgements are awaited only before the commit, so they overlap the offset round trips
-      let sending: Promise<unknown> = Promise.resolve();
+      const sending: Promise<unknown>[] = [];
       return {
         write: async (records) => {
           const byTopic = new Map<string, Message[]>();
@@ -115,15 +115,16 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
           }
           if (byTopic.size === 0) return;
           const sent = transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          sent.catch(() => undefined); // awaited (and thrown) by commit or abort
-          sending = Promise.all([sending, sent]);
+          // handled now, so a failure before the commit is not an unhandled rejection; commit awaits it again and throws
+          sent.catch(() => undefined);
+          sending.push(sent);
         },
         sendOffsets: async ({ topic, partition, nextOffset }) => {
           if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
           await transaction.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
         },
         commit: async () => {
-          await sending;
+          await Promise.all(sending);
           for (let attempt = 1; ; attempt++) {
             try {
               await transaction.commit();
@@ -137,8 +138,7 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
         },
         abort: async () => {
           try {
-            await sending.catch(() => undefined);
-            await transaction.abort();
+            await transaction.abort(); // purges what is still in flight; those sends were handled above
           } finally {
             release();
           }
