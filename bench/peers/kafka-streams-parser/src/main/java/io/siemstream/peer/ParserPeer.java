@@ -97,8 +97,13 @@ public final class ParserPeer {
       if (!line.startsWith("run ")) throw new IllegalArgumentException("unknown command: " + line);
       JsonNode run = Formats.JSON.readTree(line.substring(4));
       Map<String, LogType> known = new LinkedHashMap<>();
-      run.path("logTypes").forEach((t) -> known.put(t.asText(), allLogTypes.get(t.asText())));
-      runOnce(config, run, () -> new Normalizer(known, entityKeys, new AvroWire(schema, schemaId)));
+      run.path("logTypes").forEach((t) -> {
+        LogType logType = allLogTypes.get(t.asText());
+        if (logType == null) throw new IllegalArgumentException("log type " + t.asText() + " is not in the configuration");
+        known.put(t.asText(), logType);
+      });
+      int id = run.has("schemaId") ? run.get("schemaId").asInt() : schemaId;
+      runOnce(config, run, () -> new Normalizer(known, entityKeys, new AvroWire(schema, id)));
     }
     System.exit(0);
   }
