@@ -83,7 +83,11 @@ export async function waitForAccepted(
   let lastChange = Date.now();
   let lastReport = 0;
   for (;;) {
-    const { totalRecords } = await fetchEmulatorStats(stack.emulatorUrl, stack.emulatorCaFile);
+    // a busy machine can reset one stats request: the stall timer decides when to give up, not one error
+    const totalRecords = await fetchEmulatorStats(stack.emulatorUrl, stack.emulatorCaFile).then(
+      (stats) => stats.totalRecords,
+      () => last,
+    );
     if (totalRecords >= target) return;
     pipeline.assertRunning();
     if (totalRecords !== last) {
