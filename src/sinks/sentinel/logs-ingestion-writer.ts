@@ -33,7 +33,9 @@ export class LogsIngestionWriter implements SinkWriter<Row> {
   }
 
   encode(record: SinkRecord) {
-    const stream = this.config.streams[record.event.EventSchema] ?? (this.config.streams['*'] as string);
+    const schema = record.event.EventSchema;
+    const stream =
+      (Object.hasOwn(this.config.streams, schema) ? this.config.streams[schema] : undefined) ?? (this.config.streams['*'] as string);
     const { row, bytes } = this.guard.rowFor(stream, record.event as unknown as Row);
     return { batchKey: stream, payload: row, bytes };
   }

@@ -19,7 +19,8 @@ export interface ParserState {
 /** Raw record → normalized event of its log type's format, or a thrown RECORD_* error for the DLQ. */
 export function normalizeRecord(record: RejectedRecord, topology: Topology, state: ParserState): Normalized {
   const logTypeName = record.headers[RAW_HEADER.logType];
-  const logType = logTypeName === undefined ? undefined : topology.logTypes[logTypeName];
+  // own keys only: a header naming an Object.prototype member ("constructor") is just an unknown log type
+  const logType = logTypeName !== undefined && Object.hasOwn(topology.logTypes, logTypeName) ? topology.logTypes[logTypeName] : undefined;
   if (!logTypeName || !logType) {
     throw new SiemStreamError('RECORD_INVALID', `unknown log type header "${logTypeName ?? '(missing)'}"`, { stage: 'parser' });
   }

@@ -100,6 +100,8 @@ describe('JSON parser into the normalized model', () => {
     expect(rejection(raw('auth', { user: 'x' })).message).toContain('TimeGenerated: source field "time" is missing');
     expect(rejection(raw('auth', { time: 1, outcome: 'maybe' })).code).toBe('RECORD_INVALID');
     expect(rejection(raw('nope', {})).message).toContain('unknown log type header "nope"');
+    for (const name of ['constructor', 'toString', '__proto__'])
+      expect(rejection(raw(name, {})).message).toContain(`unknown log type header "${name}"`);
   });
 
   it('derives the same EventId for the same coordinates only', () => {
