@@ -9,7 +9,7 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFile
 import { delimiter, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Topology } from '../src/config/schema.js';
-import { cacheDir, run } from '../src/dev/stack/cache.js';
+import { cacheDir, findMaven, run } from '../src/dev/stack/cache.js';
 import { findJava, type JavaRuntime } from '../src/dev/stack/java.js';
 import { SCHEMA_FILES, SCHEMAS_DIR } from '../src/schemas/catalog.js';
 import { peakRssOf } from './process-memory.js';
@@ -45,17 +45,6 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** src/dev/stack/cache.ts finds Maven the same way (its findMaven is not exported). */
-function findMaven(): string {
-  for (const home of [process.env.MAVEN_HOME, process.env.M2_HOME]) {
-    if (home && existsSync(join(home, 'bin', 'mvn'))) return join(home, 'bin', 'mvn');
-  }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'mvn'))) return join(dir, 'mvn');
-  }
-  throw new Error('Apache Maven (mvn) is needed to build the Kafka Streams peer (bench/peers/kafka-streams-parser); install Maven 3.6+');
-}
-
 /**
  * `<cache>/lib/kafka-streams-parser-<hash>`: the jar and `dependency:copy-dependencies` output,
  * built with `mvn -B -q -Dmaven.repo.local=<cache>/m2 package` in a scratch copy of the project
@@ -89,7 +78,7 @@ export async function buildPeer(progress: (msg: string) => void): Promise<PeerBu
     const previous = process.env.JAVA_HOME;
     process.env.JAVA_HOME = javaHome;
     try {
-      await run(findMaven(), [
+      await run(findMaven('to build the Kafka Streams peer (bench/peers/kafka-streams-parser)'), [
         '-B',
         '-q',
         '-Dstyle.color=never',

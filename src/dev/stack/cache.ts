@@ -84,7 +84,8 @@ function pomFor(deps: MavenDependency[]): string {
 <dependencies>${deps.map(dep).join('\n')}</dependencies></project>\n`;
 }
 
-function findMaven(): string {
+/** Maven's `mvn` from MAVEN_HOME, M2_HOME or PATH; `purpose` says in the error what it was needed for. */
+export function findMaven(purpose = `once, to download the local stack from Maven Central into ${cacheDir()}`): string {
   for (const home of [process.env.MAVEN_HOME, process.env.M2_HOME]) {
     if (home && existsSync(join(home, 'bin', 'mvn'))) return join(home, 'bin', 'mvn');
   }
@@ -92,8 +93,7 @@ function findMaven(): string {
     if (dir && existsSync(join(dir, 'mvn'))) return join(dir, 'mvn');
   }
   throw new Error(
-    'Apache Maven (mvn) is needed once, to download the local stack from Maven Central into ' +
-      `${cacheDir()}; it was not found on PATH, MAVEN_HOME or M2_HOME. Install Maven 3.6+ (e.g. apt install maven).`,
+    `Apache Maven (mvn) is needed ${purpose}; it was not found on PATH, MAVEN_HOME or M2_HOME. Install Maven 3.6+ (e.g. apt install maven).`,
   );
 }
 
