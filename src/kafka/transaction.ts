@@ -22,7 +22,8 @@ export interface ConsumedOffset {
 
 export interface TransactionContent {
   records: OutputRecord[];
-  consumed?: ConsumedOffset | undefined;
+  /** one position, or one per partition (of one group) when chunks of several partitions commit together */
+  consumed?: ConsumedOffset | ConsumedOffset[] | undefined;
   /** the exactly-once tests' fault point (fault-injection.ts) applies to transactions that carry work */
   faultPoint?: boolean;
 }
@@ -37,7 +38,7 @@ export interface TransactionOptions {
 export interface OpenTransaction {
   /** hands the records to the producer; their delivery is awaited by commit (a failed one fails it) */
   write(records: OutputRecord[]): Promise<void>;
-  sendOffsets(consumed: ConsumedOffset): Promise<void>;
+  sendOffsets(consumed: ConsumedOffset[]): Promise<void>;
   commit(): Promise<void>;
   /** throws when the transaction could not be aborted (the producer must then be replaced) */
   abort(): Promise<void>;
@@ -64,7 +65,8 @@ export async function commitTransaction(
   });
   try {
     await transaction.write(content.records);
-    if (content.consumed) await transaction.sendOffsets(content.consumed);
+    const consumed = content.consumed === undefined ? [] : [content.consumed].flat();
+    if (consumed.length > 0) await transaction.sendOffsets(consumed);
     if (content.faultPoint) faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
@@ -119,9 +121,15 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
           sent.catch(() => undefined);
           sending.push(sent);
         },
-        sendOffsets: async ({ topic, partition, nextOffset }) => {
+        sendOffsets: async (consumed) => {
           if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
-          await transaction.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+          const byTopic = new Map<string, { partition: number; offset: string }[]>();
+          for (const { topic, partition, nextOffset } of consumed) {
+            const list = byTopic.get(topic) ?? [];
+            list.push({ partition, offset: nextOffset });
+            byTopic.set(topic, list);
+          }
+          await transaction.sendOffsets({ consumer, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
         },
         commit: async () => {
           await Promise.all(sending);
@@ -146,6 +154,41 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
       };
     },
   };
+}
+
+/**
+ * Group commit, for chunks of different partitions of one consumer group: a chunk that arrives
+ * while a transaction is committing waits, and the next transaction carries every chunk that
+ * waited — their records and each one's consumed offset. Under load one transaction carries a chunk
+ * of each partition in hand (Kafka Streams commits all its tasks together the same way); alone, a
+ * chunk commits at once. When the transaction fails, every chunk in it fails (and is read again).
+ */
+export function groupCommits(producer: TransactionalProducer, options: TransactionOptions): (content: TransactionContent) => Promise<void> {
+  let waiting: Array<{ content: TransactionContent; settle: (error?: unknown) => void }> = [];
+  let committing = false;
+  const drain = async () => {
+    committing = true;
+    while (waiting.length > 0) {
+      const group = waiting;
+      waiting = [];
+      const together: TransactionContent = {
+        records: group.flatMap((g) => g.content.records),
+        consumed: group.flatMap((g) => (g.content.consumed === undefined ? [] : [g.content.consumed].flat())),
+        faultPoint: group.some((g) => g.content.faultPoint),
+      };
+      const failure = await commitTransaction(producer, together, options).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('transaction failed'),
+      );
+      for (const g of group) g.settle(failure);
+    }
+    committing = false;
+  };
+  return (content) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ content, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!committing) void drain();
+    });
 }
 
 const COMMIT_ATTEMPTS = 5;

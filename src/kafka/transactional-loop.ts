@@ -10,7 +10,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from './client.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { isFatalProducerError } from './kafka-errors.js';
 import { createRdKafka, RdErrorCodes, type RdTopicPartition } from './rdkafka.js';
-import { commitTransaction, type OutputRecord, rdkafkaTransactions } from './transaction.js';
+import { groupCommits, type OutputRecord, rdkafkaTransactions, type TransactionContent } from './transaction.js';
 import { transactionalIdFor } from './transactional-id.js';
 
 export type { OutputRecord } from './transaction.js';
@@ -41,7 +41,10 @@ export interface TransactionalLoopOptions {
   groupId: string;
   topics: Array<string | RegExp>;
   dlqTopic: string;
+  /** records of one partition per chunk */
   maxRecordsPerTransaction: number;
+  /** partitions whose chunks are transformed side by side and commit together (groupCommits); default 1 */
+  partitionsConsumedConcurrently?: number;
   logger: Logger;
   /** one record at a time; a thrown record fault (isRecordFault) rejects that record */
   transform?: (record: InputRecord) => Promise<RecordOutcome>;
@@ -73,9 +76,10 @@ export interface RunningLoop {
  * Consume → transform → produce, exactly once (Kafka's EOS v2, KIP-447): one transactional
  * producer per process; each chunk (one partition's batch, at most maxRecordsPerTransaction
  * records) commits its outputs, its DLQ records and the consumed offset — sent with the
- * consumer's group metadata, so a member whose generation is stale cannot commit — in one
- * transaction. A failed chunk is aborted and the client seeks the partition back to the chunk's
- * first record. librdkafka fetches committed offsets with require_stable, so a new owner never
+ * consumer's group metadata, so a member whose generation is stale cannot commit — in a
+ * transaction; chunks of several partitions that are ready while a transaction commits share the
+ * next one (group commit). A failed transaction fails its chunks and the client seeks each
+ * partition back to its chunk's first record. librdkafka fetches committed offsets with require_stable, so a new owner never
  * starts behind a transaction that is still completing.
  */
 export async function runTransactionalLoop(options: TransactionalLoopOptions): Promise<RunningLoop> {
@@ -117,7 +121,10 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics });
-  const transactions = rdkafkaTransactions(producer, consumer);
+  const commit = groupCommits(rdkafkaTransactions(producer, consumer), {
+    stage,
+    ...(options.stateTopics ? { stateTopics: options.stateTopics } : {}),
+  });
   const liveness = watchGroupMembership({
     config: options.kafka,
     groupId,
@@ -127,10 +134,11 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
     onStalled: (error) => fatal.fail(error),
   });
   await consumer.run({
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async (payload) => {
       if (fatal.hasFailed) return; // nothing is resolved: the partition is read again by whoever owns it next
-      await processBatch(payload, options, transactions, partitions).catch((error: unknown) => {
+      await processBatch(payload, options, commit, partitions).catch((error: unknown) => {
         const classified = error instanceof SiemStreamError ? error : new SiemStreamError('KAFKA_FATAL', String(error), { stage });
         if (isFatalProducerError(classified.cause) || !classified.retriable) {
           logger.error({ err: classified, code: classified.code }, 'the loop cannot go on; exiting for a restart');
@@ -157,7 +165,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
 async function processBatch(
   payload: EachBatchPayload,
   options: TransactionalLoopOptions,
-  transactions: ReturnType<typeof rdkafkaTransactions>,
+  commit: (content: TransactionContent) => Promise<void>,
   partitions: RestoredPartitions,
 ) {
   const { batch, resolveOffset, isRunning, isStale } = payload;
@@ -172,11 +180,7 @@ async function processBatch(
     const outputs = await transformChunk(messages, topic, partition, options);
     outputs.push(...(options.state?.flush(topic, partition) ?? []));
     const nextOffset = (BigInt(last.offset) + 1n).toString();
-    await commitTransaction(
-      transactions,
-      { records: outputs, consumed: { groupId: options.groupId, topic, partition, nextOffset }, faultPoint: true },
-      { stage, ...(options.stateTopics ? { stateTopics: options.stateTopics } : {}) },
-    );
+    await commit({ records: outputs, consumed: { groupId: options.groupId, topic, partition, nextOffset }, faultPoint: true });
   } catch (error) {
     partitions.discard(topic, partition);
     throw error;

@@ -57,6 +57,8 @@ export const enricherSchema = z
     drain: drainSchema.default({}),
     model: modelSchema.default({}),
     maxRecordsPerTransaction: z.number().int().positive().default(500),
+    /** partitions whose chunks are worked on side by side; chunks that are ready together commit in one transaction */
+    partitionsConsumedConcurrently: z.number().int().positive().default(3),
   })
   .strict()
   .superRefine((e, ctx) => {

@@ -115,6 +115,7 @@ export async function startEnricher(
     topics: [names.normalized],
     dlqTopic: names.dlq(ENRICHER_STAGE),
     maxRecordsPerTransaction: config.maxRecordsPerTransaction,
+    partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     compression: topologyCompression(topology.topics)(names.enriched),
     logger,
     ...(onCommitted ? { onCommitted } : {}),

@@ -30,6 +30,8 @@ export const parserSchema = z
   .object({
     groupId: z.string().min(1).default('siem-parser'),
     maxRecordsPerTransaction: z.number().int().positive().default(500),
+    /** partitions whose chunks are worked on side by side; chunks that are ready together commit in one transaction */
+    partitionsConsumedConcurrently: z.number().int().positive().default(3),
     /** per ASIM schema, the fields tried in order for the partitioning key (EntityKey) */
     entityKeys: entityKeysSchema.default({}),
   })

@@ -30,6 +30,7 @@ export async function startParser(
     topics: names.allRaw,
     dlqTopic: names.dlq(PARSER_STAGE),
     maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
+    partitionsConsumedConcurrently: topology.parser.partitionsConsumedConcurrently,
     compression: topologyCompression(topology.topics)(names.normalized),
     logger,
     ...(onCommitted ? { onCommitted } : {}),
