@@ -36,8 +36,9 @@ export interface TransactionOptions {
 
 /** A transaction of the process's transactional producer. */
 export interface OpenTransaction {
-  /** hands the records to the producer; their delivery is awaited by commit (a failed one fails it) */
+  /** hands the records to the producer; `delivered` (and commit) await their delivery (a failed one fails it) */
   write(records: OutputRecord[]): Promise<void>;
+  delivered(): Promise<void>;
   sendOffsets(consumed: ConsumedOffset[]): Promise<void>;
   commit(): Promise<void>;
   /** throws when the transaction could not be aborted (the producer must then be replaced) */
@@ -67,6 +68,7 @@ export async function commitTransaction(
     await transaction.write(content.records);
     const consumed = content.consumed === undefined ? [] : [content.consumed].flat();
     if (consumed.length > 0) await transaction.sendOffsets(consumed);
+    await transaction.delivered(); // the records are in the log now: what the fault point below interrupts
     if (content.faultPoint) faultPoint('before-commit');
     await transaction.commit();
   } catch (error) {
@@ -120,6 +122,9 @@ export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): Tr
           // handled now, so a failure before the commit is not an unhandled rejection; commit awaits it again and throws
           sent.catch(() => undefined);
           sending.push(sent);
+        },
+        delivered: async () => {
+          await Promise.all(sending);
         },
         sendOffsets: async (consumed) => {
           if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
