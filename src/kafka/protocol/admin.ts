@@ -51,12 +51,18 @@ export function alterConfigs(
 
 /** The errors that mean the group's coordinator is moving or starting: worth finding it again. */
 const COORDINATOR_MOVING = ['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE'];
-const RETRY_PAUSE_MS = 250;
+/**
+ * 4 tries in all, after pauses of 250, 500 and 750 ms: a fresh cluster's coordinator loaded its
+ * partitions ~300 ms after they were created on the test stack, under load (one 250 ms pause was too
+ * short). A lag monitor or liveness check that still fails asks again at its next round.
+ */
+const COORDINATOR_RETRY = { attempts: 4, pauseMs: 250 };
 
 /**
- * Runs `work` again, after `pauseMs`, while it fails with a retriable broker error named in `on`
- * (a KafkaProtocolError's `kafkaError`; several errors combined count as retriable only when all
- * are), `attempts` times in all; any other error, and the last, is thrown as it is.
+ * Runs `work` again while it fails with a retriable broker error named in `on` (a
+ * KafkaProtocolError's `kafkaError`; several errors combined count as retriable only when all are),
+ * `attempts` times in all, pausing `pauseMs` × the attempt before each retry; any other error, and
+ * the last, is thrown as it is.
  */
 export async function retryBrokerErrors<T>(
   work: () => Promise<T>,
@@ -68,7 +74,7 @@ export async function retryBrokerErrors<T>(
     } catch (error) {
       const again = error instanceof KafkaProtocolError && error.retriable && retry.on.includes(error.kafkaError ?? '');
       if (!again || attempt >= retry.attempts) throw error;
-      await sleep(retry.pauseMs);
+      await sleep(retry.pauseMs * attempt);
     }
   }
 }
@@ -77,7 +83,7 @@ export async function retryBrokerErrors<T>(
  * A classic consumer group's state and members, from its coordinator (FindCoordinator, then
  * DescribeGroups). A group that does not exist is Dead with no members. When the coordinator is
  * moving (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE) it is found
- * and asked again, once; any other error, and the second, is a KafkaProtocolError naming the group.
+ * and asked again (COORDINATOR_RETRY); any other error, and the last, is a KafkaProtocolError naming the group.
  */
 export function describeGroup(config: ProtocolKafkaConfig, groupId: string): Promise<GroupDescription> {
   return withCluster(config, (cluster) =>
@@ -86,13 +92,10 @@ export function describeGroup(config: ProtocolKafkaConfig, groupId: string): Pro
         const coordinator = await cluster.at(await requestFindCoordinator(await cluster.any(), groupId));
         return groupDescription(await requestDescribeGroup(coordinator, groupId), coordinator.address);
       },
-      { on: COORDINATOR_MOVING, attempts: 2, pauseMs: RETRY_PAUSE_MS },
+      { on: COORDINATOR_MOVING, ...COORDINATOR_RETRY },
     ),
   );
 }
-
-/** Tries in all for fetchGroupOffsets: a lag monitor asks again at its next round anyway. */
-const OFFSET_FETCH_ATTEMPTS = 4;
 
 /**
  * The group's committed offsets per topic (all the topics it committed on, or those of `topics`
@@ -105,9 +108,9 @@ const OFFSET_FETCH_ATTEMPTS = 4;
  * fresh cluster, a broker restart, a failover. Every stage's lag monitor fetches offsets.
  *
  * While the coordinator is moving (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
- * COORDINATOR_NOT_AVAILABLE) it is found and asked again, after a short pause, up to 4 times in
- * all; any other error of the group or of a partition asked for, and the last, is a
- * KafkaProtocolError naming the group.
+ * COORDINATOR_NOT_AVAILABLE) it is found and asked again (COORDINATOR_RETRY, as describeGroup);
+ * any other error of the group or of a partition asked for, and the last, is a KafkaProtocolError
+ * naming the group.
  *
  * `requireStable` (OffsetFetch v7+, KIP-447) makes the broker refuse, with UNSTABLE_OFFSET_COMMIT
  * (retried the same way), a partition whose offsets an open transaction is about to commit. Without
@@ -129,7 +132,7 @@ export function fetchGroupOffsets(
         const coordinator = await cluster.at(await requestFindCoordinator(await cluster.any(), groupId));
         return committedOffsets(await requestOffsetFetch(coordinator, groupId, requireStable), groupId, coordinator.address, topics);
       },
-      { on: [...COORDINATOR_MOVING, 'UNSTABLE_OFFSET_COMMIT'], attempts: OFFSET_FETCH_ATTEMPTS, pauseMs: RETRY_PAUSE_MS },
+      { on: [...COORDINATOR_MOVING, 'UNSTABLE_OFFSET_COMMIT'], ...COORDINATOR_RETRY },
     ),
   );
 }

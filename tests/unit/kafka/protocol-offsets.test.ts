@@ -185,10 +185,12 @@ describe('retrying broker errors', () => {
     return { work, calls: () => calls };
   };
 
-  it('asks again while the broker answers one of the errors named, and gives the answer that follows', async () => {
+  it('asks again while the broker answers one of the errors named, pausing longer each time, and gives the answer that follows', async () => {
     const { work, calls } = failingWith([16, 88], 'offsets');
-    await expect(retryBrokerErrors(work, retry)).resolves.toBe('offsets');
+    const started = performance.now();
+    await expect(retryBrokerErrors(work, { ...retry, pauseMs: 20 })).resolves.toBe('offsets');
     expect(calls()).toBe(3);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(20 + 40 - 2); // timers may fire a little early
   });
 
   it('throws the last error once the attempts are used up', async () => {
