@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadTopology } from '../config/load.js';
 import type { Kafka } from '../kafka/client.js';
 import { createKafka } from '../kafka/client-factory.js';
+import { fetchGroupOffsets } from '../kafka/protocol/index.js';
+import { kafkaSettingsOf } from '../kafka/rdkafka.js';
 import { sendLogsToStderr } from '../observability/logger.js';
 import { describeLag, type GroupTopics } from '../ops/lag.js';
 import { formatLagTable, lagRowsAsJson } from '../ops/lag-table.js';
@@ -33,20 +35,15 @@ export async function lagCommand(topologyPath: string, options: LagOptions): Pro
 /** Named groups of the topology keep its topics; any other group is described by the topics it committed on. */
 export async function resolveGroups(kafka: Kafka, known: GroupTopics[], wanted: string[] | undefined): Promise<GroupTopics[]> {
   if (!wanted || wanted.length === 0) return known;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await Promise.all(
-      wanted.map(async (group) => {
-        const found = known.find((k) => k.group === group);
-        if (found) return found;
-        const committed = await admin.fetchOffsets({ groupId: group });
-        return { group, topics: committed.map((c) => c.topic) };
-      }),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  return Promise.all(
+    wanted.map(async (group) => {
+      const found = known.find((k) => k.group === group);
+      if (found) return found;
+      // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+      const committed = await fetchGroupOffsets(kafkaSettingsOf(kafka), group);
+      return { group, topics: committed.map((c) => c.topic) };
+    }),
+  );
 }
 
 export function registerLagCommand(program: Command): void {

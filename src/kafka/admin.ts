@@ -3,8 +3,8 @@ import { topicNames } from '../config/topics.js';
 import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
 import type { Admin, Kafka } from './client.js';
 import { isRetriableKafkaError } from './kafka-errors.js';
-import { alterConfigs } from './protocol/index.js';
-import { RdIsolationLevel } from './rdkafka.js';
+import { alterConfigs, fetchGroupOffsets } from './protocol/index.js';
+import { kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
 
 const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
 
@@ -82,14 +82,15 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId, topics });
+    // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+    const committed = await fetchGroupOffsets(kafkaSettingsOf(kafka), groupId, topics);
     const rows: PartitionLag[] = [];
     for (const topic of topics) {
       // every partition: the client lists only those the group committed on
       const offsetOf = new Map((committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
       for (const e of await topicOffsets(admin, topic)) {
         const offset = offsetOf.get(e.partition);
-        const c = offset === undefined || offset === '-1' ? BigInt(e.low) : BigInt(offset);
+        const c = offset === undefined || offset < 0n ? BigInt(e.low) : offset;
         const end = BigInt(e.high);
         rows.push({ topic, partition: e.partition, committed: c, end, lag: end > c ? end - c : 0n });
       }

@@ -1,6 +1,6 @@
 import type { KafkaConfig } from '../config/schema.js';
 import type { Admin, Kafka } from '../kafka/client.js';
-import { describeGroup } from '../kafka/protocol/index.js';
+import { describeGroup, fetchGroupOffsets } from '../kafka/protocol/index.js';
 import { RdIsolationLevel } from '../kafka/rdkafka.js';
 import { timestampOf, timestampsAt } from './record-timestamps.js';
 
@@ -56,14 +56,15 @@ export async function describeLag(
     for (const { group, topics, stage } of groups) {
       const present = topics.filter((t) => topicOffsets.has(t));
       if (present.length === 0) continue;
-      const committed = await admin.fetchOffsets({ groupId: group, topics: present });
+      // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+      const committed = await fetchGroupOffsets(config, group, present);
       const membership = await groupMembership(config, group);
-      // librdkafka lists only the partitions the group committed on: every partition of the topic gets a row
+      // the group's offsets list only the partitions it committed on: every partition of the topic gets a row
       for (const topic of present) {
         const committedOf = new Map(committed.find((t) => t.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
         for (const [partition, offsets] of topicOffsets.get(topic) ?? []) {
           const offset = committedOf.get(partition);
-          const row = partitionRow(group, topic, partition, offset === undefined || BigInt(offset) < 0n ? null : BigInt(offset), offsets);
+          const row = partitionRow(group, topic, partition, offset === undefined || offset < 0n ? null : offset, offsets);
           rows.push({ ...row, ...membership, ...(stage === undefined ? {} : { stage }) });
         }
       }

@@ -1,7 +1,7 @@
 import type { KafkaConfig } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
 import type { Admin, Kafka } from '../kafka/client.js';
-import { describeGroup } from '../kafka/protocol/index.js';
+import { describeGroup, fetchGroupOffsets } from '../kafka/protocol/index.js';
 import { RdIsolationLevel } from '../kafka/rdkafka.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
 import { setGroupOffsets } from './set-group-offsets.js';
@@ -53,7 +53,8 @@ export async function planReplay(kafka: Kafka, config: KafkaConfig, input: PlanI
     // through the protocol client: librdkafka's describeGroups crashes on a broker error (confluent-kafka-javascript#531)
     const description = await describeGroup(config, group);
     // the new group starts where the live one is, so "reprocess" reads as the extra work it takes on
-    const committed = await admin.fetchOffsets({ groupId: group, topics: input.topics });
+    // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+    const committed = await fetchGroupOffsets(config, group, input.topics);
     const rows: ReplayPlanRow[] = [];
     const clamped: string[] = [];
     for (const topic of input.topics) {
@@ -73,7 +74,7 @@ export async function planReplay(kafka: Kafka, config: KafkaConfig, input: PlanI
         const target = raw < logStart ? logStart : raw > end ? end : raw;
         if (target !== raw) clamped.push(`${topic}:${b.partition} ${raw} → ${target}`);
         const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === b.partition)?.offset;
-        const current = c === undefined || BigInt(c) < 0n ? null : BigInt(c);
+        const current = c === undefined || c < 0n ? null : c;
         const from = current ?? (input.intoGroup ? end : logStart);
         rows.push({ topic, partition: b.partition, current, target, logStart, end, reprocess: from - target });
       }

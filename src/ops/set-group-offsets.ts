@@ -1,5 +1,7 @@
 import { SiemStreamError } from '../errors.js';
 import type { Kafka } from '../kafka/client.js';
+import { fetchGroupOffsets } from '../kafka/protocol/index.js';
+import { kafkaSettingsOf } from '../kafka/rdkafka.js';
 
 export interface GroupOffset {
   topic: string;
@@ -31,22 +33,19 @@ export async function setGroupOffsets(kafka: Kafka, groupId: string, offsets: Gr
   } finally {
     await consumer.disconnect();
   }
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = [...new Set(wanted.map((o) => o.topic))];
-    const after = await admin.fetchOffsets({ groupId, topics });
-    const missed = wanted.flatMap((o) => {
-      const got = after.find((t) => t.topic === o.topic)?.partitions.find((p) => p.partition === o.partition)?.offset;
-      return got === o.offset ? [] : [`${o.topic}:${o.partition} is at ${got ?? 'no offset'}, not ${o.offset}`];
-    });
-    // librdkafka reports a commit the broker refused (the group has members) as done: only the read-back tells
-    if (missed.length > 0)
-      throw new SiemStreamError(
-        'OPERATION_REFUSED',
-        `consumer group ${groupId} did not take the offsets (${missed.join('; ')}): a live member joined it? Stop every instance of the stage first`,
-      );
-  } finally {
-    await admin.disconnect();
-  }
+  const topics = [...new Set(wanted.map((o) => o.topic))];
+  // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+  const after = await fetchGroupOffsets(kafkaSettingsOf(kafka), groupId, topics);
+  const missed = wanted.flatMap((o) => {
+    const got = after.find((t) => t.topic === o.topic)?.partitions.find((p) => p.partition === o.partition)?.offset;
+    return got?.toString() === o.offset
+      ? []
+      : [`${o.topic}:${o.partition} is at ${got === undefined || got < 0n ? 'no offset' : got}, not ${o.offset}`];
+  });
+  // librdkafka reports a commit the broker refused (the group has members) as done: only the read-back tells
+  if (missed.length > 0)
+    throw new SiemStreamError(
+      'OPERATION_REFUSED',
+      `consumer group ${groupId} did not take the offsets (${missed.join('; ')}): a live member joined it? Stop every instance of the stage first`,
+    );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaConfig } from '../../src/config/schema.js';
 import { ensureTopics } from '../../src/kafka/admin.js';
-import { createKafka } from '../../src/kafka/client-factory.js';
+import { createKafka, PRODUCER_DEFAULTS } from '../../src/kafka/client-factory.js';
 import { requestAlterConfigs } from '../../src/kafka/protocol/alter-configs.js';
 import { API } from '../../src/kafka/protocol/apis.js';
 import { withCluster } from '../../src/kafka/protocol/cluster.js';
@@ -12,11 +12,13 @@ import {
   describeCluster,
   describeConfigs,
   describeGroup,
+  fetchGroupOffsets,
   type GroupDescription,
   KafkaProtocolError,
   type ProtocolKafkaConfig,
 } from '../../src/kafka/protocol/index.js';
 import { requestClusterMetadata } from '../../src/kafka/protocol/metadata.js';
+import { committedOffsets, requestOffsetFetch } from '../../src/kafka/protocol/offsets.js';
 import { createRdKafka } from '../../src/kafka/rdkafka.js';
 import { securedTopology } from '../support/secured-topology.js';
 import { waitFor } from '../support/stage-process.js';
@@ -36,7 +38,7 @@ async function configOf(kafka: KafkaConfig, type: 'topic' | 'broker', name: stri
 
 /**
  * The oldest layouts this client speaks, non-flexible all of them: Metadata v4, DescribeConfigs v1,
- * IncrementalAlterConfigs v0, SaslAuthenticate v0, FindCoordinator v1, DescribeGroups v1.
+ * IncrementalAlterConfigs v0, SaslAuthenticate v0, FindCoordinator v1, DescribeGroups v1, OffsetFetch v2.
  */
 const CLASSIC_VERSIONS = new Map([
   [API.metadata.key, 4],
@@ -45,6 +47,7 @@ const CLASSIC_VERSIONS = new Map([
   [API.saslAuthenticate.key, 0],
   [API.findCoordinator.key, 1],
   [API.describeGroups.key, 1],
+  [API.offsetFetch.key, 2],
 ]);
 
 /** A librdkafka consumer of a topic of its own, in a group of its own, running (so it joins the group). */
@@ -215,6 +218,154 @@ describe('the project’s Kafka protocol client against a real broker', () => {
   });
 });
 
+/** Two topics of their own (3 partitions and 1), and a group that committed on some of their partitions from outside (it never joins). */
+async function groupWithOffsets(kafka: KafkaConfig) {
+  const prefix = testTopology().topics.prefix;
+  const [wide, narrow] = [`${prefix}offsets-wide`, `${prefix}offsets-narrow`];
+  const client = createKafka(kafka, 'protocol-offsets');
+  await ensureTopics(client, [
+    { topic: wide, numPartitions: 3, replicationFactor: 1 },
+    { topic: narrow, numPartitions: 1, replicationFactor: 1 },
+  ]);
+  const groupId = `${prefix}offsets`;
+  const consumer = client.consumer({ kafkaJS: { groupId, autoCommit: false } });
+  await consumer.connect();
+  try {
+    await consumer.commitOffsets([
+      { topic: wide, partition: 0, offset: '5' },
+      { topic: wide, partition: 2, offset: '12345678901', metadata: 'set by the test' },
+      { topic: narrow, partition: 0, offset: '0' },
+    ]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return { client, groupId, wide, narrow };
+}
+
+/** The group's offsets as librdkafka's admin lists them: what the callers read before the protocol client. */
+async function librdkafkaOffsets(client: ReturnType<typeof createKafka>, groupId: string, topics?: string[]) {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) });
+    return offsets
+      .map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => ({ partition: p.partition, offset: p.offset })).sort((a, b) => a.partition - b.partition),
+      }))
+      .sort((a, b) => a.topic.localeCompare(b.topic));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const asStrings = (offsets: Awaited<ReturnType<typeof fetchGroupOffsets>>) =>
+  offsets.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }));
+
+/** The group's own OffsetFetch answer, error codes included, from its coordinator at the versions given. */
+function rawOffsets(config: ProtocolKafkaConfig, groupId: string, requireStable: boolean, maxVersions: ReadonlyMap<number, number>) {
+  return withCluster(
+    config,
+    async (cluster) =>
+      requestOffsetFetch(await cluster.at(await requestFindCoordinator(await cluster.any(), groupId)), groupId, requireStable),
+    { maxVersions },
+  );
+}
+
+describe('a group’s committed offsets through the protocol client (OffsetFetch) against a real broker', () => {
+  it('lists the partitions the group committed on, with the offsets librdkafka’s fetchOffsets gave, and the metadata as the broker holds it', async () => {
+    const { kafka } = testTopology();
+    const { client, groupId, wide, narrow } = await groupWithOffsets(kafka);
+    const all = await fetchGroupOffsets(kafka, groupId);
+    expect(all).toEqual([
+      { topic: narrow, partitions: [{ partition: 0, offset: 0n, leaderEpoch: expect.any(Number), metadata: '' }] },
+      {
+        topic: wide,
+        partitions: [
+          { partition: 0, offset: 5n, leaderEpoch: expect.any(Number), metadata: '' },
+          // the binding commits the C string with its NUL (and cuts the last byte off what it reads)
+          { partition: 2, offset: 12_345_678_901n, leaderEpoch: expect.any(Number), metadata: 'set by the test\u0000' },
+        ],
+      },
+    ]);
+    expect(asStrings(all)).toEqual(await librdkafkaOffsets(client, groupId));
+
+    const some = await fetchGroupOffsets(kafka, groupId, [wide, `${testTopology().topics.prefix}never-committed`]);
+    expect(some).toEqual([all[1]]);
+    expect(asStrings(some)).toEqual(await librdkafkaOffsets(client, groupId, [wide]));
+  });
+
+  it('answers a group that never committed with no topics, at every version', async () => {
+    const { kafka } = testTopology();
+    const groupId = `${testTopology().topics.prefix}never-committed`;
+    expect(await fetchGroupOffsets(kafka, groupId)).toEqual([]);
+    for (const version of [7, 6, 5, 2]) {
+      const answer = await rawOffsets(kafka, groupId, false, new Map([[API.offsetFetch.key, version]]));
+      expect(answer, `v${version}`).toEqual({ errorCode: 0, topics: [] });
+    }
+  });
+
+  it('speaks the classic (v2-v5) and the flexible (v6, v7) layouts: the same offsets, the leader epoch from v5', async () => {
+    const { kafka } = testTopology();
+    const { groupId } = await groupWithOffsets(kafka);
+    const current = await fetchGroupOffsets(kafka, groupId);
+    for (const version of [7, 6, 5]) {
+      const answer = await rawOffsets(kafka, groupId, false, new Map([[API.offsetFetch.key, version]]));
+      expect(committedOffsets(answer, groupId, 'k'), `v${version}`).toEqual(current);
+    }
+    const withoutEpochs = current.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, leaderEpoch: -1 })) }));
+    for (const version of [4, 3, 2]) {
+      const answer = await rawOffsets(kafka, groupId, false, new Map([[API.offsetFetch.key, version]]));
+      expect(committedOffsets(answer, groupId, 'k'), `v${version}`).toEqual(withoutEpochs);
+    }
+    const classic = await withCluster(
+      kafka,
+      async (cluster) => {
+        const coordinator = await cluster.at(await requestFindCoordinator(await cluster.any(), groupId));
+        return committedOffsets(await requestOffsetFetch(coordinator, groupId, false), groupId, coordinator.address);
+      },
+      { maxVersions: CLASSIC_VERSIONS },
+    );
+    expect(classic).toEqual(withoutEpochs);
+  });
+
+  it('never answers the offsets of an open transaction; with require_stable it refuses them while the transaction is open', async () => {
+    const { kafka } = testTopology();
+    const { client, groupId, narrow } = await groupWithOffsets(kafka);
+    const producer = client.producer({
+      kafkaJS: { ...PRODUCER_DEFAULTS.kafkaJS, transactionalId: `${groupId}-txn`, maxInFlightRequests: 1 },
+    });
+    const consumer = client.consumer({ kafkaJS: { groupId, autoCommit: false } });
+    await Promise.all([producer.connect(), consumer.connect()]);
+    try {
+      const transaction = await producer.transaction();
+      await transaction.sendOffsets({ consumer, topics: [{ topic: narrow, partitions: [{ partition: 0, offset: '7' }] }] });
+      const committedOnly = (offsets: Awaited<ReturnType<typeof fetchGroupOffsets>>) => offsets[0]?.partitions[0]?.offset;
+      expect(committedOnly(await fetchGroupOffsets(kafka, groupId, [narrow]))).toBe(0n);
+
+      const raw = await rawOffsets(kafka, groupId, true, new Map());
+      expect(raw.errorCode).toBe(0);
+      expect(raw.topics.find((t) => t.topic === narrow)?.partitions).toEqual([
+        expect.objectContaining({ partition: 0, offset: -1n, errorCode: 88 }),
+      ]);
+      const started = Date.now();
+      const refused = await fetchGroupOffsets(kafka, groupId, [narrow], { requireStable: true }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(KafkaProtocolError);
+      expect(refused).toMatchObject({ kafkaError: 'UNSTABLE_OFFSET_COMMIT', retriable: true });
+      expect((refused as Error).message).toContain(`on ${narrow}:0 at `);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250 + 500 + 750); // asked 4 times in all
+      // the other topic's partitions are not held back by it
+      expect(await fetchGroupOffsets(kafka, groupId, [`${testTopology().topics.prefix}nothing-here`], { requireStable: true })).toEqual([]);
+
+      await transaction.commit();
+      expect(committedOnly(await fetchGroupOffsets(kafka, groupId, [narrow], { requireStable: true }))).toBe(7n);
+      expect(committedOnly(await fetchGroupOffsets(kafka, groupId, [narrow]))).toBe(7n);
+    } finally {
+      await Promise.all([producer.disconnect(), consumer.disconnect()]);
+    }
+  });
+});
+
 describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-512, its own CA)', () => {
   it('describes a topic’s config over SASL_SSL with the CA file and the password from a file', async () => {
     const { topology } = securedTopology();
@@ -244,6 +395,20 @@ describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-
     }
     const unknown = `${testTopology().topics.prefix}never-joined`;
     expect(await describeGroup(topology.kafka, unknown)).toEqual({ groupId: unknown, state: 'Dead', members: [] });
+  });
+
+  it('fetches a group’s committed offsets over SASL_SSL, at the current and the classic versions', async () => {
+    const { topology } = securedTopology();
+    const { groupId, wide } = await groupWithOffsets(testTopology().kafka);
+    const offsets = await fetchGroupOffsets(topology.kafka, groupId, [wide]);
+    expect(offsets.map((t) => t.partitions.map((p) => [p.partition, p.offset]))).toEqual([
+      [
+        [0, 5n],
+        [2, 12_345_678_901n],
+      ],
+    ]);
+    const classic = await rawOffsets(topology.kafka, groupId, false, CLASSIC_VERSIONS);
+    expect(committedOffsets(classic, groupId, 'k', [wide]).map((t) => t.partitions.map((p) => p.offset))).toEqual([[5n, 12_345_678_901n]]);
   });
 
   it('fails a wrong password with a SASL authentication error, and an untrusted certificate with the TLS reason', async () => {

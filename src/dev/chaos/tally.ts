@@ -2,6 +2,8 @@ import avro from 'avsc';
 import type { Kafka } from '../../kafka/client.js';
 import { DLQ_HEADER } from '../../kafka/dlq.js';
 import { readHeaders } from '../../kafka/headers.js';
+import { fetchGroupOffsets } from '../../kafka/protocol/index.js';
+import { kafkaSettingsOf } from '../../kafka/rdkafka.js';
 import { scanTopic } from '../../ops/scan-topic.js';
 import { loadSchema, type SchemaName } from '../../schemas/catalog.js';
 import { RAW_HEADER } from '../../schemas/raw-record.js';
@@ -68,20 +70,11 @@ export class CommittedProbe {
   constructor(private readonly committed: Map<string, bigint>) {}
 
   static async of(kafka: Kafka, groupId: string, topics: string[]): Promise<CommittedProbe> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchOffsets({ groupId, topics });
-      return new CommittedProbe(
-        new Map(
-          offsets.flatMap((t) =>
-            t.partitions.map((p) => [`${t.topic}#${p.partition}`, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset)] as const),
-          ),
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
+    const offsets = await fetchGroupOffsets(kafkaSettingsOf(kafka), groupId, topics);
+    return new CommittedProbe(
+      new Map(offsets.flatMap((t) => t.partitions.map((p) => [`${t.topic}#${p.partition}`, p.offset < 0n ? 0n : p.offset] as const))),
+    );
   }
 
   see(topic: string, partition: number, offset: string): void {

@@ -24,6 +24,9 @@ export const API = {
   findCoordinator: { key: 10, name: 'FindCoordinator', minVersion: 1, maxVersion: 6, flexibleFrom: 3 },
   // v6 answers an unknown group with GROUP_ID_NOT_FOUND instead of the state Dead
   describeGroups: { key: 15, name: 'DescribeGroups', minVersion: 1, maxVersion: 6, flexibleFrom: 5 },
+  // v2 asks for all of a group's topics (topics null; v1 cannot, and brokers answer v2 since Kafka 0.10.2, before
+  // the Metadata v4 above) and has the group's own error code; v7 adds require_stable; v8+ asks for several groups
+  offsetFetch: { key: 9, name: 'OffsetFetch', minVersion: 2, maxVersion: 7, flexibleFrom: 6 },
 } as const satisfies Record<string, ApiSpec>;
 
 export const isFlexible = (spec: ApiSpec, version: number) => version >= spec.flexibleFrom;

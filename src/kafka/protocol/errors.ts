@@ -25,6 +25,7 @@ const KAFKA_ERRORS: Record<number, { name: string; retriable: boolean; text: str
   44: { name: 'POLICY_VIOLATION', retriable: false, text: 'a broker policy refused the change' },
   58: { name: 'SASL_AUTHENTICATION_FAILED', retriable: false, text: 'wrong user name or password' },
   69: { name: 'GROUP_ID_NOT_FOUND', retriable: false, text: 'the group does not exist' },
+  88: { name: 'UNSTABLE_OFFSET_COMMIT', retriable: true, text: 'a transaction that commits offsets of the group is still open' },
 };
 
 /** Kafka's name of an error code; a code not in the table prints as its number. */
