@@ -83,3 +83,13 @@ export function kafkaSettingsOf(kafka: Kafka): KafkaConfig {
 }
 
 export const RdIsolationLevel = confluent.KafkaJS.IsolationLevel;
+
+/**
+ * How much of a backlog a stage's consumer holds ahead of its work: the client's message cache
+ * this much consumption per worker (its default, 1.5 s, was ~55,000 messages at 3 workers and
+ * doubled the parser's RSS), librdkafka's prefetch queue this many KiB (default 64 MiB).
+ */
+export const CONSUMER_PREFETCH = {
+  'js.consumer.max.cache.size.per.worker.ms': 300,
+  'queued.max.messages.kbytes': 16_384,
+} as const;

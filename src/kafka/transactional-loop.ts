@@ -9,7 +9,7 @@ import { watchGroupMembership } from '../runtime/group-liveness.js';
 import type { Consumer, EachBatchPayload, KafkaMessage } from './client.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { isFatalProducerError } from './kafka-errors.js';
-import { createRdKafka, RdErrorCodes, type RdTopicPartition } from './rdkafka.js';
+import { CONSUMER_PREFETCH, createRdKafka, RdErrorCodes, type RdTopicPartition } from './rdkafka.js';
 import { groupCommits, type OutputRecord, rdkafkaTransactions, type TransactionContent } from './transaction.js';
 import { transactionalIdFor } from './transactional-id.js';
 
@@ -95,6 +95,7 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   });
   const consumer = kafka.consumer({
     'js.consumer.max.batch.size': options.maxRecordsPerTransaction,
+    ...CONSUMER_PREFETCH,
     'max.poll.interval.ms': options.kafka.maxPollIntervalMs,
     // eachBatch hands one partition's records at a time; a rebalance waits for the batch in hand
     rebalance_cb: (error: { code: number }, assignment: RdTopicPartition[]) => {

@@ -4,7 +4,7 @@ import { isRecordFault } from '../../errors.js';
 import type { EachBatchPayload } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord, sendDeadLetters } from '../../kafka/dlq.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
-import { createRdKafka, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
+import { CONSUMER_PREFETCH, createRdKafka, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
 import type { Logger } from '../../observability/logger.js';
 import { recordsIn, recordsOut } from '../../observability/metrics.js';
 import { reportAssigned } from '../../observability/readiness.js';
@@ -127,6 +127,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Runni
   const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
   const consumer = kafka.consumer({
     'js.consumer.max.batch.size': RECORDS_PER_FETCH,
+    ...CONSUMER_PREFETCH,
     'max.poll.interval.ms': Math.max(options.kafka.maxPollIntervalMs, sessionTimeout),
     // served between batches; the client unassigns only once every batch in hand has returned
     rebalance_cb: async (error: { code: number }, assignment: RdTopicPartition[], how?: { assignmentLost(): boolean }) => {
