@@ -28,7 +28,6 @@ export function localTopology(
             credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey },
             bucket: id,
             transactionalId: `${id}-source`,
-            pollIntervalMs: 500,
           },
         },
         parser: { groupId: `${id}-parser` },

@@ -15,7 +15,7 @@ export const sinkCommonFields = {
       /** bytes per request; default and ceiling: the destination's own limit */
       maxBytes: z.number().int().positive().optional(),
       /** a batch is sent at the latest this long after its first record */
-      maxLatencyMs: z.number().int().positive().default(250),
+      maxLatencyMs: z.number().int().positive().default(100),
     })
     .strict()
     .default({}),

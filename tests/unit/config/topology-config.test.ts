@@ -13,7 +13,7 @@ describe('topology loading', () => {
     const t = loadTopology('topologies/default.yaml', { env: {} });
     expect(t.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(t.topics.partitions).toBe(3);
-    expect(t.sinks[0]?.batch.maxLatencyMs).toBe(250);
+    expect(t.sinks[0]?.batch.maxLatencyMs).toBe(100);
     expect(t.source.s3.maxRecordBytes).toBe(1_048_576);
   });
 
