@@ -11,6 +11,8 @@ export interface LoadRange {
 }
 
 export interface PipelineFigures {
+  /** records of the max-rate phase */
+  records: number;
   steadyEventsPerSecond: number;
   eventsPerSecondIncludingStartup: number;
   secondsIncludingStartup: number;
@@ -31,6 +33,10 @@ export interface PipelineFigures {
 
 export interface BaselineFigures {
   label: string;
+  /** consume→produce hops when not the run's baselineHops (the Kafka Streams parse hop: 1) */
+  hops?: number;
+  /** the peer's own CPU per event, where the bench measures it */
+  cpuMicrosPerEvent?: number;
   steadyEventsPerSecond: number;
   eventsPerSecondIncludingStartup: number;
   /** first record sent to the last one read by the final consumer */
@@ -98,7 +104,7 @@ export function formatE2eTable(r: E2eResult): string {
       namedRss(r.pipeline.peakRssMiB),
     ],
     ...r.baselines.map((b) => [
-      `${b.label} (${r.settings.baselineHops} hops)`,
+      `${b.label} (${b.hops ?? r.settings.baselineHops} hop${(b.hops ?? r.settings.baselineHops) === 1 ? '' : 's'}${b.cpuMicrosPerEvent ? `, ${num(b.cpuMicrosPerEvent, 1)} CPU µs/event` : ''})`,
       num(b.steadyEventsPerSecond),
       num(b.eventsPerSecondIncludingStartup),
       num(b.secondsIncludingStartup, 1),

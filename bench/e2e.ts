@@ -13,6 +13,8 @@
  *     BENCH_E2E_BASELINE_HOPS (2) consume→produce hops, final consumer), and the same chain with
  *     the project's transactional loop (BENCH_E2E_TRANSACTIONAL_BASELINE=0 skips it), and a
  *     librdkafka peer chain of kcat pipelines (bench/e2e-kcat.ts; BENCH_E2E_KCAT=0 skips it); the ratios.
+ *  4. Kafka Streams doing the parse hop (bench/peers/kafka-streams-parser, exactly_once_v2) over the
+ *     raw records both pipeline phases wrote (bench/e2e-streams.ts; BENCH_E2E_STREAMS=0 skips it).
  * BENCH_E2E_PROFILE=1 (npm run bench:profile) runs only phase 1, each stage under `node --cpu-prof`, and
  * prints each stage's CPU per event and hottest functions.
  * The default topology's settings, but for BENCH_E2E_POLL_MS (the source's pollIntervalMs) and
@@ -34,7 +36,7 @@ import { createS3Client } from '../src/stages/s3-source/s3-client.js';
 import { runBaseline } from './e2e-baseline.js';
 import { baselineRecords, type Delivery } from './e2e-chain.js';
 import { runKcatChain } from './e2e-kcat.js';
-import { measureLatency } from './e2e-latency.js';
+import { type LatencyFigures, measureLatency } from './e2e-latency.js';
 import { measureMaxRate } from './e2e-max-rate.js';
 import { startPipeline } from './e2e-pipeline.js';
 import { profilePipeline } from './e2e-profile.js';
@@ -49,6 +51,7 @@ import {
   versions,
   writeE2eResult,
 } from './e2e-report.js';
+import { runStreamsParseHop } from './e2e-streams.js';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 200_000);
 const OBJECTS = Number(process.env.BENCH_E2E_OBJECTS ?? 40);
@@ -57,6 +60,7 @@ const LATENCY_OBJECT_RECORDS = Number(process.env.BENCH_E2E_LATENCY_OBJECT_RECOR
 const BASELINE_HOPS = Number(process.env.BENCH_E2E_BASELINE_HOPS ?? 2);
 const TRANSACTIONAL_BASELINE = process.env.BENCH_E2E_TRANSACTIONAL_BASELINE !== '0';
 const KCAT_BASELINE = process.env.BENCH_E2E_KCAT !== '0';
+const STREAMS_PEER = process.env.BENCH_E2E_STREAMS !== '0';
 /** unset: the default topology's own settings (what the latency target is about) */
 const POLL_MS = process.env.BENCH_E2E_POLL_MS === undefined ? undefined : Number(process.env.BENCH_E2E_POLL_MS);
 const SINK_MAX_LATENCY_MS =
@@ -108,6 +112,7 @@ async function main() {
     }
     const { pipeline, latency } = await pipelinePhases(stack, kafka, topology, samples, id);
     const { baselines, kcatVersions } = await baselinePhases(kafka, topology, samples, id, pipeline.steadyEventsPerSecond);
+    if (STREAMS_PEER) baselines.push(await streamsPhase(kafka, topology, pipeline, latency));
     const result: E2eResult = {
       startedAt,
       settings: {
@@ -190,6 +195,7 @@ async function pipelinePhases(stack: LocalStack, kafka: Kafka, topology: Topolog
     });
     say(`[latency] p50 ${num(latency.p50)} ms, p99 ${num(latency.p99)} ms`);
     const pipeline: PipelineFigures = {
+      records,
       steadyEventsPerSecond: max.steady.perSecond,
       eventsPerSecondIncludingStartup: records / max.wallSeconds,
       secondsIncludingStartup: max.wallSeconds,
@@ -256,6 +262,33 @@ async function baselinePhases(kafka: Kafka, topology: Topology, samples: SampleO
   });
   baselines.push({ ...figures(label, loadAtStart, k, k.hopPeakRss), peakRssMiB: inMiB(k.peakRss) });
   return { baselines, kcatVersions: k.versions };
+}
+
+/** Kafka Streams parsing the raw records both pipeline phases wrote (e2e-streams.ts): a one-hop peer of the parser stage. */
+async function streamsPhase(
+  kafka: Kafka,
+  topology: Topology,
+  pipeline: PipelineFigures,
+  latency: LatencyFigures,
+): Promise<BaselineFigures> {
+  const label = 'peer: Kafka Streams parse hop';
+  const expected = pipeline.records + latency.objects * latency.recordsPerObject;
+  say(`[${label}] exactly_once_v2 over the pipeline's raw topics`);
+  const loadAtStart = oneMinuteLoad();
+  const m = await runStreamsParseHop(kafka, topology, HOME, expected, (msg) => say(`[${label}] ${msg}`));
+  const seconds = m.firstCommitMs / 1000 + m.records / m.eventsPerSecond;
+  return {
+    label,
+    hops: 1,
+    steadyEventsPerSecond: m.eventsPerSecond,
+    eventsPerSecondIncludingStartup: m.records / seconds,
+    secondsIncludingStartup: seconds,
+    hopPeakRssMiB: [Math.round(m.peakRssMb)],
+    peakRssMiB: { jvm: Math.round(m.peakRssMb) },
+    cpuMicrosPerEvent: m.cpuMicrosPerEvent,
+    ratioPipelineToBaseline: pipeline.steadyEventsPerSecond / m.eventsPerSecond,
+    loadAverage1m: { start: loadAtStart, end: oneMinuteLoad() },
+  };
 }
 
 main().then(
