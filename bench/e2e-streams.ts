@@ -1,12 +1,7 @@
-import { join } from 'node:path';
 import type { Topology } from '../src/config/schema.js';
 import { topicNames } from '../src/config/topics.js';
-import { ensureTopics } from '../src/kafka/admin.js';
 import type { Kafka } from '../src/kafka/client.js';
-import { EventCodec } from '../src/schemas/event-codec.js';
-import type { NormalizedEvent } from '../src/schemas/events.js';
-import { createRegistry } from '../src/schemas/registry-client.js';
-import { buildPeer, PEER_FORMATS, type PeerMeasurement, startPeer } from './parser-streams.js';
+import { PEER_FORMATS, type PeerMeasurement, peerTopicsOf, startPeerFor } from './parser-streams.js';
 
 /**
  * Kafka Streams doing the parse hop (bench/peers/kafka-streams-parser, exactly_once_v2) over the raw
@@ -21,42 +16,19 @@ export async function runStreamsParseHop(
   progress: (m: string) => void,
 ): Promise<PeerMeasurement> {
   const names = topicNames(topology);
-  const logTypes = Object.entries(topology.logTypes).filter(([, config]) => PEER_FORMATS.has(config.format));
-  const unported = Object.keys(topology.logTypes).filter((t) => !logTypes.some(([name]) => name === t));
-  const topics = { normalized: `${names.normalized}.kstreams`, dlq: `${names.dlq('parser')}.kstreams` };
-  const { partitions, replicationFactor } = topology.topics;
-  await ensureTopics(kafka, [
-    { topic: topics.normalized, numPartitions: partitions, replicationFactor },
-    { topic: topics.dlq, numPartitions: partitions, replicationFactor },
-  ]);
-  const schemaId = await new EventCodec<NormalizedEvent>(
-    createRegistry(topology.schemaRegistry),
-    names.normalized,
-    'normalized',
-  ).register();
-  const peer = await startPeer(
-    await buildPeer(progress),
-    {
-      bootstrapServers: topology.kafka.brokers.join(','),
-      schemaId,
-      stateDir: join(home, 'kafka-streams-parser', 'state'),
-      logTypes: Object.fromEntries(logTypes) as Topology['logTypes'],
-      entityKeys: topology.parser.entityKeys,
-    },
-    join(home, 'kafka-streams-parser'),
-    progress,
-  );
+  const logTypes = Object.keys(topology.logTypes).filter((t) => PEER_FORMATS.has(topology.logTypes[t]?.format ?? ''));
+  const unported = Object.keys(topology.logTypes).length - logTypes.length;
+  const topics = peerTopicsOf(topology);
+  const peer = await startPeerFor(kafka, topology, home, progress);
   try {
-    progress(
-      `${expected} raw records of ${logTypes.map(([name]) => name).join(', ')} (log types without a port, left out: ${unported.length})`,
-    );
+    progress(`${expected} raw records of ${logTypes.join(', ')} (log types without a port, left out: ${unported})`);
     return await peer.run({
       applicationId: `${topology.parser.groupId}-kstreams`,
-      inputTopics: logTypes.map(([name]) => names.raw(name)),
+      inputTopics: logTypes.map((name) => names.raw(name)),
       outputTopic: topics.normalized,
       dlqTopic: topics.dlq,
       expected,
-      logTypes: logTypes.map(([name]) => name),
+      logTypes,
       streams: {},
     });
   } finally {

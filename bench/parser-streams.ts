@@ -9,9 +9,15 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFile
 import { delimiter, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Topology } from '../src/config/schema.js';
+import { topicNames } from '../src/config/topics.js';
 import { cacheDir, findMaven, run } from '../src/dev/stack/cache.js';
 import { findJava, type JavaRuntime } from '../src/dev/stack/java.js';
+import { ensureTopics } from '../src/kafka/admin.js';
+import type { Kafka } from '../src/kafka/client.js';
 import { SCHEMA_FILES, SCHEMAS_DIR } from '../src/schemas/catalog.js';
+import { EventCodec } from '../src/schemas/event-codec.js';
+import type { NormalizedEvent } from '../src/schemas/events.js';
+import { createRegistry } from '../src/schemas/registry-client.js';
 import { peakRssOf } from './process-memory.js';
 import { percentile } from './stats.js';
 
@@ -259,4 +265,44 @@ export async function startPeer(build: PeerBuild, config: PeerConfig, logDir: st
       log.end();
     },
   };
+}
+
+/** Where the peer writes: topics of its own beside the parser's. */
+export function peerTopicsOf(topology: Topology): { normalized: string; dlq: string } {
+  const names = topicNames(topology);
+  return { normalized: `${names.normalized}.kstreams`, dlq: `${names.dlq('parser')}.kstreams` };
+}
+
+/**
+ * The peer built and started for a topology: its output topics created, the schema id the registry
+ * gives the normalized subject (the peer writes it into every value, as the parser does), every log
+ * type it has a format for, its state and log under `<home>/kafka-streams-parser`.
+ */
+export async function startPeerFor(kafka: Kafka, topology: Topology, home: string, progress: (msg: string) => void): Promise<Peer> {
+  const build = await buildPeer(progress);
+  const topics = peerTopicsOf(topology);
+  const { partitions, replicationFactor } = topology.topics;
+  await ensureTopics(kafka, [
+    { topic: topics.normalized, numPartitions: partitions, replicationFactor },
+    { topic: topics.dlq, numPartitions: partitions, replicationFactor },
+  ]);
+  const schemaId = await new EventCodec<NormalizedEvent>(
+    createRegistry(topology.schemaRegistry),
+    topicNames(topology).normalized,
+    'normalized',
+  ).register();
+  return startPeer(
+    build,
+    {
+      bootstrapServers: topology.kafka.brokers.join(','),
+      schemaId,
+      stateDir: join(home, 'kafka-streams-parser', 'state'),
+      logTypes: Object.fromEntries(
+        Object.entries(topology.logTypes).filter(([, config]) => PEER_FORMATS.has(config.format)),
+      ) as Topology['logTypes'],
+      entityKeys: topology.parser.entityKeys,
+    },
+    join(home, 'kafka-streams-parser'),
+    progress,
+  );
 }

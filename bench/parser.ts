@@ -39,7 +39,7 @@ import { startParser } from '../src/stages/parser/parser-stage.js';
 import { type Comparison, compareOutputs } from './parser-compare.js';
 import { edgeRecords } from './parser-edge-records.js';
 import { benchRecord, JSON_LOG_TYPES, seeded } from './parser-records.js';
-import { buildPeer, PEER_FORMATS, PEER_JVM_OPTIONS, type Peer, type PeerMeasurement, startPeer } from './parser-streams.js';
+import { PEER_FORMATS, PEER_JVM_OPTIONS, type Peer, type PeerMeasurement, peerTopicsOf, startPeerFor } from './parser-streams.js';
 
 const RECORDS = Number(process.env.BENCH_PARSER_RECORDS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_PARSER_ROUNDS ?? 2);
@@ -93,37 +93,12 @@ async function main() {
       .join(',')
   ).split(',');
   const peerFormats = STREAMS ? formats.filter((t) => PEER_FORMATS.has(topology.logTypes[t]?.format ?? '')) : [];
-  const peerTopics = { normalized: `${names.normalized}.kstreams`, dlq: `${names.dlq('parser')}.kstreams` };
+  const peerTopics = peerTopicsOf(topology);
   let peer: Peer | undefined;
   let edge: Comparison | undefined;
   if (peerFormats.length > 0) {
-    const build = await buildPeer(progress);
-    const { partitions, replicationFactor } = topology.topics;
-    await ensureTopics(kafka, [
-      { topic: peerTopics.normalized, numPartitions: partitions, replicationFactor },
-      { topic: peerTopics.dlq, numPartitions: partitions, replicationFactor },
-    ]);
-    // the id the registry gives the normalized subject: the peer writes it into every value, as the parser does
-    const schemaId = await new EventCodec<NormalizedEvent>(
-      createRegistry(topology.schemaRegistry),
-      names.normalized,
-      'normalized',
-    ).register();
-    peer = await startPeer(
-      build,
-      {
-        bootstrapServers: topology.kafka.brokers.join(','),
-        schemaId,
-        stateDir: join(HOME, 'kafka-streams-parser', 'state'),
-        // every log type it has a format for (the fidelity check reads firewall and cloudtrail whatever the bench's formats)
-        logTypes: Object.fromEntries(
-          Object.entries(topology.logTypes).filter(([, config]) => PEER_FORMATS.has(config.format)),
-        ) as Topology['logTypes'],
-        entityKeys: topology.parser.entityKeys,
-      },
-      join(HOME, 'kafka-streams-parser'),
-      progress,
-    );
+    // every log type it has a format for: the fidelity check reads firewall and cloudtrail whatever the bench's formats
+    peer = await startPeerFor(kafka, topology, HOME, progress);
     progress('fidelity check: crafted records through both');
     edge = await fidelityCheck(stack, id, peer);
   }
@@ -289,7 +264,7 @@ async function fidelityCheck(stack: LocalStack, id: string, peer: Peer): Promise
   };
   const names = topicNames(topology);
   const kafka = createKafka(topology.kafka, 'bench-edge');
-  const peerTopics = { normalized: `${names.normalized}.kstreams`, dlq: `${names.dlq('parser')}.kstreams` };
+  const peerTopics = peerTopicsOf(topology);
   const { partitions, replicationFactor } = topology.topics;
   await ensureTopics(kafka, [
     ...topologyTopics(topology),
