@@ -18,6 +18,8 @@ export interface RunningPipeline {
   cpuByThread(): Record<string, Record<string, number>>;
   /** records each transactional stage committed per Kafka transaction so far, from its /metrics */
   recordsPerTransaction(): Promise<Record<string, number>>;
+  /** each stage's memory now, from its /metrics: resident, V8 heap (total, used) and external (Buffers), bytes */
+  memory(): Promise<Record<string, { rss: number; heapTotal: number; heapUsed: number; external: number }>>;
   stop(): Promise<void>;
   /** throws if a stage exited: a bench of a dead pipeline would only wait */
   assertRunning(): void;
@@ -42,6 +44,19 @@ export function startPipeline(topology: Topology, profileDir?: string): RunningP
     peakRss: () => Object.fromEntries(stages.map((s) => [s.name, peakRssOf(s.child.pid)])),
     cpuSeconds: () => Object.fromEntries(stages.map((s) => [s.name, cpuSecondsOf(s.child.pid)])),
     cpuByThread: () => Object.fromEntries(stages.map((s) => [s.name, cpuByThreadOf(s.child.pid)])),
+    memory: async () => {
+      const out: Record<string, { rss: number; heapTotal: number; heapUsed: number; external: number }> = {};
+      for (const s of stages) {
+        const metrics = await stageMetrics(s.child.logFile);
+        out[s.name] = {
+          rss: gaugeOf(metrics, 'siem_process_resident_memory_bytes'),
+          heapTotal: gaugeOf(metrics, 'siem_nodejs_heap_size_total_bytes'),
+          heapUsed: gaugeOf(metrics, 'siem_nodejs_heap_size_used_bytes'),
+          external: gaugeOf(metrics, 'siem_nodejs_external_memory_bytes'),
+        };
+      }
+      return out;
+    },
     recordsPerTransaction: async () => {
       const out: Record<string, number> = {};
       for (const s of stages) {
@@ -118,4 +133,10 @@ function sumOf(metrics: string, name: string, label = ''): number {
   for (const line of metrics.split('\n'))
     if (line.startsWith(`${name}{`) && line.includes(label)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   return sum;
+}
+
+/** A gauge without labels in Prometheus text. */
+function gaugeOf(metrics: string, name: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
 }

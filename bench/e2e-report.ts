@@ -29,6 +29,8 @@ export interface PipelineFigures {
   cpuMicrosPerEventByThread: Record<string, Record<string, number>>;
   /** records per Kafka transaction of the transactional stages over the phase */
   recordsPerTransaction: Record<string, number>;
+  /** where a stage's memory was when the phase ended (MiB): resident, V8 heap total and used, external (Buffers) */
+  memoryMiBAtEndOfMaxRatePhase: Record<string, { rss: number; heapTotal: number; heapUsed: number; external: number }>;
 }
 
 export interface BaselineFigures {
@@ -148,5 +150,8 @@ function cpuLines(p: PipelineFigures): string[] {
       Object.values(p.cpuMicrosPerEvent).reduce((a, b) => a + b, 0),
       1,
     ).padStart(7)} µs/event`,
+    `memory when the phase ended, MiB (resident / V8 heap total / heap used / external): ${Object.entries(p.memoryMiBAtEndOfMaxRatePhase)
+      .map(([stage, m]) => `${stage} ${m.rss} / ${m.heapTotal} / ${m.heapUsed} / ${m.external}`)
+      .join('; ')}`,
   ];
 }

@@ -179,6 +179,7 @@ async function pipelinePhases(stack: LocalStack, kafka: Kafka, topology: Topolog
     const cpuAtMax = running.cpuSeconds();
     const threadsAtMax = running.cpuByThread();
     const perTransaction = await running.recordsPerTransaction();
+    const memoryAtMax = await running.memory();
     say(`[max rate] steady ${num(max.steady.perSecond)} events/s; ${num(records / max.wallSeconds)} events/s including start-up`);
     const latency = await measureLatency({
       stack,
@@ -212,6 +213,12 @@ async function pipelinePhases(stack: LocalStack, kafka: Kafka, topology: Topolog
         ]),
       ),
       recordsPerTransaction: perTransaction,
+      memoryMiBAtEndOfMaxRatePhase: Object.fromEntries(
+        Object.entries(memoryAtMax).map(([stage, m]) => [
+          stage,
+          { rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external) },
+        ]),
+      ),
     };
     return { pipeline, latency };
   } finally {
