@@ -130,8 +130,10 @@ export async function injectFault(fault: PlannedFault, ctx: FaultContext, starte
       await emulatorPost(ctx.emulator.url, ctx.emulator.caFile, '/_emulator/faults', { serverError: { count: 4, status: 503 } });
       return record('Logs Ingestion', 'next 4 requests answered 503');
     case 'sink-413':
-      await emulatorPost(ctx.emulator.url, ctx.emulator.caFile, '/_emulator/faults', { tooLarge: { count: 4, overBytes: 64 * 1024 } });
-      return record('Logs Ingestion', 'next 4 requests over 64 KiB answered 413');
+      // the limit sits between one gzipped row (~0.5 KiB) and the batches the sink sends at the
+      // chaos rate with its 100 ms latency default (a few KiB): a batch is split, no row refused
+      await emulatorPost(ctx.emulator.url, ctx.emulator.caFile, '/_emulator/faults', { tooLarge: { count: 4, overBytes: 1536 } });
+      return record('Logs Ingestion', 'next 4 requests over 1.5 KiB (gzipped) answered 413');
     case 'sink-reset':
       await emulatorPost(ctx.emulator.url, ctx.emulator.caFile, '/_emulator/faults', { dropConnection: { count: 2, afterAccept: true } });
       return record('Logs Ingestion', 'next 2 requests accepted, then the connection reset before the answer');
