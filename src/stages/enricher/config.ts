@@ -1,16 +1,25 @@
 import { z } from 'zod';
 
-/** One event-time window per entity: tumbling when `advanceMs` is absent or equals `sizeMs`, hopping otherwise. */
+/**
+ * One event-time window per entity. `tumbling` (the default without `advanceMs`) and `hopping`
+ * (with it) windows are aligned to the epoch; a `sliding` window is the `sizeMs` before each event,
+ * kept in panes of `advanceMs` (default sizeMs / 12), so its edge moves in steps of that.
+ */
 export const windowSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9_]+$/, 'lower-case letters, digits or "_"'),
+    kind: z.enum(['tumbling', 'hopping', 'sliding']).optional(),
     sizeMs: z.number().int().positive(),
     advanceMs: z.number().int().positive().optional(),
   })
   .strict()
-  .refine((w) => w.advanceMs === undefined || (w.advanceMs <= w.sizeMs && w.sizeMs % w.advanceMs === 0), {
-    message: 'advanceMs must divide sizeMs',
-    path: ['advanceMs'],
+  .superRefine((w, ctx) => {
+    const issue = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['advanceMs'], message });
+    if (w.advanceMs !== undefined && (w.advanceMs > w.sizeMs || w.sizeMs % w.advanceMs !== 0)) issue('advanceMs must divide sizeMs');
+    if (w.kind === 'tumbling' && w.advanceMs !== undefined && w.advanceMs !== w.sizeMs) issue('a tumbling window has no advanceMs (or sizeMs)');
+    if (w.kind === 'hopping' && w.advanceMs === undefined) issue('a hopping window needs advanceMs');
+    if (w.kind === 'sliding' && w.advanceMs === undefined && w.sizeMs % 12 !== 0)
+      issue('set advanceMs, the pane resolution of this sliding window (sizeMs is not divisible by 12)');
   });
 
 export const drainSchema = z
@@ -48,8 +57,17 @@ export const enricherSchema = z
       ]),
     /** the window whose aggregates become the event's features and WindowStart/WindowEventCount */
     featureWindow: z.string().default('m1'),
-    /** how far behind the partition's newest event time an event may be and still count in its windows */
+    /**
+     * how far behind its source's newest event time an event may be and still count as on time, for
+     * log types without their own grace; AWS-delivered formats have their delivery's (docs/enrichment.md)
+     */
     graceMs: z.number().int().min(0).default(30_000),
+    /** grace per log type (by its name in logTypes), over its format's default */
+    graceMsByLogType: z.record(z.string(), z.number().int().min(0)).default({}),
+    /** how long after its source's watermark closed it a window keeps its state: a later event is LateEvent but still counted in it */
+    allowedLatenessMs: z.number().int().min(0).default(300_000),
+    /** a log type whose newest event is this far behind the newest of any log type no longer holds window state for the others */
+    idleSourceMs: z.number().int().positive().default(3_600_000),
     /** entities kept per partition; the least recently seen is evicted beyond it (siem_enricher_entities_evicted_total) */
     maxEntitiesPerPartition: z.number().int().positive().default(50_000),
     /** distinct destinations / ports / users remembered per window; counts saturate there */

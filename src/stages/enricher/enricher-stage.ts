@@ -28,6 +28,7 @@ import {
 import { featureVector } from './features.js';
 import { ModelHolder } from './model-holder.js';
 import { type Observation, PartitionStore } from './partition-store.js';
+import { sourceClockPolicy } from './source-grace.js';
 
 export const ENRICHER_STAGE = 'enricher';
 
@@ -49,11 +50,19 @@ export async function startEnricher(
   const config = topology.enricher;
   const models = await ModelHolder.start(config.model.path, config.model.watch, logger);
   const stores = new Map<number, PartitionStore>();
+  const clockPolicy = sourceClockPolicy(config, Object.fromEntries(Object.entries(topology.logTypes).map(([name, t]) => [name, t.format])));
+  logger.info(
+    {
+      graceMsByLogType: Object.fromEntries(Object.keys(topology.logTypes).map((name) => [name, clockPolicy.graceOf(name)])),
+      allowedLatenessMs: config.allowedLatenessMs,
+    },
+    'event time per log type',
+  );
 
   const state: PartitionState = {
     restore: async (_topic, partition) => {
       const timer = restoreSeconds.startTimer();
-      const store = new PartitionStore(config);
+      const store = new PartitionStore(config, clockPolicy);
       const latest = await readChangelogPartition(kafka, names.enricherChangelog, partition);
       store.restore(latest);
       stores.set(partition, store);

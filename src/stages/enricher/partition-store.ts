@@ -13,7 +13,9 @@ import {
 import { computeFeatures, type Features, historyOf } from './features.js';
 import { eventLine, severityScore } from './severity.js';
 import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
-import { paneStart, windowClosed, windowStarts } from './windows.js';
+import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
+import { sourceClockPolicy } from './source-grace.js';
+import { advanceOf, arrivedLate, paneStart, windowClosed, windowStarts } from './windows.js';
 
 export interface Observation {
   features: Features;
@@ -29,7 +31,8 @@ export interface Observation {
 export type ChangelogEntry = [key: string, value: string | null];
 
 interface Meta {
-  streamTime: number;
+  /** stream time per log type (see SourceClocks) */
+  sources: Record<string, number>;
   seq: number;
   sweptAt: number;
   total: number;
@@ -41,7 +44,7 @@ const META = 'm';
 
 /**
  * The enricher's state for one input partition: per-entity windows and history, the Drain
- * templates and the partition's stream time (its newest event time; watermark = stream time − grace).
+ * templates and the stream time of each source (log type) in it.
  * Every change is recorded so the loop can write it to the changelog in the chunk's transaction.
  */
 export class PartitionStore {
@@ -50,13 +53,18 @@ export class PartitionStore {
   private readonly changed = new Set<string>();
   private readonly drain: DrainMiner;
   private readonly featureSpec: WindowSpec;
-  private meta: Meta = { streamTime: Number.MIN_SAFE_INTEGER, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
+  private meta: Meta = { sources: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
+  private clocks: SourceClocks;
   evictedEntities = 0;
   lateEvents = 0;
 
-  constructor(private readonly config: EnricherConfig) {
+  constructor(
+    private readonly config: EnricherConfig,
+    private readonly clockPolicy: SourceClockPolicy = sourceClockPolicy(config),
+  ) {
     this.drain = new DrainMiner(config.drain);
     this.featureSpec = config.windows.find((w) => w.name === config.featureWindow) as WindowSpec;
+    this.clocks = new SourceClocks(clockPolicy, this.meta.sources);
   }
 
   get entityCount(): number {
@@ -67,14 +75,16 @@ export class PartitionStore {
     return this.drain.size;
   }
 
-  get watermark(): number {
-    return this.meta.streamTime - this.config.graceMs;
+  /** Window state ending at or before this is gone (no active source can use it). */
+  get retentionWatermark(): number {
+    return this.clocks.retentionWatermark();
   }
 
   observe(event: NormalizedEvent): Observation {
     const t = event.TimeGenerated;
-    this.meta.streamTime = Math.max(this.meta.streamTime, t);
-    const watermark = this.watermark;
+    const own = this.clocks.observe(event.LogType, t);
+    // an idle source's own windows are kept for its event even when the others have moved on
+    const kept = Math.min(this.clocks.retentionWatermark(), own - this.clockPolicy.allowedLatenessMs);
     const state = this.entity(event.EntityKey);
     const history = historyOf(state);
     const line = eventLine(event);
@@ -82,15 +92,14 @@ export class PartitionStore {
     this.meta.total = this.drain.total;
 
     const o = observation(event);
-    let late = false;
+    const late = arrivedLate(this.featureSpec, t, own);
     const windowCounts: Record<string, number> = {};
     let featureWindow: WindowAggregate | undefined;
     let featureStart = 0;
     for (const spec of this.config.windows) {
       const distinct = spec === this.featureSpec ? this.config.maxDistinctPerWindow : 0;
       const starts = windowStarts(spec, t);
-      const open = starts.filter((start) => !windowClosed(spec, start, watermark));
-      if (open.length < starts.length) late = true;
+      const open = starts.filter((start) => !windowClosed(spec, start, kept));
       let read: WindowAggregate;
       let readStart: number;
       if (open.length > 0) {
@@ -98,7 +107,7 @@ export class PartitionStore {
         readStart = open[0] as number;
         read = windowAggregate(state, spec, readStart);
       } else {
-        // an event too late for every window of this size still gets features: those of itself alone
+        // an event later than the allowed lateness still gets features: those of itself alone
         read = emptyAggregate();
         addToAggregate(read, o, distinct);
         readStart = starts[0] as number;
@@ -110,7 +119,7 @@ export class PartitionStore {
       }
     }
     if (late) this.lateEvents++;
-    expireWindows(state, this.config.windows, watermark);
+    expireWindows(state, this.config.windows, kept);
     if (event.SrcBytes !== null) observeBytes(state, event.SrcBytes);
     state.lastEventTime = Math.max(state.lastEventTime ?? t, t);
 
@@ -146,7 +155,7 @@ export class PartitionStore {
   restore(latest: Map<string, string>): void {
     const entities: Array<[string, EntityState & { seq: number }]> = [];
     for (const [key, value] of latest) {
-      if (key === META) this.meta = JSON.parse(value) as Meta;
+      if (key === META) this.meta = restoredMeta(value);
       else if (key.startsWith(TEMPLATE)) this.drain.restore(JSON.parse(value) as Template);
       else if (key.startsWith(ENTITY)) {
         const stored = JSON.parse(value) as StoredEntity & { s: number };
@@ -156,6 +165,7 @@ export class PartitionStore {
     entities.sort((a, b) => a[1].seq - b[1].seq);
     for (const [key, state] of entities) this.entities.set(key, state);
     this.drain.total = this.meta.total;
+    this.clocks = new SourceClocks(this.clockPolicy, this.meta.sources);
     this.changed.clear();
   }
 
@@ -183,13 +193,14 @@ export class PartitionStore {
    * with nothing open whose last event is older than the longest window (their tombstones go to the changelog).
    */
   private sweepIdle(): void {
-    const step = Math.min(...this.config.windows.map((w) => w.advanceMs ?? w.sizeMs));
-    const bucket = Math.floor(this.watermark / step);
+    const step = Math.min(...this.config.windows.map(advanceOf));
+    const retention = this.clocks.retentionWatermark();
+    const bucket = Math.floor(retention / step);
     if (bucket <= this.meta.sweptAt) return;
     this.meta.sweptAt = bucket;
-    const horizon = this.watermark - Math.max(...this.config.windows.map((w) => w.sizeMs));
+    const horizon = retention - Math.max(...this.config.windows.map((w) => w.sizeMs));
     for (const [key, state] of this.entities) {
-      expireWindows(state, this.config.windows, this.watermark);
+      expireWindows(state, this.config.windows, retention);
       if (state.windows.size === 0 && (state.lastEventTime ?? 0) < horizon) {
         this.entities.delete(key);
         this.changed.add(key);
@@ -201,7 +212,7 @@ export class PartitionStore {
 /** The window [start, start + sizeMs) as the merge of its panes (for a tumbling window, its one pane). */
 function windowAggregate(state: EntityState, spec: WindowSpec, start: number): WindowAggregate {
   const panes = state.windows.get(spec.name);
-  const advance = spec.advanceMs ?? spec.sizeMs;
+  const advance = advanceOf(spec);
   if (advance === spec.sizeMs) return panes?.get(start) ?? emptyAggregate();
   const merged = emptyAggregate();
   for (let pane = start; pane < start + spec.sizeMs; pane += advance) {
@@ -209,6 +220,12 @@ function windowAggregate(state: EntityState, spec: WindowSpec, start: number): W
     if (agg) mergeInto(merged, agg);
   }
   return merged;
+}
+
+/** Meta as stored; state written before stream time was kept per source restarts its clocks. */
+function restoredMeta(value: string): Meta {
+  const stored = JSON.parse(value) as Partial<Meta>;
+  return { sources: stored.sources ?? {}, seq: stored.seq ?? 0, sweptAt: stored.sweptAt ?? Number.MIN_SAFE_INTEGER, total: stored.total ?? 0 };
 }
 
 function paneOf(state: EntityState, name: string, start: number): WindowAggregate {

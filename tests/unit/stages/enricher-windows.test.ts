@@ -41,8 +41,9 @@ describe('enricher windows', () => {
     expect(store.observe(event('b', 59_000)).windowCounts.m1).toBe(1);
   });
 
-  it('flags, counts and passes through events later than the grace, without touching closed windows', () => {
-    const store = new PartitionStore(config);
+  it('flags, counts and passes through events later than grace and allowed lateness, without touching closed windows', () => {
+    const strict = { ...config, allowedLatenessMs: 0 };
+    const store = new PartitionStore(strict);
     store.observe(event('a', 30_000));
     store.observe(event('a', 75_000)); // watermark 65 s: window [0, 60 s) is closed
     const late = store.observe(event('a', 50_000));
@@ -53,7 +54,7 @@ describe('enricher windows', () => {
     expect(onTime.late).toBe(false);
     expect(onTime.windowCounts.m1).toBe(2); // 75 s and 70 s; the late one did not reopen anything
     // exactly at the boundary: window [0, 60 s) closes when the watermark reaches 60 s
-    const edge = new PartitionStore(config);
+    const edge = new PartitionStore(strict);
     edge.observe(event('a', 1_000));
     edge.observe(event('a', 69_999)); // watermark 59.999 s: still open
     expect(edge.observe(event('a', 2_000)).late).toBe(false);
