@@ -16,7 +16,8 @@ export const windowSchema = z
   .superRefine((w, ctx) => {
     const issue = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['advanceMs'], message });
     if (w.advanceMs !== undefined && (w.advanceMs > w.sizeMs || w.sizeMs % w.advanceMs !== 0)) issue('advanceMs must divide sizeMs');
-    if (w.kind === 'tumbling' && w.advanceMs !== undefined && w.advanceMs !== w.sizeMs) issue('a tumbling window has no advanceMs (or sizeMs)');
+    if (w.kind === 'tumbling' && w.advanceMs !== undefined && w.advanceMs !== w.sizeMs)
+      issue('a tumbling window has no advanceMs (or sizeMs)');
     if (w.kind === 'hopping' && w.advanceMs === undefined) issue('a hopping window needs advanceMs');
     if (w.kind === 'sliding' && w.advanceMs === undefined && w.sizeMs % 12 !== 0)
       issue('set advanceMs, the pane resolution of this sliding window (sizeMs is not divisible by 12)');

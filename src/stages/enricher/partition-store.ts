@@ -12,9 +12,9 @@ import {
 } from './entity-state.js';
 import { computeFeatures, type Features, historyOf } from './features.js';
 import { eventLine, severityScore } from './severity.js';
-import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
 import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
 import { sourceClockPolicy } from './source-grace.js';
+import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
 import { advanceOf, arrivedLate, paneStart, windowClosed, windowStarts } from './windows.js';
 
 export interface Observation {
@@ -225,7 +225,12 @@ function windowAggregate(state: EntityState, spec: WindowSpec, start: number): W
 /** Meta as stored; state written before stream time was kept per source restarts its clocks. */
 function restoredMeta(value: string): Meta {
   const stored = JSON.parse(value) as Partial<Meta>;
-  return { sources: stored.sources ?? {}, seq: stored.seq ?? 0, sweptAt: stored.sweptAt ?? Number.MIN_SAFE_INTEGER, total: stored.total ?? 0 };
+  return {
+    sources: stored.sources ?? {},
+    seq: stored.seq ?? 0,
+    sweptAt: stored.sweptAt ?? Number.MIN_SAFE_INTEGER,
+    total: stored.total ?? 0,
+  };
 }
 
 function paneOf(state: EntityState, name: string, start: number): WindowAggregate {

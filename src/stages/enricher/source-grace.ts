@@ -32,7 +32,9 @@ export function sourceClockPolicy(config: EnricherConfig, formatOf: Readonly<Rec
       if (grace === undefined) {
         const format = formatOf[logType];
         grace =
-          ownEntry(config.graceMsByLogType, logType) ?? (format === undefined ? undefined : ownEntry(DELIVERY_GRACE_BY_FORMAT, format)) ?? config.graceMs;
+          ownEntry(config.graceMsByLogType, logType) ??
+          (format === undefined ? undefined : ownEntry(DELIVERY_GRACE_BY_FORMAT, format)) ??
+          config.graceMs;
         cache.set(logType, grace);
       }
       return grace;
@@ -42,4 +44,5 @@ export function sourceClockPolicy(config: EnricherConfig, formatOf: Readonly<Rec
   };
 }
 
-const ownEntry = (map: Readonly<Record<string, number>>, key: string): number | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
+const ownEntry = (map: Readonly<Record<string, number>>, key: string): number | undefined =>
+  Object.hasOwn(map, key) ? map[key] : undefined;

@@ -103,7 +103,10 @@ describe('enricher event time per source', () => {
 
   it('refuses window settings that do not fit their kind, naming the field', () => {
     const problem = (w: object) => enricherSchema.safeParse({ windows: [{ name: 'w', ...w }], featureWindow: 'w' }).error?.issues[0];
-    expect(problem({ kind: 'hopping', sizeMs: MIN })).toMatchObject({ path: ['windows', 0, 'advanceMs'], message: 'a hopping window needs advanceMs' });
+    expect(problem({ kind: 'hopping', sizeMs: MIN })).toMatchObject({
+      path: ['windows', 0, 'advanceMs'],
+      message: 'a hopping window needs advanceMs',
+    });
     expect(problem({ kind: 'sliding', sizeMs: 1_000_001 })?.path).toEqual(['windows', 0, 'advanceMs']);
     expect(problem({ kind: 'tumbling', sizeMs: MIN, advanceMs: 30_000 })?.message).toMatch(/tumbling/);
     expect(problem({ kind: 'sliding', sizeMs: 5 * MIN })).toBeUndefined();
