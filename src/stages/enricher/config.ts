@@ -45,6 +45,48 @@ export const modelSchema = z
   })
   .strict();
 
+/** The flag threshold follows each stream's own scores (docs/enrichment.md, "Calibrated flags"). */
+export const calibrationSchema = z
+  .object({
+    /** the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer) */
+    targetAlertRate: z.number().gt(0).max(0.2).default(0.002),
+    /** a log type's events per partition before its own threshold is used; until then the model's threshold is */
+    warmUpEvents: z.number().int().min(5).default(2_000),
+    /** what a threshold is kept per: the log type, or the ASIM EventSchema */
+    by: z.enum(['logType', 'eventSchema']).default('logType'),
+    /**
+     * an entity's events per feature window that count towards the threshold: a port scan's burst
+     * of thousands of events must not become the stream's idea of normal and hide the next attack
+     */
+    maxPerEntityWindow: z.number().int().positive().default(10),
+  })
+  .strict();
+
+/** Operations whose first appearance in a log type is flagged on its own (a never-seen template of these). */
+export const DEFAULT_SENSITIVE_OPERATIONS = [
+  '\\bdelete\\w*',
+  '\\bstop\\s*logging\\b',
+  '\\bcreate\\s*access\\s*key\\b',
+  '\\bdisable\\w*',
+  '\\bdeactivate\\w*',
+  '\\bput\\w*policy\\b',
+  '\\battach\\w*policy\\b',
+  '\\bupdate\\s*trail\\b',
+  '\\bschedule\\s*key\\s*deletion\\b',
+];
+
+const regexSource = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
 export const enricherSchema = z
   .object({
     groupId: z.string().min(1).default('siem-enricher'),
@@ -74,6 +116,9 @@ export const enricherSchema = z
     /** distinct destinations / ports / users remembered per window; counts saturate there */
     maxDistinctPerWindow: z.number().int().positive().default(256),
     drain: drainSchema.default({}),
+    calibration: calibrationSchema.default({}),
+    /** regular expressions (case-insensitive) over the event's line; a never-seen template matching one is flagged */
+    sensitiveOperations: z.array(regexSource).default(DEFAULT_SENSITIVE_OPERATIONS),
     model: modelSchema.default({}),
     maxRecordsPerTransaction: z.number().int().positive().default(500),
     /** partitions whose chunks are worked on side by side; chunks that are ready together commit in one transaction */

@@ -68,11 +68,6 @@ export class DrainMiner {
     return created;
   }
 
-  /** -ln(share of lines with this template): 0 for the only template, large for rare ones. */
-  rarity(template: Template): number {
-    return this.total === 0 ? 0 : -Math.log(template.count / this.total);
-  }
-
   /** Templates changed since the last call, and ids of those evicted (null). */
   takeChanges(): Array<[string, Template | null]> {
     const out: Array<[string, Template | null]> = [...this.changed].map((id) => [id, this.templates.get(id) ?? null]);

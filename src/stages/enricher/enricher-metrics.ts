@@ -29,8 +29,8 @@ export const lateEvents = new Counter({
 
 export const anomalies = new Counter({
   name: 'siem_enricher_anomalies_total',
-  help: 'Events scored above the model threshold, by model version',
-  labelNames: ['model_version'] as const,
+  help: 'Events flagged (IsAnomaly), by model version and reason (score: above the calibrated threshold | new-sensitive-template)',
+  labelNames: ['model_version', 'reason'] as const,
   registers: [metricsRegistry],
 });
 

@@ -107,8 +107,11 @@ export async function startEnricher(
     return Promise.all(
       observed.map(async (x, i): Promise<RecordOutcome> => {
         if ('error' in x) return { kind: 'reject', error: x.error };
-        const score = scores[next++] as NonNullable<(typeof scores)[number]>;
-        if (score.anomaly) anomalies.inc({ model_version: model.version });
+        const raw = scores[next++] as NonNullable<(typeof scores)[number]>;
+        const calibrated = store.flag(x.event, x.o, raw.score, { version: model.version, threshold: model.metadata.threshold });
+        const score = { score: raw.score, anomaly: calibrated.anomaly || x.o.sensitiveNewTemplate };
+        if (calibrated.anomaly) anomalies.inc({ model_version: model.version, reason: 'score' });
+        else if (x.o.sensitiveNewTemplate) anomalies.inc({ model_version: model.version, reason: 'new-sensitive-template' });
         const record = records[i] as InputRecord;
         const value = await output.encode(enrichedEvent(x.event, x.o, score, model.version));
         return { kind: 'emit', records: [{ topic: names.enriched, key: record.key, value, headers: record.headers }] };

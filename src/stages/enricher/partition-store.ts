@@ -11,6 +11,7 @@ import {
   storeEntity,
 } from './entity-state.js';
 import { computeFeatures, type Features, historyOf } from './features.js';
+import { P2Quantile, type P2State } from './p2-quantile.js';
 import { eventLine, severityScore } from './severity.js';
 import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
 import { sourceClockPolicy } from './source-grace.js';
@@ -25,6 +26,14 @@ export interface Observation {
   /** per window name, the event count of the window its features read (the oldest open one holding the event) */
   windowCounts: Record<string, number>;
   template: Template;
+  /** the event's template is new in its partition and its line names a sensitive operation */
+  sensitiveNewTemplate: boolean;
+}
+
+/** What the score is compared with: the model's own threshold, and which model (calibration restarts with a new one). */
+export interface ModelThreshold {
+  version: string;
+  threshold: number;
 }
 
 /** A changelog entry: key and JSON value, null for a deleted key (a tombstone). */
@@ -33,6 +42,8 @@ export type ChangelogEntry = [key: string, value: string | null];
 interface Meta {
   /** stream time per log type (see SourceClocks) */
   sources: Record<string, number>;
+  /** events seen per log type: the denominator of template rarity */
+  totals: Record<string, number>;
   seq: number;
   sweptAt: number;
   total: number;
@@ -41,6 +52,12 @@ interface Meta {
 const ENTITY = 'e:';
 const TEMPLATE = 't:';
 const META = 'm';
+const CALIBRATION = 'q:';
+
+interface Calibrator {
+  version: string;
+  quantile: P2Quantile;
+}
 
 /**
  * The enricher's state for one input partition: per-entity windows and history, the Drain
@@ -53,8 +70,11 @@ export class PartitionStore {
   private readonly changed = new Set<string>();
   private readonly drain: DrainMiner;
   private readonly featureSpec: WindowSpec;
-  private meta: Meta = { sources: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
+  private meta: Meta = { sources: {}, totals: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
   private clocks: SourceClocks;
+  private readonly calibrators = new Map<string, Calibrator>();
+  private readonly changedCalibrators = new Set<string>();
+  private readonly sensitive: RegExp;
   evictedEntities = 0;
   lateEvents = 0;
 
@@ -65,6 +85,7 @@ export class PartitionStore {
     this.drain = new DrainMiner(config.drain);
     this.featureSpec = config.windows.find((w) => w.name === config.featureWindow) as WindowSpec;
     this.clocks = new SourceClocks(clockPolicy, this.meta.sources);
+    this.sensitive = new RegExp(config.sensitiveOperations.map((source) => `(?:${source})`).join('|') || '(?!)', 'i');
   }
 
   get entityCount(): number {
@@ -90,6 +111,8 @@ export class PartitionStore {
     const line = eventLine(event);
     const template = this.drain.add(line);
     this.meta.total = this.drain.total;
+    const logTypeTotal = (Object.hasOwn(this.meta.totals, event.LogType) ? (this.meta.totals[event.LogType] as number) : 0) + 1;
+    this.meta.totals[event.LogType] = logTypeTotal;
 
     const o = observation(event);
     const late = arrivedLate(this.featureSpec, t, own);
@@ -129,12 +152,42 @@ export class PartitionStore {
       eventTime: t,
       bytes: event.SrcBytes,
       severity: severityScore(event, line),
-      templateRarity: this.drain.rarity(template),
+      // rarity within the event's log type: CloudTrail's templates are not rare just because VPC Flow is loud
+      templateRarity: Math.max(0, -Math.log(template.count / logTypeTotal)),
     });
+    const sensitiveNewTemplate = template.count === 1 && this.sensitive.test(line);
     this.changed.add(META);
     this.evictBeyondCap();
     this.sweepIdle();
-    return { features, late, windowStart: featureStart, windowSizeMs: this.featureSpec.sizeMs, windowCounts, template };
+    return {
+      features,
+      late,
+      windowStart: featureStart,
+      windowSizeMs: this.featureSpec.sizeMs,
+      windowCounts,
+      template,
+      sensitiveNewTemplate,
+    };
+  }
+
+  /**
+   * Whether a score is flagged: above the stream's own (1 − targetAlertRate) quantile of its log type
+   * (or EventSchema) once that has seen warmUpEvents scores, and never below the model's threshold.
+   */
+  flag(event: NormalizedEvent, o: Observation, score: number, model: ModelThreshold): { anomaly: boolean; threshold: number } {
+    const { by, targetAlertRate, warmUpEvents, maxPerEntityWindow } = this.config.calibration;
+    const key = by === 'logType' ? event.LogType : event.EventSchema;
+    let calibrator = this.calibrators.get(key);
+    if (!calibrator || calibrator.version !== model.version) {
+      calibrator = { version: model.version, quantile: new P2Quantile(1 - targetAlertRate) };
+      this.calibrators.set(key, calibrator);
+    }
+    const threshold = calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : model.threshold;
+    if (o.features.events_in_window <= maxPerEntityWindow) {
+      calibrator.quantile.add(score);
+      this.changedCalibrators.add(key);
+    }
+    return { anomaly: score > threshold, threshold };
   }
 
   /** Changes since the last call, as changelog entries (entities, templates, meta). */
@@ -146,6 +199,11 @@ export class PartitionStore {
       out.push([ENTITY + key, state ? JSON.stringify({ ...storeEntity(state), s: state.seq }) : null]);
     }
     for (const [id, template] of this.drain.takeChanges()) out.push([TEMPLATE + id, template ? JSON.stringify(template) : null]);
+    for (const key of this.changedCalibrators) {
+      const c = this.calibrators.get(key) as Calibrator;
+      out.push([CALIBRATION + key, JSON.stringify({ v: c.version, p: c.quantile.p, s: c.quantile })]);
+    }
+    this.changedCalibrators.clear();
     if (this.changed.has(META)) out.push([META, JSON.stringify(this.meta)]);
     this.changed.clear();
     return out;
@@ -157,7 +215,11 @@ export class PartitionStore {
     for (const [key, value] of latest) {
       if (key === META) this.meta = restoredMeta(value);
       else if (key.startsWith(TEMPLATE)) this.drain.restore(JSON.parse(value) as Template);
-      else if (key.startsWith(ENTITY)) {
+      else if (key.startsWith(CALIBRATION)) {
+        const stored = JSON.parse(value) as { v: string; p: number; s: P2State };
+        if (stored.p === 1 - this.config.calibration.targetAlertRate)
+          this.calibrators.set(key.slice(CALIBRATION.length), { version: stored.v, quantile: new P2Quantile(stored.p, stored.s) });
+      } else if (key.startsWith(ENTITY)) {
         const stored = JSON.parse(value) as StoredEntity & { s: number };
         entities.push([key.slice(ENTITY.length), { ...loadEntity(stored), seq: stored.s }]);
       }
@@ -227,6 +289,7 @@ function restoredMeta(value: string): Meta {
   const stored = JSON.parse(value) as Partial<Meta>;
   return {
     sources: stored.sources ?? {},
+    totals: stored.totals ?? {},
     seq: stored.seq ?? 0,
     sweptAt: stored.sweptAt ?? Number.MIN_SAFE_INTEGER,
     total: stored.total ?? 0,

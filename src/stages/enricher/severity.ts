@@ -16,9 +16,14 @@ export function severityScore(event: NormalizedEvent, line: string): number {
   return Math.max(field, Math.min(1, 0.25 * words.size));
 }
 
-/** The line Drain mines for an event: what happened, its outcome, and the source's message if it has one. */
+/**
+ * The line Drain mines for an event: what happened (with the operation, e.g. CloudTrail's
+ * eventName, second, so each operation gets its own branch of Drain's tree rather than becoming a
+ * `<*>` of its verb class), its outcome, and the source's message if it has one.
+ */
 export function eventLine(event: NormalizedEvent): string {
   const message =
     event.EventMessage ?? event.AdditionalFields?.message ?? event.AdditionalFields?.Message ?? event.AdditionalFields?.msg ?? '';
-  return [event.EventType, event.EventResult ?? '-', event.DvcAction ?? '-', event.NetworkProtocol ?? '-', message].join(' ').trim();
+  const what = event.Operation ? [event.EventType, event.Operation] : [event.EventType];
+  return [...what, event.EventResult ?? '-', event.DvcAction ?? '-', event.NetworkProtocol ?? '-', message].join(' ').trim();
 }

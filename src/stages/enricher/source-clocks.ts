@@ -24,7 +24,7 @@ export class SourceClocks {
 
   /** Advances the event's source and returns that source's watermark. */
   observe(logType: string, eventTime: number): number {
-    const before = this.streamTimes[logType];
+    const before = Object.hasOwn(this.streamTimes, logType) ? this.streamTimes[logType] : undefined;
     if (before === undefined || eventTime > before) {
       this.streamTimes[logType] = eventTime;
       this.retention = undefined;
@@ -33,7 +33,7 @@ export class SourceClocks {
   }
 
   watermarkOf(logType: string): number {
-    const streamTime = this.streamTimes[logType];
+    const streamTime = Object.hasOwn(this.streamTimes, logType) ? this.streamTimes[logType] : undefined;
     return streamTime === undefined ? Number.MIN_SAFE_INTEGER : streamTime - this.policy.graceOf(logType);
   }
 

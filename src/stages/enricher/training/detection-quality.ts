@@ -1,4 +1,5 @@
 import type { AnomalyModel, Score } from '../anomaly-model.js';
+import { type EnricherConfig, enricherSchema } from '../config.js';
 import { featureRows } from '../training/feature-rows.js';
 import type { IncidentKind, TrafficOptions } from './labelled-traffic.js';
 import { labelledTraffic } from './labelled-traffic.js';
@@ -22,16 +23,23 @@ export async function detectionQuality(
   model: AnomalyModel,
   traffic: TrafficOptions = EVALUATION_TRAFFIC,
   partitions = 3,
+  calibrated = false,
+  config: EnricherConfig = enricherSchema.parse({}),
 ): Promise<DetectionQuality> {
-  const rows = featureRows(labelledTraffic(traffic), undefined, partitions);
+  const rows = featureRows(labelledTraffic(traffic), config, partitions);
   const scores: Score[] = [];
   for (let i = 0; i < rows.length; i += 500) scores.push(...(await model.score(rows.slice(i, i + 500).map((r) => r.features))));
   const incidents = new Map<string, { kind: IncidentKind; detected: boolean }>();
   let flagged = 0;
   let truePositives = 0;
   let incidentEvents = 0;
-  rows.forEach(({ item }, i) => {
-    const anomaly = scores[i]?.anomaly ?? false;
+  const threshold = { version: model.version, threshold: model.metadata.threshold };
+  rows.forEach(({ item, store, observation }, i) => {
+    const score = scores[i] as Score;
+    // calibrated: flagged as the stage flags (the stream's own threshold, or a never-seen sensitive template)
+    const anomaly = calibrated
+      ? store.flag(item.event, observation, score.score, threshold).anomaly || observation.sensitiveNewTemplate
+      : score.anomaly;
     if (anomaly) flagged++;
     if (item.incident === null || item.kind === null) return;
     incidentEvents++;

@@ -1,11 +1,14 @@
 import { type EnricherConfig, enricherSchema } from '../config.js';
 import { FEATURE_NAMES, featureVector } from '../features.js';
-import { PartitionStore } from '../partition-store.js';
+import { type Observation, PartitionStore } from '../partition-store.js';
 import type { LabelledEvent } from './labelled-traffic.js';
 
 export interface FeatureRow {
   features: number[];
   item: LabelledEvent;
+  /** the store the event went through, which also calibrates its score */
+  store: PartitionStore;
+  observation: Observation;
 }
 
 /**
@@ -17,8 +20,8 @@ export function featureRows(stream: LabelledEvent[], config: EnricherConfig = en
   const stores = Array.from({ length: partitions }, () => new PartitionStore(config));
   return stream.map((item) => {
     const store = stores[hashPartition(item.event.EntityKey, partitions)] as PartitionStore;
-    const features = featureVector(store.observe(item.event).features);
-    return { features, item };
+    const observation = store.observe(item.event);
+    return { features: featureVector(observation.features), item, store, observation };
   });
 }
 
