@@ -179,7 +179,7 @@ async function waitForReady(logFile: string, assertRunning: () => void): Promise
 
 /**
  * Waits until every record is an enriched event or dead-lettered (read_committed). The end
- * offsets (which count transaction markers too) show progress; an exact count confirms.
+ * offsets (which count transaction markers too) show progress; an exact count confirms once they stop moving.
  */
 async function waitForEnriched(
   kafka: Kafka,
@@ -198,7 +198,8 @@ async function waitForEnriched(
     assertRunning();
     const offsets = await stableOffsets(kafka, topics);
     const approx = offsets.reduce((n, o) => n + Number(o.lso), 0);
-    if (approx !== last) {
+    const quiet = approx === last;
+    if (!quiet) {
       last = approx;
       lastChange = Date.now();
     } else if (Date.now() - lastChange > stallMs) {
@@ -208,7 +209,8 @@ async function waitForEnriched(
       reported = Date.now();
       progress(Number(offsets.filter((o) => o.topic === names.enriched).reduce((n, o) => n + o.lso, 0n)));
     }
-    if (approx >= expected) {
+    // the offsets count transaction markers too: count exactly once the topics have stopped growing (each count reads them all)
+    if (approx >= expected && quiet) {
       const [enriched, parser, enricher] = await Promise.all(topics.map((t) => countRecords(kafka, t)));
       if ((enriched as number) + (parser as number) + (enricher as number) >= expected)
         return { parser: parser as number, enricher: enricher as number };
