@@ -29,6 +29,7 @@ export const ERROR_CODES = {
     description: 'the schema registry refused the credentials, or its TLS certificate is not trusted; the stage does not start',
   },
   DLQ_UNWRITABLE: { retriable: false, description: 'the dead-letter topic could not be written; the stage stops' },
+  MODEL_TRAINING_FAILED: { retriable: false, description: 'model training (models/train.py) failed or had too little data' },
   OPERATION_REFUSED: {
     retriable: false,
     description: 'an operations command (replay, dlq) refused to act, e.g. the group has live members',

@@ -8,6 +8,7 @@ import { demoCommand } from './demo-command.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerLagCommand } from './lag-command.js';
 import { registerLagExporterCommand } from './lag-exporter-command.js';
+import { registerModelCommand } from './model-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { registerS3Commands } from './s3-command.js';
@@ -120,6 +121,7 @@ registerDcrCommand(program);
 registerLagCommand(program);
 registerLagExporterCommand(program);
 registerReplayCommand(program);
+registerModelCommand(program);
 registerDlqCommand(program);
 registerChaosCommand(program, integer);
 

@@ -38,6 +38,37 @@ export async function readAll(
   return records;
 }
 
+export interface PartitionRange {
+  partition: number;
+  /** the first offset to read */
+  from: bigint;
+  /** the high watermark at call time */
+  end: bigint;
+}
+
+/**
+ * Each partition's offsets to read, in partition order: from the log start, or from the first
+ * record with a timestamp at or after `fromTimestampMs`, to the high watermark now.
+ */
+export async function partitionRanges(kafka: Kafka, topic: string, fromTimestampMs?: number): Promise<PartitionRange[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const uncommitted = { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED };
+    const ends = await admin.fetchTopicOffsets(topic, uncommitted);
+    const byTime =
+      fromTimestampMs === undefined ? undefined : await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestampMs, uncommitted);
+    return ends
+      .map(({ partition, high, low }) => {
+        const at = byTime?.find((o) => o.partition === partition)?.offset;
+        return { partition, from: BigInt(at ?? low), end: BigInt(high) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Every partition of a topic through `onMessage`, partition by partition, each in offset order. */
 export async function scanPartitions(
   kafka: Kafka,
@@ -46,25 +77,17 @@ export async function scanPartitions(
   options: { timeoutMs?: number; readUncommitted?: boolean; throughOpenTransactions?: boolean } = {},
 ): Promise<void> {
   const settings = kafkaSettingsOf(kafka);
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Array<{ partition: number; high: string; low: string }>;
-  try {
-    ends = await admin.fetchTopicOffsets(topic, { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED });
-  } finally {
-    await admin.disconnect();
-  }
   let stopped = false;
-  for (const { partition, high, low } of ends.sort((a, b) => a.partition - b.partition)) {
+  for (const { partition, from, end } of await partitionRanges(kafka, topic)) {
     if (stopped) return;
-    if (BigInt(high) <= BigInt(low)) continue;
+    if (end <= from) continue;
     const visit = (message: ConsumedMessage) => {
       stopped = onMessage(partition, message) === false;
       return !stopped;
     };
     await readPartitionToEnd(settings, topic, partition, visit, {
       ...(options.readUncommitted ? { readUncommitted: true } : {}),
-      ...(options.throughOpenTransactions ? { until: BigInt(high) } : {}),
+      ...(options.throughOpenTransactions ? { until: end } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
   }

@@ -38,13 +38,10 @@ export function parseReplayTarget(o: ReplayTargetOptions, now = Date.now()): Rep
 const UNIT_MS = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1_000 } as const;
 
 /** ISO 8601 durations in weeks, days, hours, minutes, seconds (P1D, PT6H, P1DT12H30M); months and years are ambiguous, so refused. */
-export function parseIsoDuration(text: string): number {
+export function parseIsoDuration(text: string, flag = '--by-duration'): number {
   const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
   if (!match || text === 'P' || text.endsWith('T')) {
-    throw new SiemStreamError(
-      'CONFIG_INVALID',
-      `--by-duration: "${text}" is not an ISO 8601 duration in W/D/H/M/S (e.g. P1D, PT6H, P1DT12H)`,
-    );
+    throw new SiemStreamError('CONFIG_INVALID', `${flag}: "${text}" is not an ISO 8601 duration in W/D/H/M/S (e.g. P1D, PT6H, P1DT12H)`);
   }
   const [, w, d, h, m, s] = match;
   return (

@@ -13,6 +13,7 @@ import type { NormalizedEvent } from '../../src/schemas/events.js';
 import { createRegistry } from '../../src/schemas/registry-client.js';
 import type { EnricherOutput } from '../../src/stages/enricher/enriched-fields.js';
 import { labelledTraffic } from '../../src/stages/enricher/training/labelled-traffic.js';
+import { produceNormalizedEvents } from '../support/produce-events.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
@@ -75,10 +76,9 @@ describe('enricher exactly-once window state across repeated SIGKILLs', () => {
     const steady = spawnStage(topology, 'enricher');
     try {
       for (let round = 0; round < slices; round++) {
-        await produceEvents(
+        await produceNormalizedEvents(
           kafka,
           codec,
-          names.normalized,
           events.slice(Math.floor((round * events.length) / slices), Math.floor(((round + 1) * events.length) / slices)),
         );
         if (round === slices - 1) break;
@@ -130,7 +130,7 @@ async function expectWindowsExactlyOnce(kafka: Kafka, topology: Topology, input:
 
 async function produceNormalized(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string): Promise<NormalizedEvent[]> {
   const events = trafficEvents(99, 'eos');
-  await produceEvents(kafka, codec, topic, events);
+  await produceNormalizedEvents(kafka, codec, events);
   const producer = kafka.producer(PRODUCER_DEFAULTS);
   await producer.connect();
   await producer.send({ topic, messages: [{ key: 'SrcIpAddr:10.0.0.1', value: 'not avro' }] });
@@ -144,15 +144,6 @@ function trafficEvents(seed: number, idPrefix: string): NormalizedEvent[] {
     ...x.event,
     EventId: `${idPrefix}-${i}`,
   }));
-}
-
-async function produceEvents(kafka: Kafka, codec: EventCodec<NormalizedEvent>, topic: string, events: NormalizedEvent[]) {
-  await codec.register();
-  const producer = kafka.producer(PRODUCER_DEFAULTS);
-  await producer.connect();
-  const messages = await Promise.all(events.map(async (e) => ({ key: e.EntityKey, value: await codec.encode(e) })));
-  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
-  await producer.disconnect();
 }
 
 /**

@@ -104,7 +104,7 @@ export const enricherSchema = z
      * how far behind its source's newest event time an event may be and still count as on time, for
      * log types without their own grace; AWS-delivered formats have their delivery's (docs/enrichment.md)
      */
-    graceMs: z.number().int().min(0).default(30_000),
+    graceMs: z.number().int().min(0).default(180_000),
     /** grace per log type (by its name in logTypes), over its format's default */
     graceMsByLogType: z.record(z.string(), z.number().int().min(0)).default({}),
     /** how long after its source's watermark closed it a window keeps its state: a later event is LateEvent but still counted in it */

@@ -6,13 +6,14 @@ const MIN = 60_000;
 /**
  * How far out of event-time order each AWS-delivered format arrives, from AWS's delivery
  * documentation: CloudTrail writes a file per account and region about every 5 minutes and
- * delivers events within ~15 minutes; VPC Flow aggregates for up to 10 minutes and publishes
- * every 5; ALB and WAF publish every 5 minutes per node; GuardDuty exports new findings within
- * 5 minutes (updates up to 15); S3 server access logs are best effort, usually within hours.
- * Push sources (syslog, CEF, JSON from a shipper) use the enricher's `graceMs`.
+ * delivers it within ~15 minutes, so files of several accounts interleave by up to ~20; VPC Flow
+ * aggregates for up to 10 minutes and publishes every 5; ALB and WAF publish every 5 minutes per
+ * node; GuardDuty exports new findings within 5 minutes (updates up to 15); S3 server access logs
+ * are best effort, usually within hours. Other formats (syslog, CEF, JSON written to S3 by a
+ * shipper in objects of a minute or so from several collectors) use the enricher's `graceMs`.
  */
 export const DELIVERY_GRACE_BY_FORMAT: Readonly<Record<string, number>> = {
-  cloudtrail: 15 * MIN,
+  cloudtrail: 20 * MIN,
   vpcflow: 15 * MIN,
   alb: 10 * MIN,
   waf: 10 * MIN,
