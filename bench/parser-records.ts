@@ -82,6 +82,35 @@ export function benchRecord(logType: string, i: number, random: () => number): s
         updatedAt: iso,
         title: 'SSH brute force',
       });
+    case 'waf':
+      return JSON.stringify({
+        timestamp: time,
+        formatVersion: 1,
+        webaclId: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/web-acl/1a2b3c4d',
+        terminatingRuleId: random() < 0.8 ? 'Default_Action' : 'AWS-AWSManagedRulesCommonRuleSet',
+        terminatingRuleType: 'REGULAR',
+        action: random() < 0.8 ? 'ALLOW' : 'BLOCK',
+        httpSourceName: 'ALB',
+        ruleGroupList: [],
+        rateBasedRuleList: [],
+        nonTerminatingMatchingRules: [],
+        httpRequest: {
+          clientIp: ip('198.51.100'),
+          country: 'US',
+          headers: [
+            { name: 'Host', value: 'www.example.com' },
+            { name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64)' },
+          ],
+          uri: `/p/${i}`,
+          args: 'q=a',
+          httpVersion: 'HTTP/2.0',
+          httpMethod: 'GET',
+          requestId: `req-${i}`,
+        },
+        labels: [],
+      });
+    case 's3access':
+      return `79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be data [01/Nov/2026:11:59:01 +0000] ${ip('198.51.100')} arn:aws:iam::123456789012:user/${user} ${i.toString(16).toUpperCase().padStart(16, '0')} REST.GET.OBJECT k/${i} "GET /data/k/${i} HTTP/1.1" ${random() < 0.9 ? '200 -' : '403 AccessDenied'} ${Math.floor(random() * 5000)} 5000 12 10 "-" "aws-sdk-java/2.29.0" - hostid= SigV4 TLS_AES_128_GCM_SHA256 AuthHeader data.s3.us-east-1.amazonaws.com TLSv1.3 - - us-east-1`;
     case 'cef':
       return `CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|${Math.floor(random() * 10)}|src=${ip('10.0.0')} dst=${ip('2.1.2')} spt=${port} dpt=443 proto=TCP act=blocked a \\= b rt=${time} suser=${user} cs1Label=Policy cs1=Default policy msg=Line one\\nLine two`;
     case 'syslog':
@@ -96,6 +125,6 @@ export function benchRecord(logType: string, i: number, random: () => number): s
 }
 
 /** JSON formats: the ones with the ≥ 0.6 throughput-ratio goal. */
-export const JSON_LOG_TYPES = new Set(['firewall', 'cloudtrail', 'guardduty']);
+export const JSON_LOG_TYPES = new Set(['firewall', 'cloudtrail', 'guardduty', 'waf']);
 
 export const seeded = mulberry32;

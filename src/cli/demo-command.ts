@@ -35,6 +35,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   progress.note(`stage logs go to ${logFile}`);
   const stack = await localStackUp({ onProgress: (m) => progress.note(m) });
   const topology = loadTopology(resolve(options.topology), {
+    logger: rootLogger,
     overrides: {
       kafka: { brokers: stack.kafkaBrokers },
       schemaRegistry: { url: stack.registryUrl },

@@ -27,7 +27,7 @@ export interface RunOptions {
  */
 export async function runCommand(topologyPath: string, options: RunOptions): Promise<void> {
   const signalled = nextStopSignal();
-  const topology = loadTopology(topologyPath);
+  const topology = loadTopology(topologyPath, { logger: rootLogger });
   const wanted = options.all ? stageNames(topology) : (options.stage ?? []);
   if (wanted.length === 0)
     throw new SiemStreamError('CONFIG_INVALID', `name a stage with --stage (one of: ${stageNames(topology).join(', ')}) or use --all`);

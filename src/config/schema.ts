@@ -6,6 +6,7 @@ import { missingHashKeyIssues } from '../sinks/pii/effective-rules.js';
 import { enricherSchema } from '../stages/enricher/config.js';
 import { logTypeSchema, parserSchema } from '../stages/parser/config.js';
 import { s3SourceSchema } from '../stages/s3-source/config.js';
+import { routeOrigin } from '../stages/s3-source/route-presets.js';
 import { nameSchema as name } from './common.js';
 import { compressionSchema } from './compression.js';
 
@@ -89,14 +90,20 @@ export const topologySchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
+    const reported = new Set<number>();
     t.source.s3.routes.forEach((route, i) => {
-      if (!(route.logType in t.logTypes)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['source', 's3', 'routes', i, 'logType'],
-          message: `unknown log type "${route.logType}"; declared: ${Object.keys(t.logTypes).join(', ')}`,
-        });
-      }
+      if (Object.hasOwn(t.logTypes, route.logType)) return;
+      const origin = routeOrigin(route) ?? { entry: i };
+      if (reported.has(origin.entry)) return;
+      reported.add(origin.entry);
+      const declared = `declared: ${Object.keys(t.logTypes).join(', ')}`;
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['source', 's3', 'routes', origin.entry, origin.preset ? 'preset' : 'logType'],
+        message: origin.preset
+          ? `preset "${origin.preset}" writes to log type "${route.logType}", which is not declared (${declared}); add logTypes.${route.logType} or set logType on the entry`
+          : `unknown log type "${route.logType}"; ${declared}`,
+      });
     });
     const seen = new Set<string>();
     t.sinks.forEach((sink, i) => {

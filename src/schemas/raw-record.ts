@@ -9,6 +9,8 @@ export const RAW_HEADER = {
   reingestId: 'siem.s3.reingest',
   /** optional: the object's first line, for formats whose header line names the fields (VPC flow logs) */
   headerLine: 'siem.s3.header-line',
+  /** the object's LastModified (ISO 8601, as S3 answered GetObject): a time for records that carry none */
+  lastModified: 'siem.s3.last-modified',
 } as const;
 
 /** The raw record key keeps one object's records in one partition, in order. */
@@ -23,6 +25,7 @@ export interface RawOrigin {
   etag: string;
   logType: string;
   reingestId?: string | undefined;
+  lastModified?: string | undefined;
 }
 
 /** One line of an S3 object as the source writes it to raw.<logtype>. */
@@ -37,6 +40,7 @@ export function rawRecordMessage<V extends Buffer | string>(origin: RawOrigin, r
       [RAW_HEADER.etag]: origin.etag,
       [RAW_HEADER.recordNumber]: String(recordNumber),
       ...(origin.reingestId ? { [RAW_HEADER.reingestId]: origin.reingestId } : {}),
+      ...(origin.lastModified ? { [RAW_HEADER.lastModified]: origin.lastModified } : {}),
     },
   };
 }

@@ -24,6 +24,9 @@ const SAMPLES: Record<string, string> = {
   alb: 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -',
   guardduty:
     '{"id":"f1","type":"Recon:EC2/PortProbeUnprotectedPort","severity":5,"accountId":"1","updatedAt":"2026-11-01T09:31:00.000Z","service":{"action":{"networkConnectionAction":{"remoteIpDetails":{"ipAddressV4":"172.31.16.139"}}}}}',
+  waf: '{"timestamp":1762000000000,"formatVersion":1,"webaclId":"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/1a2b","terminatingRuleId":"Default_Action","terminatingRuleType":"REGULAR","action":"BLOCK","httpRequest":{"clientIp":"52.46.82.45","country":"FR","headers":[{"name":"Host","value":"api.example.com"}],"uri":"/a","args":"","httpVersion":"HTTP/1.1","httpMethod":"GET","requestId":"r1"}}',
+  s3access:
+    '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be amzn-s3-demo-bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT k "GET /k HTTP/1.1" 403 AccessDenied 243 - 7 - "-" "S3Console/0.4" - hostid= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader amzn-s3-demo-bucket1.s3.us-west-1.amazonaws.com TLSV1.2 - - us-east-1',
   cef: 'CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=172.31.16.139 dst=2.1.2.2 spt=1232 rt=1762000000000',
   syslog: '<34>1 2026-11-01T22:14:15.003Z mymachine.example.com su - ID47 [origin ip="192.0.2.1"] \'su root\' failed',
   fortigate: 'date=2026-11-01 time=11:37:47 srcip=172.31.16.139 dstip=23.57.57.114 dstport=443 proto=6 action="deny" tz="+0100"',
@@ -113,6 +116,12 @@ describe('parser formats against the real registry and broker', () => {
         SrcIpAddr: '2001:db8::9',
       });
       expect(byType.alb?.event).toMatchObject({ EventSchema: 'WebSession', HttpStatusCode: 200 });
+      expect(byType.waf?.event).toMatchObject({ EventSchema: 'WebSession', DvcAction: 'Deny', SrcIpAddr: '52.46.82.45' });
+      expect(byType.s3access?.event).toMatchObject({
+        EventSchema: 'WebSession',
+        EventResultDetails: 'AccessDenied',
+        Operation: 'REST.GET.OBJECT',
+      });
       expect(byType.syslog?.event.AdditionalFields['sd.origin.ip']).toBe('192.0.2.1');
       expect(byType.fortigate?.event).toMatchObject({ DvcAction: 'Deny', TimeGenerated: Date.UTC(2026, 10, 1, 10, 37, 47) });
       for (const d of decoded) expect(d.key).toBe(d.event.EntityKey);

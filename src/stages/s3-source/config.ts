@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nameSchema as name } from '../../config/common.js';
 import { retryPolicySchema } from '../../util/retry.js';
+import { expandRoutePresets, ROUTE_PRESET_NAMES } from './route-presets.js';
 
 /** How an object's bytes split into records: one per line, or one per element of a JSON `{"Records":[…]}` document (CloudTrail). */
 export const framingSchema = z.enum(['lines', 'json-records']);
@@ -10,6 +11,18 @@ const routeSchema = z
     match: z.string().min(1),
     logType: name,
     framing: framingSchema.default('lines'),
+  })
+  .strict();
+
+/** `{preset: cloudtrail}`: the routes (and ignored keys) of a layout AWS writes, see route-presets.ts */
+const presetRouteSchema = routeSchema
+  .omit({ match: true, logType: true, framing: true })
+  .extend({
+    preset: z.enum(ROUTE_PRESET_NAMES),
+    /** AWSLogs layouts: the prefix before `AWSLogs/` (default: any, or none); `s3-access`: the target prefix (default none) */
+    prefix: z.string().optional(),
+    /** default: the preset's own (cloudtrail, vpcflow, alb, guardduty, waf, s3access) */
+    logType: name.optional(),
   })
   .strict();
 
@@ -55,7 +68,10 @@ export const s3SourceSchema = z
     discovery: z.enum(['polling', 'sqs']).default('polling'),
     /** bucket/prefix pairs to poll; default: the one `bucket` + `prefix` */
     locations: z.array(locationSchema).min(1).optional(),
-    routes: z.array(routeSchema).min(1),
+    /** first match wins; a `{preset}` entry stands for its routes at its place */
+    routes: z.array(z.union([presetRouteSchema, routeSchema])).min(1),
+    /** globs of keys never read, whatever the routes (presets add theirs, e.g. CloudTrail digest files) */
+    ignore: z.array(z.string().min(1)).default([]),
     pollIntervalMs: z.number().int().positive().default(5_000),
     /** first run only: objects last modified before this instant are not ingested */
     since: z.string().datetime({ offset: true }).optional(),
@@ -84,6 +100,10 @@ export const s3SourceSchema = z
     if (s.discovery === 'sqs' && !s.sqs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sqs'], message: 'discovery "sqs" needs an sqs section with queueUrl' });
     }
+  })
+  .transform((s) => {
+    const { routes, ignore } = expandRoutePresets(s.routes);
+    return { ...s, routes, ignore: [...ignore, ...s.ignore] };
   });
 
 export type S3SourceConfig = z.infer<typeof s3SourceSchema>;

@@ -2,7 +2,8 @@ import type { Framing } from './config.js';
 
 /**
  * Routes S3 keys to log types by glob: `**` matches across "/", `*` and `?` within one
- * path segment. The first matching route wins; a key no route matches is not ingested.
+ * path segment. The first matching route wins; a key no route matches, or one an `ignore` glob
+ * matches (checked first), is not ingested.
  */
 export interface KeyRoute {
   match: string;
@@ -12,9 +13,11 @@ export interface KeyRoute {
 
 export type KeyRouter = (key: string) => { logType: string; framing: Framing } | undefined;
 
-export function compileRouter(routes: KeyRoute[]): KeyRouter {
+export function compileRouter(routes: KeyRoute[], ignore: readonly string[] = []): KeyRouter {
   const compiled = routes.map((r) => ({ regex: globToRegExp(r.match), logType: r.logType, framing: r.framing ?? ('lines' as const) }));
+  const ignored = ignore.map(globToRegExp);
   return (key) => {
+    if (ignored.some((regex) => regex.test(key))) return undefined;
     const route = compiled.find((r) => r.regex.test(key));
     return route ? { logType: route.logType, framing: route.framing } : undefined;
   };

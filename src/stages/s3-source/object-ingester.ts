@@ -25,13 +25,15 @@ export type IngestResult = 'completed' | 'failed' | 'superseded' | 'stopped';
  */
 export async function ingestObject(ctx: IngestContext, item: WorkItem, resumeAt: number): Promise<IngestResult> {
   const { config, names } = ctx;
-  const chunk = new ChunkWriter(ctx, item);
   let response: GetObjectCommandOutput;
   try {
     response = await ctx.s3.send(new GetObjectCommand({ Bucket: item.bucket, Key: item.key, IfMatch: `"${item.etag}"` }));
   } catch (error) {
-    return failObject(chunk, item, error, resumeAt);
+    return failObject(new ChunkWriter(ctx, item), item, error, resumeAt);
   }
+  // every raw record carries the object's LastModified as S3 answers it (SQS work items have none of their own)
+  const source: WorkItem = { ...item, lastModified: response.LastModified?.toISOString() ?? item.lastModified };
+  const chunk = new ChunkWriter(ctx, source);
   const body = response.Body as Readable;
   const rawTopic = names.raw(item.logType);
   const split = { maxRecordBytes: chunk.valueCap, headBytes: config.dlqRecordHeadBytes };
@@ -55,7 +57,7 @@ export async function ingestObject(ctx: IngestContext, item: WorkItem, resumeAt:
         const record = next.value;
         const message: Message =
           record.kind === 'record'
-            ? rawRecordMessage(item, recordNumber, record.value)
+            ? rawRecordMessage(source, recordNumber, record.value)
             : chunk.oversizeMessage(rawTopic, recordNumber, record.head, record.bytes);
         if (chunk.size > 0 && !chunk.fits(message) && !(await closeChunk())) return 'stopped';
         if (record.kind === 'record') chunk.add(rawTopic, message);

@@ -42,7 +42,7 @@ export async function reingest(
   options: ReingestOptions,
 ): Promise<ReingestResult> {
   const names = topicNames(topology);
-  const route = compileRouter(topology.source.s3.routes);
+  const route = compileRouter(topology.source.s3.routes, topology.source.s3.ignore);
   const reingestId = `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
   const counters = { listed: 0, enqueued: 0, finished: 0, unrouted: 0 };
   const watcher = options.wait ? new ProgressWatcher(kafka, names.sourceOffsets, logger) : undefined;

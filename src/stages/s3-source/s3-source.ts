@@ -38,7 +38,7 @@ export class S3Source {
     private readonly s3: S3Client,
     private readonly logger: Logger,
   ) {
-    this.router = compileRouter(topology.source.s3.routes);
+    this.router = compileRouter(topology.source.s3.routes, topology.source.s3.ignore);
     this.limits = new ChunkLimits(topology, logger);
     this.work = new WorkConsumer(topology, s3, logger, this.stats, (partitions) => this.assigned(partitions), this.limits);
     this.work.failed.catch((error: unknown) => this.fail(error));

@@ -58,6 +58,12 @@ const SAMPLES: Record<string, string[]> = {
   'access-log': [
     '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en]"',
   ],
+  waf: [
+    '{"timestamp":1683355579981,"formatVersion":1,"webaclId":"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/1a2b","terminatingRuleId":"Default_Action","terminatingRuleType":"REGULAR","action":"ALLOW","httpRequest":{"clientIp":"198.51.100.7","country":"US","headers":[{"name":"Host","value":"example.com"},{"name":"User-Agent","value":"curl/8"}],"uri":"/a","args":"b=1","httpVersion":"HTTP/1.1","httpMethod":"GET","requestId":"r-1"}}',
+  ],
+  's3-access': [
+    '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be amzn-s3-demo-bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /amzn-s3-demo-bucket1?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader amzn-s3-demo-bucket1.s3.us-west-1.amazonaws.com TLSV1.2 - Yes us-east-1',
+  ],
 };
 
 const FORMAT_CONFIG: Record<string, Record<string, unknown>> = {
@@ -154,6 +160,7 @@ function structured(format: string): fc.Arbitrary<Buffer> {
         )
         .map(([pri, ts, host, app, msg]) => Buffer.from(`<${pri}>${ts} ${host} ${app} ${msg}`));
     case 'access-log':
+    case 's3-access':
     case 'alb':
       return fc
         .array(
@@ -181,6 +188,9 @@ function structured(format: string): fc.Arbitrary<Buffer> {
             'status',
             'start',
             'Records',
+            'timestamp',
+            'httpRequest',
+            'action',
           ),
           fc.jsonValue({ maxDepth: 2 }),
         )

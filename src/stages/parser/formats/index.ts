@@ -5,9 +5,11 @@ import { type CloudTrailOptions, cloudTrailOptions, parseCloudTrail } from './cl
 import { type GuardDutyOptions, guardDutyOptions, parseGuardDuty } from './guardduty.js';
 import { type JsonOptions, jsonOptions, parseJson } from './json.js';
 import { type KvFirewallOptions, kvFirewallOptions, parseKvFirewall } from './kv-firewall.js';
+import { parseS3Access, type S3AccessOptions, s3AccessOptions } from './s3-access.js';
 import { parseSyslogLine, type SyslogOptions, syslogOptions } from './syslog.js';
 import type { FormatResult, ParseContext } from './types.js';
 import { parseVpcFlow, type VpcFlowOptions, vpcFlowOptions } from './vpc-flow.js';
+import { parseWaf, type WafOptions, wafOptions } from './waf.js';
 
 /** Every format's options schema: the log type config is their union, discriminated by `format`. */
 export const FORMAT_OPTIONS = [
@@ -16,6 +18,8 @@ export const FORMAT_OPTIONS = [
   vpcFlowOptions,
   albOptions,
   guardDutyOptions,
+  wafOptions,
+  s3AccessOptions,
   cefOptions,
   syslogOptions,
   kvFirewallOptions,
@@ -28,6 +32,8 @@ export type LogTypeConfig =
   | VpcFlowOptions
   | AlbOptions
   | GuardDutyOptions
+  | WafOptions
+  | S3AccessOptions
   | CefOptions
   | SyslogOptions
   | KvFirewallOptions
@@ -39,7 +45,7 @@ export type FormatName = LogTypeConfig['format'];
 export function parseFormat(bytes: Buffer, logType: LogTypeConfig, context: ParseContext): FormatResult {
   switch (logType.format) {
     case 'json':
-      return parseJson(bytes, logType);
+      return parseJson(bytes, logType, context);
     case 'cloudtrail':
       return parseCloudTrail(bytes);
     case 'vpcflow':
@@ -48,6 +54,10 @@ export function parseFormat(bytes: Buffer, logType: LogTypeConfig, context: Pars
       return parseAlb(bytes);
     case 'guardduty':
       return parseGuardDuty(bytes);
+    case 'waf':
+      return parseWaf(bytes);
+    case 's3-access':
+      return parseS3Access(bytes);
     case 'cef':
       return parseCef(bytes, logType, context);
     case 'syslog':

@@ -3,9 +3,10 @@ import { SiemStreamError } from '../../../errors.js';
 import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js';
 import { toEventResult, toInt, toIpAddress, toLong, toPort, toText } from '../field-values.js';
 import { toTimestampMillis } from '../time.js';
+import { fallbackTime, timeFallbackSchema } from '../time-fallback.js';
 import { commonLogTypeOptions } from './common-options.js';
 import { getSegments, parseJsonObject, remainingFields } from './json-object.js';
-import type { EventFields, FormatResult } from './types.js';
+import type { EventFields, FormatResult, ParseContext } from './types.js';
 
 export const jsonOptions = z
   .object({
@@ -13,6 +14,8 @@ export const jsonOptions = z
     ...commonLogTypeOptions,
     /** normalized field → dotted path in the source JSON */
     fieldMap: z.record(z.enum(MAPPABLE_FIELDS), z.string().min(1)).default({}),
+    /** TimeGenerated when `fieldMap` maps none: the S3 object's LastModified, or the raw record's Kafka timestamp */
+    timeFallback: timeFallbackSchema.default('object-last-modified'),
   })
   .strict();
 
@@ -26,18 +29,24 @@ const COUNT_FIELDS = new Set<MappableField>(['SrcBytes', 'DstBytes', 'NetworkPac
 /**
  * Generic JSON lines: each line one JSON object, mapped into the normalized model through the
  * log type's field map (normalized field → dotted path). Top-level source fields no mapping
- * uses are kept, as text, in AdditionalFields.
+ * uses are kept, as text, in AdditionalFields. Without a TimeGenerated mapping the time is the
+ * log type's `timeFallback` (AdditionalFields.TimeGeneratedSource says which); with one, a record
+ * that lacks the field is invalid.
  */
-export function parseJson(bytes: Buffer, options: JsonOptions): FormatResult {
+export function parseJson(bytes: Buffer, options: JsonOptions, context: ParseContext): FormatResult {
   const source = parseJsonObject(bytes);
   const { paths, used } = compiled(options);
   const fields: Record<string, unknown> = {};
   for (const [field, path] of paths) fields[field] = convert(field, getSegments(source, path));
+  const additional = remainingFields(source, used);
   if (fields.TimeGenerated === undefined || fields.TimeGenerated === null) {
-    throw toTimestampMissing(options.fieldMap.TimeGenerated);
+    if (options.fieldMap.TimeGenerated !== undefined) throw toTimestampMissing(options.fieldMap.TimeGenerated);
+    const fallback = fallbackTime(options.timeFallback, context);
+    fields.TimeGenerated = fallback.millis;
+    additional.TimeGeneratedSource = fallback.source;
   }
   if (typeof fields.NetworkProtocol === 'string') fields.NetworkProtocol = fields.NetworkProtocol.toUpperCase();
-  return { kind: 'event', fields: { ...(fields as EventFields), AdditionalFields: remainingFields(source, used) } };
+  return { kind: 'event', fields: { ...(fields as EventFields), AdditionalFields: additional } };
 }
 
 interface CompiledMap {
@@ -72,6 +81,6 @@ function convert(field: MappableField, value: unknown): unknown {
   return toText(value);
 }
 
-function toTimestampMissing(path: string | undefined): SiemStreamError {
-  return new SiemStreamError('RECORD_INVALID', `TimeGenerated: source field "${path ?? '(unmapped)'}" is missing`, { stage: 'parser' });
+function toTimestampMissing(path: string): SiemStreamError {
+  return new SiemStreamError('RECORD_INVALID', `TimeGenerated: source field "${path}" is missing`, { stage: 'parser' });
 }
