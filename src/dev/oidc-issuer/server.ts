@@ -62,7 +62,8 @@ function issueToken(
 ): void {
   if (form.get('grant_type') !== 'client_credentials') {
     ctx.stats.refused++;
-    return json(res, 400, { error: 'unsupported_grant_type' });
+    json(res, 400, { error: 'unsupported_grant_type' });
+    return;
   }
   const presented = clientCredentials(req.headers.authorization, form);
   const client = ctx.clients.find((c) => c.clientId === presented?.clientId);
@@ -70,7 +71,8 @@ function issueToken(
     ctx.stats.refused++;
     ctx.logger.info({ clientId: presented?.clientId }, 'token request refused: unknown client or wrong secret');
     res.setHeader('www-authenticate', 'Basic realm="token"');
-    return json(res, 401, { error: 'invalid_client', error_description: 'client authentication failed' });
+    json(res, 401, { error: 'invalid_client', error_description: 'client authentication failed' });
+    return;
   }
   const now = Math.floor(Date.now() / 1000);
   const scope = form.get('scope') ?? '';
