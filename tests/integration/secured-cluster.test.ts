@@ -5,7 +5,7 @@ import { emulatorGet } from '../../src/dev/emulator-stats.js';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
 import { describeCluster } from '../../src/kafka/protocol/index.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
-import { securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
+import { passwordSasl, securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 
 /** The project's admin connection (protocol/): it answers a refused login or certificate at once, with the broker's reason. */
@@ -80,7 +80,7 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over 
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, ssl: noCa } })).toMatch(/self-signed certificate/);
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, ssl: { rejectUnauthorized: false } } })).toBe(true);
 
-    const sasl = { mechanism: 'scram-sha-512' as const, username: topology.kafka.sasl?.username ?? '', password: 'not-the-password' };
+    const sasl = { mechanism: 'scram-sha-512' as const, username: passwordSasl(topology).username ?? '', password: 'not-the-password' };
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, sasl } })).toMatch(/SASL.*authentication failed/i);
   });
 
@@ -93,7 +93,7 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over 
 
   it('runs the whole pipeline with both passwords from files, and no secret reaches a log line or a metric', async () => {
     const { topology, kafkaPassword, registryPassword } = securedTopology();
-    expect(topology.kafka.sasl?.passwordFile).toBeDefined();
+    expect(passwordSasl(topology).passwordFile).toBeDefined();
     expect(topology.schemaRegistry.auth?.passwordFile).toBeDefined();
     await runPipelineWithoutLeaks(topology, {}, secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? ''));
   });

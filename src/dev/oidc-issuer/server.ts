@@ -25,6 +25,9 @@ export interface OidcIssuerOptions {
 export const TOKEN_PATH = '/token';
 export const JWKS_PATH = '/jwks';
 export const STATS_PATH = '/_oidc/stats';
+/** the tokens issued last, so a test can look for them where they must not be (logs, metrics) */
+export const ISSUED_PATH = '/_oidc/issued';
+const KEEP_ISSUED = 200;
 
 interface Stats {
   issued: number;
@@ -37,14 +40,20 @@ interface Stats {
  */
 export function startOidcIssuer(options: OidcIssuerOptions): Promise<ListeningServer> {
   const stats: Stats = { issued: 0, refused: 0 };
+  const issued: string[] = [];
   const issuer = `https://${options.host}:${options.port}`;
   return listenHttps({ ...options, what: 'OIDC issuer' }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://localhost').pathname;
     if (req.method === 'GET' && path === JWKS_PATH) return json(res, 200, jwks(options.key));
     if (req.method === 'GET' && path === STATS_PATH) return json(res, 200, stats);
+    if (req.method === 'GET' && path === ISSUED_PATH) return json(res, 200, { tokens: issued });
     if (req.method === 'POST' && path === TOKEN_PATH) {
       readForm(req).then(
-        (form) => issueToken(req, res, form, { ...options, issuer, stats }),
+        (form) => {
+          const token = issueToken(req, res, form, { ...options, issuer, stats });
+          if (token) issued.push(token);
+          if (issued.length > KEEP_ISSUED) issued.shift();
+        },
         (err: Error) => json(res, 400, { error: 'invalid_request', error_description: err.message }),
       );
       return;
@@ -59,7 +68,7 @@ function issueToken(
   res: ServerResponse,
   form: URLSearchParams,
   ctx: OidcIssuerOptions & { issuer: string; stats: Stats },
-): void {
+): string | undefined {
   if (form.get('grant_type') !== 'client_credentials') {
     ctx.stats.refused++;
     json(res, 400, { error: 'unsupported_grant_type' });
@@ -88,6 +97,7 @@ function issueToken(
   });
   ctx.stats.issued++;
   json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ctx.tokenLifetimeSeconds, scope });
+  return token;
 }
 
 /** client_secret_basic (RFC 6749 §2.3.1: form-urlencoded id and secret) or client_secret_post. */

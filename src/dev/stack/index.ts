@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { sqsEndpoint, sqsService } from './elasticmq.js';
 import { kafkaBrokers, kafkaService, proxiedListeners, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
-import { type KafkaAuthEndpoints, kafkaAuthEndpoints } from './kafka-auth.js';
+import { type KafkaAuthEndpoints, kafkaAuthEndpoints, prepareAuthListeners } from './kafka-auth.js';
 import { knownUnits, logFile, runningPid, stackPaths, stopUnit, withFileLock } from './process-files.js';
 import { registryService, registryUrl } from './registry.js';
 import { ensureService, type ServiceState } from './runner.js';
@@ -116,6 +116,8 @@ async function up(home: string, opts: StackOptions, progress: (msg: string) => v
   if (new Set(claimed).size !== claimed.length) {
     throw new Error(`stack ports collide: ${claimed.join(', ')} (broker n uses kafka+2·(n−1), controller n uses controller+2·(n−1))`);
   }
+  // the OIDC issuer first (kafka-auth.ts): brokers need its JWKS to start, and a restart finds it running again
+  if (wanted.includes('kafka')) await prepareAuthListeners(ctx);
   const started = Date.now();
   const states: Partial<Record<ServiceName, ServiceState>> = {};
   const results = await Promise.allSettled(
