@@ -16,7 +16,7 @@ export const kafkaSslSchema = z
     certFile: z.string().min(1).optional(),
     /** mutual TLS: PEM file of this client's private key, encrypted or not */
     keyFile: z.string().min(1).optional(),
-    /** the passphrase of an encrypted keyFile (e.g. from SIEM_STREAM__KAFKA__SSL__KEYPASSWORD), or… */
+    /** the passphrase of an encrypted keyFile (e.g. from SIEM_STREAM__KAFKA__SSL__KEY_PASSWORD), or… */
     keyPassword: z.coerce.string().min(1).optional(),
     /** …a file holding it; read at start, trailing newline ignored */
     keyPasswordFile: z.string().min(1).optional(),
@@ -59,7 +59,7 @@ const oauthBearerSaslSchema = z
       .url()
       .refine((u) => /^https:/i.test(u), 'an https:// URL (the client secret travels in the request)'),
     clientId: z.string().min(1),
-    /** the client secret itself (e.g. from SIEM_STREAM__KAFKA__SASL__CLIENTSECRET), or… */
+    /** the client secret itself (e.g. from SIEM_STREAM__KAFKA__SASL__CLIENT_SECRET), or… */
     clientSecret: z.coerce.string().min(1).optional(),
     /** …a file holding it (a mounted secret); read at start, trailing newline ignored */
     clientSecretFile: z.string().min(1).optional(),
