@@ -49,8 +49,8 @@ export async function prepareAuthListeners(ctx: StackContext): Promise<OidcIssue
   return startOidcIssuerUnit(ctx.home, ctx.ports.oidc, ctx.progress);
 }
 
-/** A PEM value inside a .properties file: Java reads `\\n` as a newline. */
-const propertyPem = (pem: string) => pem.trim().replaceAll('\r\n', '\n').replaceAll('\n', '\\n');
+/** A PEM value inside a .properties file: Java reads `\\n` as a newline (and a bare CR as a line end). */
+export const propertyPem = (pem: string) => pem.trim().replaceAll('\r\n', '\n').replaceAll('\n', '\\n');
 
 /** server.properties entries of both listeners; `keystore` is the broker's own certificate entries (PEM key store). */
 export function authListenerSettings(

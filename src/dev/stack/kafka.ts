@@ -7,7 +7,7 @@ import type { OidcIssuerEndpoint } from '../oidc-issuer/unit.js';
 import { fetchMaven, run } from './cache.js';
 import { HOST } from './health.js';
 import { findJava } from './java.js';
-import { authJvmOptions, authListenerPorts, authListenerSettings, authListeners, prepareAuthListeners } from './kafka-auth.js';
+import { authJvmOptions, authListenerPorts, authListenerSettings, authListeners, prepareAuthListeners, propertyPem } from './kafka-auth.js';
 import { stackPaths } from './process-files.js';
 import type { ServiceDef, StackContext, Unit } from './service.js';
 
@@ -51,9 +51,6 @@ export function secureKafkaEndpoint(ctx: StackContext): SecureKafkaEndpoint {
     caFile: join(tlsDir(ctx), 'emulator-cert.pem'),
   };
 }
-
-/** A PEM value inside a .properties file: Java reads `\\n` as a newline (and a bare CR as a line end). */
-const propertyPem = (pem: string) => pem.trim().replaceAll('\r\n', '\n').replaceAll('\n', '\\n');
 
 function tlsSettings(ctx: StackContext, oidc: OidcIssuerEndpoint | undefined): Record<string, string> {
   const cert = loadOrCreateCertificate(tlsDir(ctx));
