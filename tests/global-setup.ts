@@ -13,6 +13,9 @@ export const TEST_PORTS = {
   registry: 28081 + offset,
   s3: 29000 + offset,
   sqs: 29324 + offset,
+  /** OAUTHBEARER at kafkaAuth + 2·(n−1), mTLS one above */
+  kafkaAuth: 29104 + offset,
+  oidc: 28450 + offset,
 };
 export const TEST_EMULATOR_PORT = 28443 + offset;
 export const TEST_REGISTRY_SECURE_PORT = 28082 + offset;

@@ -46,6 +46,8 @@ interface StackUpFlags {
   kafkaPort?: number;
   controllerPort?: number;
   kafkaSecurePort?: number;
+  kafkaAuthPort?: number;
+  oidcPort?: number;
   registryPort?: number;
   s3Port?: number;
   sqsPort?: number;
@@ -63,6 +65,8 @@ stack
   .option('--kafka-port <port>', 'first broker port (broker n listens on port + 2·(n−1))', integer)
   .option('--controller-port <port>', 'first KRaft controller port', integer)
   .option('--kafka-secure-port <port>', 'first broker SASL_SSL port', integer)
+  .option('--kafka-auth-port <port>', 'add OAUTHBEARER (this port) and mTLS (port + 1) listeners; broker n on port + 2·(n−1)', integer)
+  .option('--oidc-port <port>', 'the OIDC issuer the OAUTHBEARER listener trusts (with --kafka-auth-port; default 18450)', integer)
   .option('--registry-port <port>', 'schema registry port', integer)
   .option('--s3-port <port>', 'S3 server port', integer)
   .option('--sqs-port <port>', 'SQS server port', integer)
@@ -74,6 +78,7 @@ stack
       ...(o.kafkaPort === undefined ? {} : { kafka: o.kafkaPort }),
       ...(o.controllerPort === undefined ? {} : { controller: o.controllerPort }),
       ...(o.kafkaSecurePort === undefined ? {} : { kafkaSecure: o.kafkaSecurePort }),
+      ...(o.kafkaAuthPort === undefined ? {} : { kafkaAuth: o.kafkaAuthPort, oidc: o.oidcPort ?? 18450 }),
       ...(o.registryPort === undefined ? {} : { registry: o.registryPort }),
       ...(o.s3Port === undefined ? {} : { s3: o.s3Port }),
       ...(o.sqsPort === undefined ? {} : { sqs: o.sqsPort }),

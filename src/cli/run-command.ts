@@ -1,5 +1,6 @@
 import { loadTopology } from '../config/load.js';
 import { SiemStreamError } from '../errors.js';
+import { checkKafkaAccess } from '../kafka/access-check.js';
 import { ensureTopics, topologyTopics } from '../kafka/admin.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { startObservabilityServer } from '../observability/http-server.js';
@@ -38,6 +39,7 @@ export async function runCommand(topologyPath: string, options: RunOptions): Pro
       `unknown stage(s) ${unknown.join(', ')}; this topology has: ${stageNames(topology).join(', ')}`,
     );
 
+  await checkKafkaAccess(topology.kafka, rootLogger);
   const kafka = createKafka(topology.kafka, 'admin');
   if (options.createTopics) await ensureTopics(kafka, topologyTopics(topology));
   for (const name of wanted) expectStage(name);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSaslSchema, kafkaSslSchema } from '../kafka/auth-config.js';
 import { schemaRegistrySchema } from '../schemas/registry-config.js';
 import { sinkSchema } from '../sinks/config.js';
 import { piiSchema } from '../sinks/pii/config.js';
@@ -19,25 +20,10 @@ export const kafkaSchema = z
   .object({
     brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1),
     clientId: z.string().min(1).default('siem-stream'),
-    ssl: z
-      .object({
-        rejectUnauthorized: z.boolean().default(true),
-        caFile: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    sasl: z
-      .object({
-        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-        username: z.string().min(1),
-        /** the password itself (e.g. from SIEM_STREAM__KAFKA__SASL__PASSWORD), or… */
-        password: z.coerce.string().min(1).optional(),
-        /** …a file holding it (a mounted secret); read at start, trailing newline ignored */
-        passwordFile: z.string().min(1).optional(),
-      })
-      .strict()
-      .refine((s) => (s.password === undefined) !== (s.passwordFile === undefined), 'set exactly one of password and passwordFile')
-      .optional(),
+    /** TLS to the brokers, and the client certificate for mutual TLS (kafka/auth-config.ts) */
+    ssl: kafkaSslSchema.optional(),
+    /** SASL: plain, scram-sha-256, scram-sha-512 with a password, or oauthbearer with OIDC client credentials */
+    sasl: kafkaSaslSchema.optional(),
     connectionTimeoutMs: z.number().int().positive().default(10_000),
     /** how long a request (a transaction commit among them) may take before the client gives up on it */
     requestTimeoutMs: z.number().int().positive().default(30_000),

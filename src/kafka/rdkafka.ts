@@ -9,6 +9,7 @@ import type { KafkaConfig } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { rootLogger } from '../observability/logger.js';
 import type { Kafka } from './client.js';
+import { oauthBearerToken } from './oauth-token.js';
 
 export type RdTopicPartition = { topic: string; partition: number };
 
@@ -34,9 +35,13 @@ export interface RdKafkaClient {
   clientId: string;
 }
 
+/** librdkafka settings; the OAUTHBEARER token refresh callback is the one function among them. */
+export type LibrdkafkaSettings = Record<string, string | number | boolean | OAuthBearerRefresh>;
+type OAuthBearerRefresh = () => Promise<{ tokenValue: string; lifetime: number; principal: string }>;
+
 /** The topology's `kafka` connection settings in librdkafka's names: the one mapping, used by every client built here. */
-export function librdkafkaConnection(config: KafkaConfig, clientId: string): Record<string, string | number | boolean> {
-  const native: Record<string, string | number | boolean> = {
+export function librdkafkaConnection(config: KafkaConfig, clientId: string): LibrdkafkaSettings {
+  const native: LibrdkafkaSettings = {
     'bootstrap.servers': config.brokers.join(','),
     'client.id': clientId,
     'socket.connection.setup.timeout.ms': config.connectionTimeoutMs,
@@ -46,11 +51,25 @@ export function librdkafkaConnection(config: KafkaConfig, clientId: string): Rec
   if (ssl) {
     native['enable.ssl.certificate.verification'] = ssl.rejectUnauthorized;
     if (ssl.caFile) native['ssl.ca.location'] = ssl.caFile;
+    if (ssl.certFile && ssl.keyFile) {
+      native['ssl.certificate.location'] = ssl.certFile;
+      native['ssl.key.location'] = ssl.keyFile;
+      const passphrase = ssl.keyPassword ?? (ssl.keyPasswordFile && readSecretFile(ssl.keyPasswordFile, 'kafka.ssl.keyPasswordFile'));
+      if (passphrase) native['ssl.key.password'] = passphrase;
+    }
   }
   if (sasl) {
     native['sasl.mechanisms'] = sasl.mechanism.toUpperCase();
-    native['sasl.username'] = sasl.username;
-    native['sasl.password'] = sasl.password ?? readSecretFile(sasl.passwordFile as string, 'kafka.sasl.passwordFile');
+    if (sasl.mechanism === 'oauthbearer') {
+      // this librdkafka build has no libcurl (no sasl.oauthbearer.method=oidc): tokens come from oauth-token.ts
+      native.oauthbearer_token_refresh_cb = async () => {
+        const token = await oauthBearerToken(sasl);
+        return { tokenValue: token.value, lifetime: token.expiresAtMs, principal: token.principal };
+      };
+    } else {
+      native['sasl.username'] = sasl.username;
+      native['sasl.password'] = sasl.password ?? readSecretFile(sasl.passwordFile as string, 'kafka.sasl.passwordFile');
+    }
   }
   return native;
 }

@@ -20,7 +20,7 @@ import {
 import { requestClusterMetadata } from '../../src/kafka/protocol/metadata.js';
 import { committedOffsets, requestOffsetFetch } from '../../src/kafka/protocol/offsets.js';
 import { createRdKafka } from '../../src/kafka/rdkafka.js';
-import { securedTopology } from '../support/secured-topology.js';
+import { passwordSasl, securedTopology } from '../support/secured-topology.js';
 import { waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
@@ -369,7 +369,7 @@ describe('a group’s committed offsets through the protocol client (OffsetFetch
 describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-512, its own CA)', () => {
   it('describes a topic’s config over SASL_SSL with the CA file and the password from a file', async () => {
     const { topology } = securedTopology();
-    expect(topology.kafka.sasl?.passwordFile).toBeDefined();
+    expect(passwordSasl(topology).passwordFile).toBeDefined();
     const topic = await newTopic(testTopology().kafka);
     const cluster = await describeCluster(topology.kafka);
     expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toEqual(topology.kafka.brokers);
@@ -415,7 +415,7 @@ describe('the protocol client against the secured listener (SASL_SSL, SCRAM-SHA-
     const { topology } = securedTopology();
     const wrong = {
       ...topology.kafka,
-      sasl: { mechanism: 'scram-sha-512' as const, username: topology.kafka.sasl?.username ?? '', password: 'not-the-password' },
+      sasl: { mechanism: 'scram-sha-512' as const, username: passwordSasl(topology).username ?? '', password: 'not-the-password' },
     };
     const refused = await describeCluster(wrong).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(KafkaProtocolError);

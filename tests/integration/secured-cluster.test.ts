@@ -5,7 +5,9 @@ import { emulatorGet } from '../../src/dev/emulator-stats.js';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
 import { describeCluster } from '../../src/kafka/protocol/index.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
-import { securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
+import { issuedTokens, mtlsTopology, oauthTopology } from '../support/credential-topologies.js';
+import { runCli, topologyFile } from '../support/ops-cli.js';
+import { passwordSasl, securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 
 /** The project's admin connection (protocol/): it answers a refused login or certificate at once, with the broker's reason. */
@@ -26,11 +28,16 @@ const secretForms = (kafkaPassword: string, registryPassword: string, registryUs
 ];
 
 /**
- * Runs every stage in one process against SASL_SSL Kafka and the HTTPS, basic-auth registry at
- * debug level, waits for every valid record at the emulator, then looks for the secrets in the
- * stage's whole output and in its /metrics.
+ * Runs every stage in one process against a secured Kafka listener at debug level, waits for every
+ * valid record at the emulator, runs `siem-stream lag` for the parser's group with the same
+ * credentials, then looks for the secrets in the stage's whole output, its /metrics and the lag
+ * command's output. `secrets` is asked after the run, so it can include the tokens issued meanwhile.
  */
-async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, string>, secrets: string[]): Promise<void> {
+async function runPipelineWithoutLeaks(
+  topology: Topology,
+  env: Record<string, string>,
+  secrets: string[] | (() => Promise<string[]>),
+): Promise<void> {
   const stack = inject('stack');
   const samples = generateSampleObjects({ objects: 2, recordsPerObject: 300, malformedEvery: 50 });
   await uploadSampleObjects(createS3Client(topology.source.s3), topology.source.s3.bucket, samples);
@@ -54,15 +61,24 @@ async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, s
       },
       180_000,
     );
+    const lag = await runCli(['lag', topologyFile(topology), '--group', topology.parser.groupId, '--json'], {
+      ...env,
+      SIEM_STREAM_LOG_LEVEL: 'debug',
+    });
+    expect(lag.code, lag.stderr).toBe(0);
+    const rows = JSON.parse(lag.stdout) as Array<{ topic: string; committed: string | null }>;
+    expect(rows.some((r) => r.topic.startsWith(`${topology.topics.prefix}raw.`) && Number(r.committed) > 0)).toBe(true);
     const log = readFileSync(running.logFile, 'utf8');
     const metricsPort = Number(/"metricsPort":(\d+)/.exec(log)?.[1]);
     expect(metricsPort).toBeGreaterThan(0);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toContain('siem_');
     expect(log.split('\n').length).toBeGreaterThan(20); // debug logging was on: there was plenty to leak into
-    for (const secret of [...secrets, stack.s3.secretAccessKey]) {
+    const all = [...(typeof secrets === 'function' ? await secrets() : secrets), stack.s3.secretAccessKey];
+    for (const secret of all) {
       expect(log.includes(secret), 'a secret appears in the stage log').toBe(false);
       expect(metrics.includes(secret), 'a secret appears in /metrics').toBe(false);
+      expect(`${lag.stdout}${lag.stderr}`.includes(secret), 'a secret appears in the lag command output').toBe(false);
     }
   } finally {
     running.kill('SIGTERM');
@@ -80,7 +96,7 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over 
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, ssl: noCa } })).toMatch(/self-signed certificate/);
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, ssl: { rejectUnauthorized: false } } })).toBe(true);
 
-    const sasl = { mechanism: 'scram-sha-512' as const, username: topology.kafka.sasl?.username ?? '', password: 'not-the-password' };
+    const sasl = { mechanism: 'scram-sha-512' as const, username: passwordSasl(topology).username ?? '', password: 'not-the-password' };
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, sasl } })).toMatch(/SASL.*authentication failed/i);
   });
 
@@ -93,8 +109,36 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over 
 
   it('runs the whole pipeline with both passwords from files, and no secret reaches a log line or a metric', async () => {
     const { topology, kafkaPassword, registryPassword } = securedTopology();
-    expect(topology.kafka.sasl?.passwordFile).toBeDefined();
+    expect(passwordSasl(topology).passwordFile).toBeDefined();
     expect(topology.schemaRegistry.auth?.passwordFile).toBeDefined();
     await runPipelineWithoutLeaks(topology, {}, secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? ''));
+  });
+});
+
+/** A token as it could leak: whole, or its signature (the part that makes it usable). */
+const tokenForms = (tokens: string[]) => tokens.flatMap((t) => [t, t.split('.')[2] ?? t]);
+
+describe('a cluster with OAUTHBEARER (OIDC client credentials) and one with mutual TLS', () => {
+  it('runs the whole pipeline and lag over OAUTHBEARER, and neither the client secret nor a token reaches a log line or a metric', async () => {
+    const { topology, clientSecret } = oauthTopology();
+    const before = new Set(await issuedTokens());
+    await runPipelineWithoutLeaks(topology, {}, async () => {
+      const tokens = (await issuedTokens()).filter((t) => !before.has(t));
+      expect(tokens.length).toBeGreaterThan(0); // the stages and the lag command got theirs from the endpoint
+      return [clientSecret, ...tokenForms(tokens)];
+    });
+  });
+
+  it('runs the whole pipeline and lag with the client secret from the environment, without leaking it', async () => {
+    const { topology, clientSecret } = oauthTopology();
+    const { clientSecretFile: _file, ...sasl } = topology.kafka.sasl as Record<string, unknown>;
+    const inline = { ...topology, kafka: { ...topology.kafka, sasl } } as unknown as Topology;
+    await runPipelineWithoutLeaks(inline, { SIEM_STREAM__KAFKA__SASL__CLIENT_SECRET: clientSecret }, [clientSecret]);
+  });
+
+  it('runs the whole pipeline and lag over mutual TLS with an encrypted key, and the passphrase reaches no log line or metric', async () => {
+    const { topology, keyPassword } = mtlsTopology();
+    expect(topology.kafka.ssl?.keyPasswordFile).toBeDefined();
+    await runPipelineWithoutLeaks(topology, {}, [keyPassword]);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
+import type { PasswordSaslConfig } from '../../src/kafka/auth-config.js';
 import { testTopology } from './test-topology.js';
 
 export interface SecuredTopology {
@@ -42,7 +43,14 @@ export function securedTopology(): SecuredTopology {
 
 /** The same topology with both passwords given inline, as the environment would set them, and the files dropped. */
 export function withoutPasswordFiles(topology: Topology): Topology {
-  const { passwordFile: _k, ...sasl } = topology.kafka.sasl ?? { mechanism: 'scram-sha-512', username: '' };
+  const { passwordFile: _k, ...sasl } = passwordSasl(topology);
   const { passwordFile: _r, ...auth } = topology.schemaRegistry.auth ?? { username: '' };
   return { ...topology, kafka: { ...topology.kafka, sasl }, schemaRegistry: { ...topology.schemaRegistry, auth } } as unknown as Topology;
+}
+
+/** The topology's SASL settings, which are the password kind here (SCRAM). */
+export function passwordSasl(topology: Topology): PasswordSaslConfig {
+  const { sasl } = topology.kafka;
+  if (!sasl || sasl.mechanism === 'oauthbearer') throw new Error('the secured topology logs in with a password');
+  return sasl;
 }

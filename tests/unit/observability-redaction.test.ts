@@ -39,4 +39,26 @@ describe('log redaction', () => {
     expect(text).toContain('"username":"svc"'); // redaction is by key, the rest of the config stays readable
     expect(lines[1]).toMatchObject({ schemaRegistry: { auth: { password: '[redacted]' } } });
   });
+
+  it('keeps the OAUTHBEARER client secret and a client key passphrase out of a logged topology', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'siem-redact-')), 'log.jsonl');
+    sendLogsToFile(file);
+    const raw = parse(readFileSync('topologies/default.yaml', 'utf8')) as Record<string, unknown>;
+    const sasl = { mechanism: 'oauthbearer', tokenEndpointUrl: 'https://idp/token', clientId: 'siem', clientSecret: 'oauth-Secret-3' };
+    const ssl = { certFile: '/c.pem', keyFile: '/k.pem', keyPassword: 'key-Secret-4' };
+    const topology = parseTopology({ ...raw, kafka: { brokers: ['k:9093'], sasl, ssl } }, 'x.yaml', {});
+    rootLogger.level = 'debug';
+    rootLogger.debug({ topology }, 'a careless debug line');
+    rootLogger.debug({ kafka: topology.kafka }, 'another one');
+    const deadline = Date.now() + 5_000;
+    let text = '';
+    while (Date.now() < deadline && text.split('\n').length < 3) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = readFileSync(file, 'utf8');
+    }
+    expect(text.trim().split('\n')).toHaveLength(2);
+    expect(text).not.toContain('oauth-Secret-3');
+    expect(text).not.toContain('key-Secret-4');
+    expect(text).toContain('"clientId":"siem"');
+  });
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { sqsEndpoint, sqsService } from './elasticmq.js';
 import { kafkaBrokers, kafkaService, proxiedListeners, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
+import { type KafkaAuthEndpoints, kafkaAuthEndpoints, prepareAuthListeners } from './kafka-auth.js';
 import { knownUnits, logFile, runningPid, stackPaths, stopUnit, withFileLock } from './process-files.js';
 import { registryService, registryUrl } from './registry.js';
 import { ensureService, type ServiceState } from './runner.js';
@@ -25,6 +26,8 @@ export interface StackEndpoints {
   kafkaSecure: SecureKafkaEndpoint;
   /** per broker, the PROXIED listener's real port and the port it advertises (empty unless ports.kafkaProxied is set) */
   kafkaProxied: Array<{ node: number; listen: number; advertised: number }>;
+  /** the OAUTHBEARER and mTLS listeners and the OIDC issuer (only when ports.kafkaAuth is set) */
+  kafkaAuth?: KafkaAuthEndpoints;
   registryUrl: string;
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: true };
   sqsEndpoint: string;
@@ -45,10 +48,13 @@ const DEFS: Record<ServiceName, ServiceDef> = { kafka: kafkaService, registry: r
 const homeOf = (home?: string) => resolve(home ?? '.stack');
 
 function endpointsOf(ctx: StackContext): StackEndpoints {
+  const secure = secureKafkaEndpoint(ctx);
+  const auth = kafkaAuthEndpoints(ctx, secure.caFile);
   return {
     kafkaBrokers: kafkaBrokers(ctx),
-    kafkaSecure: secureKafkaEndpoint(ctx),
+    kafkaSecure: secure,
     kafkaProxied: proxiedListeners(ctx),
+    ...(auth ? { kafkaAuth: auth } : {}),
     registryUrl: registryUrl(ctx),
     s3: { endpoint: s3Endpoint(ctx), ...S3_CREDENTIALS, forcePathStyle: true },
     sqsEndpoint: sqsEndpoint(ctx),
@@ -100,10 +106,18 @@ async function up(home: string, opts: StackOptions, progress: (msg: string) => v
     for (const dir of [paths.data, paths.conf, paths.run]) rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(paths.logs, { recursive: true });
-  const claimed = [...kafkaService.units(ctx).flatMap((u) => u.ports.map((p) => p.port)), ctx.ports.registry, ctx.ports.s3, ctx.ports.sqs];
+  const claimed = [
+    ...kafkaService.units(ctx).flatMap((u) => u.ports.map((p) => p.port)),
+    ctx.ports.registry,
+    ctx.ports.s3,
+    ctx.ports.sqs,
+    ...(ctx.ports.oidc === undefined ? [] : [ctx.ports.oidc]),
+  ];
   if (new Set(claimed).size !== claimed.length) {
     throw new Error(`stack ports collide: ${claimed.join(', ')} (broker n uses kafka+2·(n−1), controller n uses controller+2·(n−1))`);
   }
+  // the OIDC issuer first (kafka-auth.ts): brokers need its JWKS to start, and a restart finds it running again
+  if (wanted.includes('kafka')) await prepareAuthListeners(ctx);
   const started = Date.now();
   const states: Partial<Record<ServiceName, ServiceState>> = {};
   const results = await Promise.allSettled(

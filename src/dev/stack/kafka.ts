@@ -3,9 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCluster } from '../../kafka/protocol/index.js';
 import { loadOrCreateCertificate } from '../logs-ingestion-emulator/certificate.js';
+import type { OidcIssuerEndpoint } from '../oidc-issuer/unit.js';
 import { fetchMaven, run } from './cache.js';
 import { HOST } from './health.js';
 import { findJava } from './java.js';
+import { authJvmOptions, authListenerPorts, authListenerSettings, authListeners, prepareAuthListeners, propertyPem } from './kafka-auth.js';
 import { stackPaths } from './process-files.js';
 import type { ServiceDef, StackContext, Unit } from './service.js';
 
@@ -50,25 +52,26 @@ export function secureKafkaEndpoint(ctx: StackContext): SecureKafkaEndpoint {
   };
 }
 
-/** A PEM value inside a .properties file: Java reads `\\n` as a newline (and a bare CR as a line end). */
-const propertyPem = (pem: string) => pem.trim().replaceAll('\r\n', '\n').replaceAll('\n', '\\n');
-
-function tlsSettings(ctx: StackContext): Record<string, string> {
+function tlsSettings(ctx: StackContext, oidc: OidcIssuerEndpoint | undefined): Record<string, string> {
   const cert = loadOrCreateCertificate(tlsDir(ctx));
   // Kafka's PEM key store takes an unencrypted key only in PKCS#8 form
   const pkcs8 = createPrivateKey(cert.keyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keystore = { chain: propertyPem(cert.certPem), key: propertyPem(pkcs8) };
   return {
     'listener.name.sasl_ssl.ssl.keystore.type': 'PEM',
-    'listener.name.sasl_ssl.ssl.keystore.certificate.chain': propertyPem(cert.certPem),
-    'listener.name.sasl_ssl.ssl.keystore.key': propertyPem(pkcs8),
+    'listener.name.sasl_ssl.ssl.keystore.certificate.chain': keystore.chain,
+    'listener.name.sasl_ssl.ssl.keystore.key': keystore.key,
     'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
     'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    ...(oidc ? authListenerSettings(ctx, oidc, keystore) : {}),
   };
 }
 
 function serverProperties(ctx: StackContext, node: number, dataDir: string, tls: Record<string, string>): string {
   const n = ctx.brokers;
   const proxied = ctx.ports.kafkaProxied !== undefined;
+  const auth = authListeners(ctx, node);
+  const extra = (entries: string[]) => entries.map((e) => `,${e}`).join('');
   const voters = nodes(ctx)
     .map((i) => `${i}@${HOST}:${controllerPort(ctx, i)}`)
     .join(',');
@@ -76,11 +79,11 @@ function serverProperties(ctx: StackContext, node: number, dataDir: string, tls:
     'process.roles': 'broker,controller',
     'node.id': node,
     'controller.quorum.voters': voters,
-    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedListenPort(ctx, node)}` : ''}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedAdvertisedPort(ctx, node)}` : ''}`,
+    listeners: `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)},CONTROLLER://${HOST}:${controllerPort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedListenPort(ctx, node)}` : ''}${extra(auth.listeners)}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${brokerPort(ctx, node)},SASL_SSL://${HOST}:${securePort(ctx, node)}${proxied ? `,PROXIED://${HOST}:${proxiedAdvertisedPort(ctx, node)}` : ''}${extra(auth.listeners)}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT${proxied ? ',PROXIED:PLAINTEXT' : ''}`,
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT${proxied ? ',PROXIED:PLAINTEXT' : ''}${extra(auth.protocols)}`,
     ...tls,
     'log.dirs': dataDir,
     'auto.create.topics.enable': false,
@@ -139,7 +142,8 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
   const clusterId = readFileSync(idFile, 'utf8').trim();
   if (!existsSync(scramPasswordFile(ctx))) writeFileSync(scramPasswordFile(ctx), randomBytes(18).toString('base64url'), { mode: 0o600 });
   const scramPassword = readFileSync(scramPasswordFile(ctx), 'utf8').trim();
-  const tls = tlsSettings(ctx);
+  const oidc = await prepareAuthListeners(ctx);
+  const tls = tlsSettings(ctx, oidc);
   const java = findJava(17, `Apache Kafka ${KAFKA_VERSION}`);
   const cp = join(lib, '*');
   const heap = ctx.brokers === 1 ? '1g' : '512m';
@@ -180,6 +184,7 @@ async function prepare(ctx: StackContext, units: Unit[]): Promise<Map<string, st
           '-XX:MaxGCPauseMillis=20',
           '-XX:+ExitOnOutOfMemoryError',
           '-Djava.awt.headless=true',
+          ...authJvmOptions(oidc),
           `-Dlog4j2.configurationFile=${log4j}`,
           '-cp',
           cp,
@@ -219,6 +224,7 @@ export const kafkaService: ServiceDef = {
         { port: securePort(ctx, node), label: `Kafka broker ${node} SASL_SSL` },
         { port: controllerPort(ctx, node), label: `Kafka controller ${node}` },
         ...(ctx.ports.kafkaProxied === undefined ? [] : [{ port: proxiedListenPort(ctx, node), label: `Kafka broker ${node} PROXIED` }]),
+        ...authListenerPorts(ctx, node),
       ],
     })),
   prepare,

@@ -18,6 +18,13 @@ export interface StackPorts {
    * to it, so clients bootstrapped through the proxies keep talking through them.
    */
   kafkaProxied?: number;
+  /**
+   * Set to add two listeners per broker (kafka-auth.ts): OAUTHBEARER over TLS at
+   * kafkaAuth + 2·(n−1) and mutual TLS at kafkaAuth + 2·(n−1) + 1. Needs `oidc`.
+   */
+  kafkaAuth?: number;
+  /** the OIDC client-credentials issuer (HTTPS) whose tokens the OAUTHBEARER listener accepts */
+  oidc?: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = { kafka: 19092, controller: 19093, kafkaSecure: 19192, registry: 18081, s3: 19000, sqs: 19324 };

@@ -4,11 +4,12 @@ import { type ApiSpec, hasFlexibleResponseHeader, isFlexible } from './apis.js';
 import { Decoder, Encoder, MalformedResponseError } from './codec.js';
 import { KafkaProtocolError } from './errors.js';
 import { correlationIdOf, encodeRequest, FrameReader, responseBody } from './frame.js';
+import type { TlsSettings } from './settings.js';
 
 export interface ConnectionOptions {
   host: string;
   port: number;
-  tls?: { rejectUnauthorized: boolean; ca?: string };
+  tls?: TlsSettings;
   clientId: string;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
@@ -40,9 +41,7 @@ export class BrokerConnection {
     const { host, port, tls } = options;
     const address = `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      const socket = tls
-        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: tls.rejectUnauthorized, ca: tls.ca })
-        : tcpConnect({ host, port });
+      const socket = tls ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...tls }) : tcpConnect({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new KafkaProtocolError(`connecting to ${address} timed out after ${options.connectionTimeoutMs} ms`, { retriable: true }));
@@ -144,5 +143,9 @@ export class BrokerConnection {
 function connectionError(what: string, error: Error): KafkaProtocolError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const certificate = /CERT|SELF_SIGNED|VERIFY|ALTNAME/.test(code);
-  return new KafkaProtocolError(`${what} failed: ${error.message}`, { retriable: !certificate, cause: error });
+  // the broker's alert: it wants a client certificate (mutual TLS) and got none, or none it trusts
+  const hint = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN)/.test(code)
+    ? ' (the broker refused the TLS handshake: it requires a client certificate it trusts; set kafka.ssl.certFile and kafka.ssl.keyFile)'
+    : '';
+  return new KafkaProtocolError(`${what} failed: ${error.message.trim()}${hint}`, { retriable: !certificate, cause: error });
 }

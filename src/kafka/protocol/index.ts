@@ -4,7 +4,7 @@
  * state and members (librdkafka's describeGroups crashes the process when the broker answers the
  * group with an error: confluent-kafka-javascript#531) and its committed offsets (librdkafka's
  * fetchOffsets crashes it when the broker answers NOT_COORDINATOR: see fetchGroupOffsets), over
- * plaintext, TLS and SASL (PLAIN, SCRAM-SHA-256/512). One connection per call (two when a broker
+ * plaintext, TLS (mutual TLS too) and SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER). One connection per call (two when a broker
  * resource or a group must be asked of its own node).
  */
 export { alterConfigs, describeCluster, describeConfigs, describeGroup, fetchGroupOffsets } from './admin.js';

@@ -9,8 +9,9 @@ const SCRAM_HASH: Partial<Record<SaslMechanism, ScramHash>> = { 'SCRAM-SHA-256':
 /** SaslHandshake v1 names the mechanism; the tokens then go back and forth in SaslAuthenticate requests. */
 export async function authenticate(session: BrokerSession, sasl: SaslSettings): Promise<void> {
   await handshake(session, sasl.mechanism);
+  const who = sasl.mechanism === 'OAUTHBEARER' ? `client "${sasl.clientId}"` : `user "${sasl.username}"`;
   const failed = (reason: string, kafkaError?: string) =>
-    new KafkaProtocolError(`SASL ${sasl.mechanism} authentication failed for user "${sasl.username}" at ${session.address}: ${reason}`, {
+    new KafkaProtocolError(`SASL ${sasl.mechanism} authentication failed for ${who} at ${session.address}: ${reason}`, {
       retriable: false,
       kafkaError,
     });
@@ -20,6 +21,8 @@ export async function authenticate(session: BrokerSession, sasl: SaslSettings): 
     return answer.authBytes.toString('utf8');
   };
 
+  // a refusal by the token endpoint is not the broker's: it keeps its own error (code and message)
+  if (sasl.mechanism === 'OAUTHBEARER') return oauthBearer(exchange, await sasl.token(), failed);
   const hash = SCRAM_HASH[sasl.mechanism];
   if (!hash) {
     await exchange(`\u0000${sasl.username}\u0000${sasl.password}`);
@@ -33,6 +36,24 @@ export async function authenticate(session: BrokerSession, sasl: SaslSettings): 
     if (error instanceof KafkaProtocolError) throw error;
     throw failed((error as Error).message);
   }
+}
+
+const KVSEP = '\u0001';
+
+/**
+ * RFC 7628: the client's first message carries the token; an empty answer is success. A refused
+ * token is answered with an error JSON, which the client acknowledges with a lone separator so
+ * the broker ends the exchange with its failure (Kafka's OAuthBearerSaslServer).
+ */
+async function oauthBearer(
+  exchange: (message: string) => Promise<string>,
+  token: string,
+  failed: (reason: string) => KafkaProtocolError,
+): Promise<void> {
+  const answer = await exchange(`n,,${KVSEP}auth=Bearer ${token}${KVSEP}${KVSEP}`);
+  if (answer === '') return;
+  await exchange(KVSEP); // normally throws with the broker's reason
+  throw failed(`the broker refused the token: ${answer}`);
 }
 
 async function handshake(session: BrokerSession, mechanism: SaslMechanism): Promise<void> {

@@ -1,19 +1,30 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig } from '../../config/schema.js';
 import { readSecretFile } from '../../config/secret-file.js';
+import type { KafkaSaslConfig, KafkaSslConfig, PasswordSaslConfig } from '../auth-config.js';
+import { oauthBearerToken } from '../oauth-token.js';
 
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type PasswordMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type SaslMechanism = PasswordMechanism | 'OAUTHBEARER';
 
-export interface SaslSettings {
-  mechanism: SaslMechanism;
-  username: string;
-  password: string;
+export type SaslSettings =
+  | { mechanism: PasswordMechanism; username: string; password: string }
+  /** `token` gives the current bearer token (oauth-token.ts caches and refreshes it) */
+  | { mechanism: 'OAUTHBEARER'; clientId: string; token: () => Promise<string> };
+
+/** TLS to the broker; cert, key and passphrase for mutual TLS. */
+export interface TlsSettings {
+  rejectUnauthorized: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
 }
 
 /** The project's Kafka config as this client uses it: files read, brokers split, names as the broker spells them. */
 export interface ClientSettings {
   brokers: Array<{ host: string; port: number }>;
-  tls?: { rejectUnauthorized: boolean; ca?: string };
+  tls?: TlsSettings;
   sasl?: SaslSettings;
   clientId: string;
   connectionTimeoutMs: number;
@@ -22,7 +33,7 @@ export interface ClientSettings {
   maxVersions?: ReadonlyMap<number, number>;
 }
 
-const MECHANISMS: Record<NonNullable<KafkaConfig['sasl']>['mechanism'], SaslMechanism> = {
+const MECHANISMS: Record<PasswordSaslConfig['mechanism'], PasswordMechanism> = {
   plain: 'PLAIN',
   'scram-sha-256': 'SCRAM-SHA-256',
   'scram-sha-512': 'SCRAM-SHA-512',
@@ -39,21 +50,32 @@ export function clientSettings(config: ProtocolKafkaConfig): ClientSettings {
     connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
   };
-  if (config.ssl) {
-    settings.tls = {
-      rejectUnauthorized: config.ssl.rejectUnauthorized,
-      ...(config.ssl.caFile ? { ca: readFileSync(config.ssl.caFile, 'utf8') } : {}),
-    };
-  }
-  if (config.sasl) {
-    const { mechanism, username, password, passwordFile } = config.sasl;
-    settings.sasl = {
-      mechanism: MECHANISMS[mechanism],
-      username,
-      password: password ?? readSecretFile(passwordFile as string, 'kafka.sasl.passwordFile'),
-    };
-  }
+  if (config.ssl) settings.tls = tlsSettings(config.ssl);
+  if (config.sasl) settings.sasl = saslSettings(config.sasl);
   return settings;
+}
+
+function tlsSettings(ssl: KafkaSslConfig): TlsSettings {
+  const { rejectUnauthorized, caFile, certFile, keyFile, keyPassword, keyPasswordFile } = ssl;
+  const passphrase = keyPassword ?? (keyPasswordFile && readSecretFile(keyPasswordFile, 'kafka.ssl.keyPasswordFile'));
+  return {
+    rejectUnauthorized,
+    ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
+    ...(certFile && keyFile ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } : {}),
+    ...(passphrase ? { passphrase } : {}),
+  };
+}
+
+function saslSettings(sasl: KafkaSaslConfig): SaslSettings {
+  if (sasl.mechanism === 'oauthbearer') {
+    return { mechanism: 'OAUTHBEARER', clientId: sasl.clientId, token: async () => (await oauthBearerToken(sasl)).value };
+  }
+  const { mechanism, username, password, passwordFile } = sasl;
+  return {
+    mechanism: MECHANISMS[mechanism],
+    username,
+    password: password ?? readSecretFile(passwordFile as string, 'kafka.sasl.passwordFile'),
+  };
 }
 
 export function parseBroker(hostPort: string): { host: string; port: number } {

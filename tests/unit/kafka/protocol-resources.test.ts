@@ -80,4 +80,16 @@ describe('client settings from the kafka config', () => {
       clientSettings({ brokers: ['k:1'], sasl: { mechanism: 'plain', username: 'u', passwordFile: '/nonexistent/pw' } }),
     ).toThrow(/kafka.sasl.passwordFile: cannot read \/nonexistent\/pw/);
   });
+
+  it('takes OAUTHBEARER as a token source and a client certificate with its passphrase', () => {
+    const settings = clientSettings({
+      brokers: ['k:1'],
+      sasl: { mechanism: 'oauthbearer', tokenEndpointUrl: 'https://idp/token', clientId: 'siem', clientSecret: 's' },
+      ssl: { rejectUnauthorized: true, certFile: 'package.json', keyFile: 'package.json', keyPassword: 'pp' },
+    });
+    expect(settings.sasl).toMatchObject({ mechanism: 'OAUTHBEARER', clientId: 'siem' });
+    expect(typeof (settings.sasl as { token?: unknown }).token).toBe('function');
+    expect(settings.tls).toMatchObject({ rejectUnauthorized: true, passphrase: 'pp' });
+    expect(settings.tls?.cert).toContain('"name": "siem-stream"');
+  });
 });
