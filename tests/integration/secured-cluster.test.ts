@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { emulatorGet } from '../../src/dev/emulator-stats.js';
 import { generateSampleObjects, uploadSampleObjects } from '../../src/dev/sample-logs.js';
 import { describeCluster } from '../../src/kafka/protocol/index.js';
 import { createS3Client } from '../../src/stages/s3-source/s3-client.js';
+import { type AzureIdentityTestbed, startAzureIdentityTestbed } from '../support/azure-identity.js';
 import { securedTopology, withoutPasswordFiles } from '../support/secured-topology.js';
 import { exited, spawnStage, waitFor } from '../support/stage-process.js';
 
@@ -18,6 +19,28 @@ async function canConnect(topology: Topology): Promise<true | string> {
   }
 }
 
+/** The local Entra ID and the emulator that verifies its tokens: the Sentinel sink authenticates with a client secret. */
+let azure: AzureIdentityTestbed;
+beforeAll(async () => {
+  azure = await startAzureIdentityTestbed();
+});
+afterAll(async () => {
+  await azure?.stop();
+});
+
+/** The topology's Sentinel sink pointed at the verifying emulator, its client secret from a file or (left out here) from the environment. */
+function withClientSecret(topology: Topology, from: 'file' | 'env'): Topology {
+  const { credential } = azure.credential(from === 'file' ? 'client-secret-file' : 'client-secret');
+  const { clientSecret: _fromEnv, ...withoutSecret } = credential;
+  const sentinel = {
+    ...topology.sinks[0],
+    endpoint: azure.emulator.url,
+    caFile: azure.emulator.caCertPath,
+    credential: from === 'file' ? credential : withoutSecret,
+  };
+  return { ...topology, sinks: [sentinel] } as unknown as Topology;
+}
+
 /** The secrets as they could leak: the passwords, and the registry's basic auth header value. */
 const secretForms = (kafkaPassword: string, registryPassword: string, registryUser: string) => [
   kafkaPassword,
@@ -27,8 +50,9 @@ const secretForms = (kafkaPassword: string, registryPassword: string, registryUs
 
 /**
  * Runs every stage in one process against SASL_SSL Kafka and the HTTPS, basic-auth registry at
- * debug level, waits for every valid record at the emulator, then looks for the secrets in the
- * stage's whole output and in its /metrics.
+ * debug level, the Sentinel sink with a client secret, waits for every valid record at the
+ * verifying emulator, then looks for the secrets (and every token the local Entra ID issued) in
+ * the stage's whole output and in its /metrics.
  */
 async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, string>, secrets: string[]): Promise<void> {
   const stack = inject('stack');
@@ -45,8 +69,8 @@ async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, s
       'every valid record at the emulator',
       async () => {
         const all = await emulatorGet<{ records: Array<{ record: Record<string, unknown> }> }>(
-          stack.emulatorUrl,
-          stack.emulatorCaFile,
+          azure.emulator.url,
+          azure.emulator.caCertPath as string,
           '/_emulator/records',
         );
         const mine = all.records.filter((r) => r.record.SourceBucket === topology.source.s3.bucket);
@@ -60,7 +84,8 @@ async function runPipelineWithoutLeaks(topology: Topology, env: Record<string, s
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toContain('siem_');
     expect(log.split('\n').length).toBeGreaterThan(20); // debug logging was on: there was plenty to leak into
-    for (const secret of [...secrets, stack.s3.secretAccessKey]) {
+    expect(azure.endpoint.issued.length).toBeGreaterThan(0); // the sink's tokens came from the local Entra ID
+    for (const secret of [...secrets, stack.s3.secretAccessKey, ...azure.secrets()]) {
       expect(log.includes(secret), 'a secret appears in the stage log').toBe(false);
       expect(metrics.includes(secret), 'a secret appears in /metrics').toBe(false);
     }
@@ -84,17 +109,22 @@ describe('a secured cluster: SASL_SSL with SCRAM-SHA-512, and the registry over 
     expect(await canConnect({ ...topology, kafka: { ...topology.kafka, sasl } })).toMatch(/SASL.*authentication failed/i);
   });
 
-  it('runs the whole pipeline with both passwords from the environment, and no secret reaches a log line or a metric', async () => {
+  it('runs the whole pipeline with both passwords and the Azure client secret from the environment, and no secret reaches a log line or a metric', async () => {
     const { topology, kafkaPassword, registryPassword } = securedTopology();
-    const env = { SIEM_STREAM__KAFKA__SASL__PASSWORD: kafkaPassword, SIEM_STREAM__SCHEMA_REGISTRY__AUTH__PASSWORD: registryPassword };
+    const env = {
+      SIEM_STREAM__KAFKA__SASL__PASSWORD: kafkaPassword,
+      SIEM_STREAM__SCHEMA_REGISTRY__AUTH__PASSWORD: registryPassword,
+      SIEM_STREAM__SINKS__0__CREDENTIAL__CLIENT_SECRET: azure.clientSecret,
+    };
     const secrets = secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? '');
-    await runPipelineWithoutLeaks(withoutPasswordFiles(topology), env, secrets);
+    await runPipelineWithoutLeaks(withClientSecret(withoutPasswordFiles(topology), 'env'), env, secrets);
   });
 
-  it('runs the whole pipeline with both passwords from files, and no secret reaches a log line or a metric', async () => {
+  it('runs the whole pipeline with both passwords and the Azure client secret from files, and no secret reaches a log line or a metric', async () => {
     const { topology, kafkaPassword, registryPassword } = securedTopology();
     expect(topology.kafka.sasl?.passwordFile).toBeDefined();
     expect(topology.schemaRegistry.auth?.passwordFile).toBeDefined();
-    await runPipelineWithoutLeaks(topology, {}, secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? ''));
+    const secrets = secretForms(kafkaPassword, registryPassword, topology.schemaRegistry.auth?.username ?? '');
+    await runPipelineWithoutLeaks(withClientSecret(topology, 'file'), {}, secrets);
   });
 });
