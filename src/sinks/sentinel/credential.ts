@@ -35,13 +35,18 @@ export function createCredential(config: CredentialConfig, options: { caPem?: st
     additionalPolicies: [{ policy: recorder.policy, position: 'perCall' }],
     ...(options.caPem ? { tlsOptions: { ca: [...rootCertificates, options.caPem] } } : {}),
   };
-  return new CheckedCredential(azureCredential(config, common), recorder, describeCredential(config), options.stage);
+  return new CheckedCredential(azureCredential(config, common, options.stage), recorder, describeCredential(config), options.stage);
 }
 
-function azureCredential(config: Exclude<CredentialConfig, { type: 'static-token' }>, common: TokenCredentialOptions): TokenCredential {
+function azureCredential(
+  config: Exclude<CredentialConfig, { type: 'static-token' }>,
+  common: TokenCredentialOptions,
+  stage?: string,
+): TokenCredential {
   switch (config.type) {
     case 'client-secret': {
-      const secret = config.clientSecret ?? readSecretFile(config.clientSecretFile as string, 'credential.clientSecretFile');
+      const field = `sink ${stage ?? ''} credential.clientSecretFile`.replace('  ', ' ');
+      const secret = config.clientSecret ?? readSecretFile(config.clientSecretFile as string, field);
       return new ClientSecretCredential(config.tenantId, config.clientId, secret, { ...common, ...authority(config) });
     }
     case 'managed-identity':

@@ -55,6 +55,11 @@ describe('the Sentinel sink credential', { timeout: 60_000 }, () => {
     const credential = createCredential(credentialConfig({ clientSecretFile: file }), { caPem: endpoint.caCertPem, stage: 'sentinel' });
     const token = await credential.getToken(SCOPE);
     expect(token?.token).toBe(endpoint.issued.at(-1)?.token);
+
+    const missing = join(tmpdir(), 'no-such-dir', 'client-secret');
+    expect(() => createCredential(credentialConfig({ clientSecretFile: missing }), { stage: 'sentinel' })).toThrow(
+      `sink sentinel credential.clientSecretFile: cannot read ${missing} (ENOENT)`,
+    );
   });
 
   it('a refused secret is DESTINATION_MISCONFIGURED with the identity provider reason and without the secret', async () => {
