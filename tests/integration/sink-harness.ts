@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import type { SinkConfig, Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
 import { LOCAL_DCR_ID, LOCAL_STREAMS } from '../../src/dev/local-stack.js';
-import { type LogsIngestionEmulator, startLogsIngestionEmulator } from '../../src/dev/logs-ingestion-emulator/index.js';
+import {
+  type EmulatorConfigInput,
+  type LogsIngestionEmulator,
+  startLogsIngestionEmulator,
+} from '../../src/dev/logs-ingestion-emulator/index.js';
 import { ensureTopics } from '../../src/kafka/admin.js';
 import type { Kafka } from '../../src/kafka/client.js';
 import { createKafka } from '../../src/kafka/client-factory.js';
@@ -103,8 +107,13 @@ export async function committedOffsets(kafka: Kafka, groupId: string, topic: str
   }
 }
 
-/** A Logs Ingestion emulator of the test's own with the local DCR (columns from schemas/), certificate on disk. */
-export async function startTestEmulator(dir: string, limits: { maxRequestBytes?: number; maxDecompressedBytes?: number } = {}, port = 0) {
+/** A Logs Ingestion emulator of the test's own with the local DCR (columns from schemas/), certificate on disk; `auth` as in its config. */
+export async function startTestEmulator(
+  dir: string,
+  limits: { maxRequestBytes?: number; maxDecompressedBytes?: number } = {},
+  port = 0,
+  auth: Pick<EmulatorConfigInput, 'token' | 'entraId'> = {},
+) {
   mkdirSync(dir, { recursive: true });
   const streams = Object.fromEntries(
     Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
@@ -115,6 +124,7 @@ export async function startTestEmulator(dir: string, limits: { maxRequestBytes?:
     recordsFile: join(dir, 'records.jsonl'),
     dcrs: { [LOCAL_DCR_ID]: { streams } },
     limits: { maxDecompressedBytes: 1_048_576, ...limits },
+    ...auth,
   });
 }
 

@@ -39,6 +39,23 @@ export const limitsSchema = z
   .strict();
 export type EmulatorLimits = z.infer<typeof limitsSchema>;
 
+/** Verifies bearer tokens as Entra ID access tokens, e.g. those of the local token endpoint (src/dev/token-endpoint/). */
+export const entraIdSchema = z
+  .object({
+    /** the signing keys of the token issuer */
+    jwks: z.object({ keys: z.array(z.object({ kid: z.string().min(1), kty: z.literal('RSA') }).passthrough()).min(1) }).strict(),
+    /** accepted `iss` values */
+    issuers: z.array(z.string().min(1)).min(1),
+    /** the `tid` every token must carry */
+    tenantId: z.string().min(1),
+    /** accepted `aud` values: the Azure Monitor resource, with and without the trailing slash */
+    audiences: z.array(z.string().min(1)).min(1).default(['https://monitor.azure.com', 'https://monitor.azure.com/']),
+    /** app ids (`appid`) with the role on the DCR; others get 403. Absent: any app of the tenant */
+    allowedClients: z.array(z.string().min(1)).optional(),
+    clockSkewSeconds: z.number().int().min(0).default(300),
+  })
+  .strict();
+
 export const emulatorConfigSchema = z
   .object({
     /** 0 = an ephemeral port */
@@ -48,8 +65,10 @@ export const emulatorConfigSchema = z
     certDir: z.string().min(1).optional(),
     /** every accepted record is appended here as one JSON line */
     recordsFile: z.string().min(1).optional(),
-    /** the one bearer token accepted; when absent any non-empty bearer token is */
+    /** a bearer token accepted as it is; when neither it nor entraId is set, any non-empty bearer token is */
     token: z.string().min(1).optional(),
+    /** verify bearer tokens as Entra ID access tokens (signature, issuer, tenant, audience, expiry) */
+    entraId: entraIdSchema.optional(),
     dcrs: z.record(z.string().min(1), dcrSchema),
     limits: limitsSchema.default({}),
   })

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../observability/logger.js';
+import { checkBearer } from './bearer-auth.js';
 import { checkRecord } from './column-check.js';
 import type { EmulatorConfig } from './config.js';
 import type { FaultAction, FaultInjector } from './faults.js';
@@ -35,8 +36,8 @@ export async function handleIngestion(req: IncomingMessage, res: ServerResponse,
   };
 
   if (req.method !== 'POST') return reject(405, 'MethodNotAllowed', `${req.method} is not supported here; use POST`, { allow: 'POST' });
-  const authProblem = checkBearer(req.headers.authorization, config.token);
-  if (authProblem) return reject(401, authProblem.code, authProblem.message, { 'www-authenticate': 'Bearer' });
+  const auth = checkBearer(req.headers.authorization, config);
+  if (!auth.ok) return reject(auth.status, auth.code, auth.message, { 'www-authenticate': 'Bearer' });
   const apiVersion = url.searchParams.get('api-version');
   if (!apiVersion) return reject(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required.');
   if (!API_VERSIONS.has(apiVersion)) {
@@ -75,19 +76,10 @@ export async function handleIngestion(req: IncomingMessage, res: ServerResponse,
   if (parsed.kind === 'invalid') return reject(400, 'InvalidPayload', parsed.message);
 
   const records = parsed.records.map((record) => ({ record, check: checkRecord(record, stream.columns) }));
-  store.accept({ dcrImmutableId: dcrId, stream: streamName, table: stream.outputTable, records });
+  store.accept({ dcrImmutableId: dcrId, stream: streamName, table: stream.outputTable, records, caller: auth.caller });
   ctx.logger.debug({ dcrId, stream: streamName, records: records.length, wireBytes: read.body.length, bytes: decoded.bytes }, 'accepted');
   if (fault?.kind === 'dropConnection') return dropConnection(req, ctx, streamName);
   sendNoContent(res);
-}
-
-function checkBearer(header: string | undefined, expected: string | undefined): { code: string; message: string } | undefined {
-  if (!header) return { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." };
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is not a bearer token." };
-  if (expected !== undefined && match[1] !== expected)
-    return { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' };
-  return undefined;
 }
 
 /** The wording of the live service's answer, so code that matches on the message behaves the same. */

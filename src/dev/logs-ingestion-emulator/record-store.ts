@@ -18,6 +18,8 @@ export interface AcceptedBatch {
   stream: string;
   table: string;
   records: Array<{ record: Record<string, unknown>; check: ColumnCheck }>;
+  /** who sent it (bearer-auth.ts): a verified token's app id, or how a plain token was let in */
+  caller: string;
 }
 
 export interface RecordFilter {
@@ -38,7 +40,8 @@ export interface EmulatorStatsSnapshot {
   totalRecords: number;
   byStream: Record<string, number>;
   byTable: Record<string, number>;
-  requests: { total: number; accepted: number; byStream: Record<string, number> };
+  /** byCaller: accepted requests per verified app id (appid), "(static token)" or "(unverified token)" */
+  requests: { total: number; accepted: number; byStream: Record<string, number>; byCaller: Record<string, number> };
   rejections: { total: number; byStatus: Record<string, number> };
   connectionsDropped: number;
   /** stream → undeclared column → number of records that carried it */
@@ -91,6 +94,7 @@ export class RecordStore {
     if (this.file && stored.length > 0) appendFileSync(this.file, stored.map((r) => `${JSON.stringify(r)}\n`).join(''));
     for (const row of stored) this.add(row);
     this.counters.requests.accepted += 1;
+    increment(this.counters.requests.byCaller, batch.caller);
   }
 
   records(filter: RecordFilter = {}): StoredRecord[] {
@@ -153,7 +157,7 @@ function emptyCounters(): Omit<EmulatorStatsSnapshot, 'totalRecords'> {
   return {
     byStream: {},
     byTable: {},
-    requests: { total: 0, accepted: 0, byStream: {} },
+    requests: { total: 0, accepted: 0, byStream: {}, byCaller: {} },
     rejections: { total: 0, byStatus: {} },
     connectionsDropped: 0,
     droppedColumns: {},

@@ -6,5 +6,9 @@ import { LogsIngestionWriter } from './logs-ingestion-writer.js';
 export const sentinelSink = defineSink<SentinelSinkConfig>({
   type: 'sentinel',
   configSchema: sentinelSinkSchema,
-  open: async (config, context) => new LogsIngestionWriter(config, context),
+  open: async (config, context) => {
+    const writer = new LogsIngestionWriter(config, context);
+    await writer.checkCredential();
+    return writer;
+  },
 });

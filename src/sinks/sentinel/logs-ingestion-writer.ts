@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AggregateLogsUploadError, LogsIngestionClient, type LogsIngestionClientOptions } from '@azure/monitor-ingestion';
-import { SiemStreamError } from '../../errors.js';
+import { isSiemStreamError, SiemStreamError } from '../../errors.js';
+import { withRetry } from '../../util/retry.js';
 import { retryAfterMs } from '../retry-after.js';
 import type { BatchOutcome, SinkContext, SinkRecord, SinkWriter } from '../sink-module.js';
 import { dcrColumns } from './columns.js';
@@ -22,14 +24,34 @@ export const SDK_CHUNK_BYTES = 999_999;
 export class LogsIngestionWriter implements SinkWriter<Row> {
   readonly limits = { maxBatchBytes: SDK_CHUNK_BYTES, maxBatchRecords: 50_000 };
   private readonly client: LogsIngestionClient;
+  private readonly credential: TokenCredential;
   private readonly guard: StreamGuard;
 
   constructor(
     private readonly config: SentinelSinkConfig,
     private readonly context: SinkContext,
   ) {
-    this.client = new LogsIngestionClient(config.endpoint, createCredential(config.credential), clientOptions(config));
+    const caPem = config.caFile ? readFileSync(config.caFile, 'utf8') : undefined;
+    this.credential = createCredential(config.credential, { ...(caPem ? { caPem } : {}), stage: context.stage });
+    this.client = new LogsIngestionClient(config.endpoint, this.credential, clientOptions(config, caPem));
     this.guard = new StreamGuard(config, dcrColumns('enriched'), context);
+  }
+
+  /**
+   * Gets a first token before the sink consumes anything, so a refused credential stops the stage
+   * at start (DESTINATION_MISCONFIGURED) and an identity provider that is down is retried with the
+   * sink's retry policy. The SDK caches the token, so the first upload does not ask again.
+   */
+  async checkCredential(): Promise<void> {
+    const scope = `${this.config.audience.replace(/\/$/, '')}/.default`;
+    const { stage, logger } = this.context;
+    const token: AccessToken | null = await withRetry(() => this.credential.getToken(scope), this.config.retry, {
+      stage,
+      what: 'getting a token for the Logs Ingestion API',
+      logger,
+    });
+    if (!token) throw new SiemStreamError('DESTINATION_MISCONFIGURED', `${this.config.credential.type}: no token for ${scope}`, { stage });
+    logger.info({ credential: this.config.credential.type, expiresOn: new Date(token.expiresOnTimestamp).toISOString() }, 'credential ok');
   }
 
   encode(record: SinkRecord) {
@@ -56,6 +78,11 @@ export class LogsIngestionWriter implements SinkWriter<Row> {
   async close(): Promise<void> {}
 
   private outcomeOf(stream: string, cause: Error): BatchOutcome {
+    // the credential's own failure (credential.ts): refused stops the sink, unavailable is retried
+    if (isSiemStreamError(cause)) {
+      if (!cause.retriable) throw cause;
+      return { kind: 'retry', error: cause };
+    }
     const status = (cause as { statusCode?: number }).statusCode;
     const stage = this.context.stage;
     const message = `${stream}: ${status === undefined ? '' : `HTTP ${status} `}${cause.message}`;
@@ -71,12 +98,12 @@ export class LogsIngestionWriter implements SinkWriter<Row> {
   }
 }
 
-function clientOptions(config: SentinelSinkConfig): LogsIngestionClientOptions {
+function clientOptions(config: SentinelSinkConfig, caPem: string | undefined): LogsIngestionClientOptions {
   // the shared runtime owns retries, so Retry-After, 413 splitting and the DLQ work the same for every sink
   const options: LogsIngestionClientOptions = { audience: config.audience, retryOptions: { maxRetries: 0 } };
-  if (config.caFile) {
+  if (caPem) {
     // Trust an extra CA (the local emulator's self-signed certificate) for this client only.
-    (options as { tlsOptions?: { ca: string[] } }).tlsOptions = { ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')] };
+    (options as { tlsOptions?: { ca: string[] } }).tlsOptions = { ca: [...rootCertificates, caPem] };
   }
   return options;
 }
