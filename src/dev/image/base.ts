@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, run, withFetchLock } from '../stack/cache.js';
 import { debianMirror } from './debian-mirror.js';
-import { imageExists, podman } from './podman.js';
+import { imageExists, podman, podmanBuild } from './podman.js';
 
 /** The Debian release of the local base (its Node.js is 20.19). */
 const SUITE = 'trixie';
@@ -32,9 +32,8 @@ export async function ensureLocalBase(repoRoot: string, progress: (message: stri
       }
     }
     progress(`building ${LOCAL_BASE_IMAGE} (Node.js and npm from Debian ${SUITE})`);
-    await podman(
+    await podmanBuild(
       [
-        'build',
         '--file',
         join(repoRoot, 'deploy', 'local-base.Containerfile'),
         '--build-arg',
@@ -43,7 +42,7 @@ export async function ensureLocalBase(repoRoot: string, progress: (message: stri
         LOCAL_BASE_IMAGE,
         context,
       ],
-      stepProgress(progress),
+      progress,
     );
   } finally {
     rmSync(context, { recursive: true, force: true });
@@ -72,12 +71,4 @@ async function debianRootfsTarball(progress: (message: string) => void): Promise
       rmSync(work, { recursive: true, force: true });
     }
   });
-}
-
-/** Turns podman build's output into one progress line per build step. */
-export function stepProgress(progress: (message: string) => void): (line: string) => void {
-  return (line) => {
-    const step = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: .*/.exec(line);
-    if (step) progress(step[0].length > 160 ? `${step[0].slice(0, 157)}…` : step[0]);
-  };
 }

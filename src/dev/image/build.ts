@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureLocalBase, stepProgress } from './base.js';
-import { ensureContainerTools, podman } from './podman.js';
+import { ensureLocalBase } from './base.js';
+import { ensureContainerTools, podmanBuild } from './podman.js';
 
 /** The tag docker-compose.yml gives the image, under podman's `localhost/` prefix. */
 export const DEFAULT_IMAGE_TAG = 'localhost/siem-stream:local';
@@ -28,9 +28,8 @@ export async function buildImage(options: ImageBuildOptions = {}): Promise<{ ima
   const ckjsLinking = options.ckjsLinking ?? (options.baseImage ? 'static' : 'dynamic');
   const image = options.tag ?? DEFAULT_IMAGE_TAG;
   progress(`building ${image} from deploy/Dockerfile on ${baseImage} (CKJS_LINKING=${ckjsLinking})`);
-  await podman(
+  await podmanBuild(
     [
-      'build',
       '--file',
       join(root, 'deploy', 'Dockerfile'),
       '--build-arg',
@@ -41,7 +40,7 @@ export async function buildImage(options: ImageBuildOptions = {}): Promise<{ ima
       image,
       root,
     ],
-    stepProgress(progress),
+    progress,
   );
   const seconds = (Date.now() - started) / 1000;
   progress(`built ${image} in ${seconds.toFixed(0)}s`);
