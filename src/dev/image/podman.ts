@@ -41,13 +41,9 @@ export function podman(args: string[], onLine: (line: string) => void = () => {}
   return run('podman', args, onLine, podmanEnv());
 }
 
-// librdkafka's native build runs `make -j` without a limit (dozens of compilers at once); a low CPU
-// weight keeps that from starving everything else on a shared machine, and costs nothing when idle.
-const BUILD_CPU_SHARES = '256';
-
 /** `podman build` with the project's settings, one progress line per build step. */
 export function podmanBuild(args: string[], progress: (message: string) => void): Promise<void> {
-  return podman(['build', '--cpu-shares', BUILD_CPU_SHARES, ...args], (line) => {
+  return podman(['build', ...args], (line) => {
     const step = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: .*/.exec(line);
     if (step) progress(step[0].length > 160 ? `${step[0].slice(0, 157)}…` : step[0]);
   });
