@@ -129,9 +129,9 @@ async function runMaven(name: string, args: string[], progress: (msg: string) =>
 }
 
 /** Runs a command to completion, line by line; the error carries its last lines. */
-export function run(cmd: string, args: string[], onLine: (line: string) => void = () => {}): Promise<void> {
+export function run(cmd: string, args: string[], onLine: (line: string) => void = () => {}, env?: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
     const tail: string[] = [];
     let partial = '';
     const onData = (chunk: Buffer) => {
@@ -158,7 +158,7 @@ export function run(cmd: string, args: string[], onLine: (line: string) => void 
 let chain: Promise<unknown> = Promise.resolve();
 
 /** One download at a time: within this process (a chain) and across processes (a lock file in the cache). */
-function withFetchLock<T>(progress: (msg: string) => void, fn: () => Promise<T>): Promise<T> {
+export function withFetchLock<T>(progress: (msg: string) => void, fn: () => Promise<T>): Promise<T> {
   const next = chain.then(() => {
     mkdirSync(cacheDir(), { recursive: true });
     return withFileLock(
