@@ -1,6 +1,6 @@
 import type { KafkaConfig } from '../../config/schema.js';
 import type { Kafka } from '../../kafka/client.js';
-import type { Message } from '../../kafka/message.js';
+import type { ConsumedMessage, Message } from '../../kafka/message.js';
 import { readPartitionToEnd } from '../../kafka/read-partition.js';
 import { readAll } from '../../kafka/read-topic.js';
 import type { AfterIngest } from './after-ingest-config.js';
@@ -92,6 +92,8 @@ export async function loadSourceState(kafka: Kafka, topic: string): Promise<Map<
 export interface PartitionState {
   objects: Map<string, ObjectProgress>;
   listings: Map<string, ListingState>;
+  /** the offset the read reached: `refreshListings` reads on from here */
+  readTo: bigint;
 }
 
 /**
@@ -101,18 +103,29 @@ export interface PartitionState {
  * partition (progress-retention.ts reads the look-back floor from it).
  */
 export async function loadPartitionState(config: KafkaConfig, topic: string, partition: number): Promise<PartitionState> {
-  const state: PartitionState = { objects: new Map(), listings: new Map() };
-  await readPartitionToEnd(config, topic, partition, (message) => {
-    if (message.key === null) return;
-    const key = message.key.toString();
-    if (message.value === null) {
-      state.objects.delete(key);
-      state.listings.delete(key);
-      return;
-    }
-    const parsed = JSON.parse(message.value.toString()) as SourceState;
-    if (parsed.kind === 'object') state.objects.set(key, parsed);
-    else state.listings.set(key, parsed);
-  });
+  const state: PartitionState = { objects: new Map(), listings: new Map(), readTo: 0n };
+  await readPartitionToEnd(config, topic, partition, (message) => apply(state, message, true));
   return state;
+}
+
+/**
+ * Reads a restored partition on from where the last read stopped, for the listing states only:
+ * its objects' progress is written by its owner alone, which keeps `objects` current itself.
+ */
+export async function refreshListings(config: KafkaConfig, topic: string, partition: number, state: PartitionState): Promise<void> {
+  await readPartitionToEnd(config, topic, partition, (message) => apply(state, message, false), { from: state.readTo });
+}
+
+function apply(state: PartitionState, message: ConsumedMessage, withObjects: boolean): void {
+  state.readTo = BigInt(message.offset) + 1n;
+  if (message.key === null) return;
+  const key = message.key.toString();
+  if (message.value === null) {
+    if (withObjects) state.objects.delete(key);
+    state.listings.delete(key);
+    return;
+  }
+  const parsed = JSON.parse(message.value.toString()) as SourceState;
+  if (parsed.kind === 'listing') state.listings.set(key, parsed);
+  else if (withObjects) state.objects.set(key, parsed);
 }

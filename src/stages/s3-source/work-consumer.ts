@@ -22,7 +22,7 @@ import { afterFailedAttempt } from './failure-policy.js';
 import { type WorkRecord, workPosition } from './ingest-context.js';
 import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
 import { sweepExpiredProgress } from './progress-retention.js';
-import { loadPartitionState, type ObjectProgress, type PartitionState, progressKey } from './progress-store.js';
+import { loadPartitionState, type ObjectProgress, type PartitionState, progressKey, refreshListings } from './progress-store.js';
 import { bucketAnswers } from './s3-errors.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
 import { commitSourceTransaction } from './source-transaction.js';
@@ -254,6 +254,7 @@ export class WorkConsumer {
     if (progressRetention.finishedMs === 0) return;
     if (Date.now() - (this.sweptAt.get(partition) ?? 0) < progressRetention.sweepIntervalMs) return;
     const ctx = { config: this.topology.source.s3, names: this.names, transactions: this.transactions, logger: this.logger, partition };
+    await refreshListings(this.topology.kafka, this.names.sourceOffsets, partition, state);
     await sweepExpiredProgress(ctx, state);
     this.sweptAt.set(partition, Date.now());
   }
