@@ -42,6 +42,16 @@ export function progressExpires(
     });
 }
 
+/** Whether any progress is finished and old enough to expire (before the floor is asked). */
+export function hasExpiryCandidates(state: PartitionState, config: S3SourceConfig, now: number): boolean {
+  const { finishedMs } = config.progressRetention;
+  if (finishedMs === 0) return false;
+  for (const p of state.objects.values()) {
+    if (p.done && p.afterIngest?.state !== 'pending' && now - Date.parse(p.updatedAt) >= finishedMs) return true;
+  }
+  return false;
+}
+
 function removedFromBucket(progress: ObjectProgress): boolean {
   const a = progress.afterIngest;
   return a?.state === 'done' && (a.action === 'move' || a.action === 'delete') && a.outcome !== 'superseded';

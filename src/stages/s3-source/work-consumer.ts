@@ -21,7 +21,7 @@ import type { ChunkLimits } from './chunk-limits.js';
 import { afterFailedAttempt } from './failure-policy.js';
 import { type WorkRecord, workPosition } from './ingest-context.js';
 import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
-import { sweepExpiredProgress } from './progress-retention.js';
+import { hasExpiryCandidates, sweepExpiredProgress } from './progress-retention.js';
 import { loadPartitionState, type ObjectProgress, type PartitionState, progressKey, refreshListings } from './progress-store.js';
 import { bucketAnswers } from './s3-errors.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
@@ -220,8 +220,9 @@ export class WorkConsumer {
     const { batch, resolveOffset } = payload;
     const { partition } = batch;
     if (!this.owns(partition, payload)) return;
-    const state = await this.restored(partition);
-    await this.sweepIfDue(partition, state);
+    const known = this.progress.get(partition);
+    const state = known ?? (await this.restore(partition));
+    await this.sweepIfDue(partition, state, known === undefined);
     const progress = state.objects;
     const sliceEnds = Date.now() + this.topology.kafka.maxPollIntervalMs / 3;
     for (const message of batch.messages) {
@@ -237,9 +238,7 @@ export class WorkConsumer {
     this.oldestPending.delete(partition);
   }
 
-  private async restored(partition: number): Promise<PartitionState> {
-    const known = this.progress.get(partition);
-    if (known) return known;
+  private async restore(partition: number): Promise<PartitionState> {
     const started = Date.now();
     const loaded = await loadPartitionState(this.topology.kafka, this.names.sourceOffsets, partition);
     this.progress.set(partition, loaded);
@@ -248,15 +247,20 @@ export class WorkConsumer {
     return loaded;
   }
 
-  /** At assignment and then every `progressRetention.sweepIntervalMs`, in the partition's own turn. */
-  private async sweepIfDue(partition: number, state: PartitionState): Promise<void> {
-    const { progressRetention } = this.topology.source.s3;
-    if (progressRetention.finishedMs === 0) return;
-    if (Date.now() - (this.sweptAt.get(partition) ?? 0) < progressRetention.sweepIntervalMs) return;
-    const ctx = { config: this.topology.source.s3, names: this.names, transactions: this.transactions, logger: this.logger, partition };
-    await refreshListings(this.topology.kafka, this.names.sourceOffsets, partition, state);
-    await sweepExpiredProgress(ctx, state);
-    this.sweptAt.set(partition, Date.now());
+  /**
+   * At assignment and then every `progressRetention.sweepIntervalMs`, in the partition's own turn.
+   * The listing states are read on (for the current floor) only when some progress is old enough
+   * to expire, and not right after the restore read them.
+   */
+  private async sweepIfDue(partition: number, state: PartitionState, justRestored: boolean): Promise<void> {
+    const config = this.topology.source.s3;
+    const now = Date.now();
+    if (config.progressRetention.finishedMs === 0) return;
+    if (now - (this.sweptAt.get(partition) ?? 0) < config.progressRetention.sweepIntervalMs) return;
+    this.sweptAt.set(partition, now);
+    if (!hasExpiryCandidates(state, config, now)) return;
+    if (!justRestored) await refreshListings(this.topology.kafka, this.names.sourceOffsets, partition, state);
+    await sweepExpiredProgress({ config, names: this.names, transactions: this.transactions, logger: this.logger, partition }, state, now);
   }
 
   private async processItem(
