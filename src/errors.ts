@@ -17,6 +17,11 @@ export const ERROR_CODES = {
     retriable: false,
     description: 'a source object cannot be read (access denied, missing, corrupt compression); it is recorded as failed',
   },
+  SOURCE_OBJECT_ACTION_FAILED: {
+    retriable: false,
+    description:
+      'an after-ingest action (tag, move, delete) on a source object was refused or failed on every attempt; a DLQ record says which',
+  },
   KAFKA_TRANSIENT: { retriable: true, description: 'a Kafka request failed in a way a retry can fix' },
   KAFKA_FATAL: { retriable: false, description: 'a Kafka request failed in a way a retry cannot fix' },
   KAFKA_FENCED: { retriable: false, description: 'another instance took over this transactional id' },

@@ -29,7 +29,14 @@ export function topologyTopics(topology: Topology): TopicSpec[] {
     plain(names.dlq('s3-source')),
     plain(names.sourceWork),
     ...topology.sinks.map((s) => plain(names.dlq(s.name))),
-    { ...plain(names.sourceOffsets), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    // a segment closes within an hour, so progress tombstoned by retention leaves the log (compaction skips the open segment)
+    {
+      ...plain(names.sourceOffsets),
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'segment.ms', value: '3600000' },
+      ],
+    },
     { ...plain(names.enricherChangelog), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
 }

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 
 export interface S3FaultRule {
-  /** which object GETs (by decoded key path) the rule answers */
+  /** the object requests it answers: GET (reads, the default) or another method (DELETE, PUT — a copy is a PUT) */
+  method?: string;
+  /** which object requests (by decoded key path) the rule answers */
   matches: (path: string) => boolean;
   status: number;
   /** S3's error code, e.g. SlowDown, AccessDenied, InternalError */
@@ -19,12 +21,12 @@ export interface S3FaultProxy {
   server: Server;
 }
 
-function isObjectGet(req: IncomingMessage, path: string): boolean {
-  return req.method === 'GET' && !(req.url ?? '').includes('list-type=') && path.split('/').length > 2;
+function isObjectRequest(req: IncomingMessage, path: string, method: string): boolean {
+  return req.method === method && !(req.url ?? '').includes('list-type=') && path.split('/').length > 2;
 }
 
 /**
- * A pass-through proxy in front of the real S3 server that answers chosen object GETs with an S3
+ * A pass-through proxy in front of the real S3 server that answers chosen object requests with an S3
  * error, the way S3 does (throttling, refused keys, internal errors); everything else reaches the
  * server. The Host header is kept, so the SigV4 signature still matches.
  */
@@ -34,9 +36,9 @@ export async function s3FaultProxy(target: string, rules: S3FaultRule[]): Promis
   let answered = 0;
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-    const index = isObjectGet(req, path)
-      ? rules.findIndex((r, i) => r.matches(path) && (r.times === undefined || (used[i] ?? 0) < r.times))
-      : -1;
+    const index = rules.findIndex(
+      (r, i) => isObjectRequest(req, path, r.method ?? 'GET') && r.matches(path) && (r.times === undefined || (used[i] ?? 0) < r.times),
+    );
     const rule = rules[index];
     if (rule) {
       used[index] = (used[index] ?? 0) + 1;

@@ -38,7 +38,9 @@ export class ChunkWriter {
     private readonly ctx: IngestContext,
     private readonly item: WorkItem,
   ) {
-    const reserve = recordBytes(stateMessage(this.progress(WIDEST_RECORD_NUMBER, true, 'x'.repeat(PROGRESS_MESSAGE_CHARS))));
+    const widest = this.progress(WIDEST_RECORD_NUMBER, true, 'x'.repeat(PROGRESS_MESSAGE_CHARS));
+    if (ctx.afterIngest) widest.afterIngest = { ...ctx.afterIngest, state: 'pending' };
+    const reserve = recordBytes(stateMessage(widest));
     this.budget = new ByteBudget(ctx.chunkLimitBytes, reserve);
     const envelope = recordBytes(rawRecordMessage(item, WIDEST_RECORD_NUMBER, ''));
     this.valueCap = Math.max(0, Math.min(ctx.config.maxRecordBytes, this.budget.capacity - envelope));
@@ -95,11 +97,14 @@ export class ChunkWriter {
 
   async commit(nextRecord: number, done: boolean, failed?: SiemStreamError): Promise<void> {
     const progress = this.progress(nextRecord, done, failed?.message, failed?.code);
+    // an object read to its end with an after-ingest action: its work record is consumed when the action is recorded (after-ingest.ts)
+    const action = done && !failed ? this.ctx.afterIngest : undefined;
+    if (action) progress.afterIngest = { ...action, state: 'pending' };
     const transaction: SourceTransaction = {
       messages: this.messages,
       progress: [progress],
       progressPartition: this.ctx.work.partition,
-      consumed: workPosition(this.ctx.work, done),
+      consumed: workPosition(this.ctx.work, done && !action),
       faultPoint: this.count > 0,
     };
     await commitSourceTransaction(this.ctx.transactions, transaction, this.ctx.names, STAGE);

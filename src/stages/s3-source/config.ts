@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nameSchema as name } from '../../config/common.js';
 import { retryPolicySchema } from '../../util/retry.js';
+import { afterIngestSchema, globCanMatchUnder } from './after-ingest-config.js';
 import { expandRoutePresets, ROUTE_PRESET_NAMES } from './route-presets.js';
 
 /** How an object's bytes split into records: one per line, or one per element of a JSON `{"Records":[…]}` document (CloudTrail). */
@@ -11,6 +12,8 @@ const routeSchema = z
     match: z.string().min(1),
     logType: name,
     framing: framingSchema.default('lines'),
+    /** tag, move or delete the object once its last record is committed (docs/s3-source.md#object-lifecycle) */
+    afterIngest: afterIngestSchema.optional(),
   })
   .strict();
 
@@ -53,6 +56,17 @@ const sqsSchema = z
 
 const retrySchema = retryPolicySchema({ attempts: 8, baseMs: 200, capMs: 30_000 });
 
+/** When the progress records of finished objects are deleted (tombstoned) from source-offsets; docs/s3-source.md#progress-retention */
+const progressRetentionSchema = z
+  .object({
+    /** a finished object's progress is kept at least this long after it was last written; 0 keeps it forever */
+    finishedMs: z.number().int().min(0).default(604_800_000),
+    /** how often an owner of a work partition looks for expired progress (also at each assignment) */
+    sweepIntervalMs: z.number().int().positive().default(600_000),
+  })
+  .strict()
+  .default({});
+
 export const s3SourceSchema = z
   .object({
     endpoint: z.string().url().optional(),
@@ -94,15 +108,30 @@ export const s3SourceSchema = z
     transactionTimeoutMs: z.number().int().positive().default(60_000),
     sessionTimeoutMs: z.number().int().positive().default(30_000),
     retry: retrySchema.default({}),
+    progressRetention: progressRetentionSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
     if (s.discovery === 'sqs' && !s.sqs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sqs'], message: 'discovery "sqs" needs an sqs section with queueUrl' });
     }
+    // presets included: a moved object must not match any route, whoever wrote it
+    const expanded = expandRoutePresets<z.infer<typeof routeSchema>>(s.routes).routes;
+    s.routes.forEach((route, i) => {
+      if (route.afterIngest?.action !== 'move') return;
+      const { prefix } = route.afterIngest;
+      const clash = expanded.find((r) => globCanMatchUnder(r.match, prefix));
+      if (clash) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['routes', i, 'afterIngest', 'prefix'],
+          message: `route "${clash.match}" matches keys under "${prefix}": moved objects would be read again; choose a prefix no route matches`,
+        });
+      }
+    });
   })
   .transform((s) => {
-    const { routes, ignore } = expandRoutePresets(s.routes);
+    const { routes, ignore } = expandRoutePresets<z.infer<typeof routeSchema>>(s.routes);
     return { ...s, routes, ignore: [...ignore, ...s.ignore] };
   });
 

@@ -3,6 +3,7 @@ import type { TopicNames } from '../../config/topics.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
 import type { TransactionalProducer } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
+import type { AfterIngest } from './after-ingest-config.js';
 import type { S3SourceConfig } from './config.js';
 import type { ObjectProgress } from './progress-store.js';
 
@@ -25,6 +26,8 @@ export interface IngestContext {
   /** bytes one chunk of this object may take (chunk-limits.ts) */
   chunkLimitBytes: number;
   work: WorkRecord;
+  /** the route's after-ingest action: the last transaction records it pending and leaves the work record unconsumed */
+  afterIngest?: AfterIngest | undefined;
   /** after each committed transaction, with the progress it recorded and the records it emitted */
   onCommitted(progress: ObjectProgress, emitted: number): void;
   /** between chunks: gauges, and a chance to notice the partition was revoked */

@@ -7,7 +7,7 @@ import { rdkafkaTransactions } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
 import type { KeyRouter } from './key-routes.js';
-import { type ListingState, listingKey, loadSourceState } from './progress-store.js';
+import { type ListingState, listingKey, loadSourceState, stateMessage } from './progress-store.js';
 import { withS3Retries } from './s3-retry.js';
 import { commitSourceTransaction, SOURCE_PRODUCER_CONFIG } from './source-transaction.js';
 import { bareEtag, type WorkItem, workMessage } from './work-item.js';
@@ -15,6 +15,8 @@ import { bareEtag, type WorkItem, workMessage } from './work-item.js';
 const STAGE = 's3-source';
 /** keys remembered per location to avoid enqueuing one object twice inside the look-back window */
 const MAX_REMEMBERED = 200_000;
+/** how often a location's listing state is copied into every partition of source-offsets (for progress retention) */
+const COPY_EVERY_MS = 60_000;
 
 /**
  * Polling discovery. It runs in the instance that owns work partition 0, under its own
@@ -29,6 +31,8 @@ export class Lister {
   private readonly abort = new AbortController();
   private readonly states = new Map<string, ListingState>();
   private readonly remembered = new Map<string, Set<string>>();
+  private readonly copiedAt = new Map<string, number>();
+  private progressPartitions: number[] = [];
   private readonly names;
 
   constructor(
@@ -69,6 +73,8 @@ export class Lister {
       kafkaJS: { transactionalId: `${config.transactionalId}-lister`, transactionTimeout: config.transactionTimeoutMs, acks: -1 },
     });
     await producer.connect();
+    this.progressPartitions = await partitionsOf(this.kafka, this.names.sourceOffsets);
+    this.copiedAt.clear();
     this.states.clear();
     this.remembered.clear();
     for (const state of (await loadSourceState(this.kafka, this.names.sourceOffsets)).values()) {
@@ -175,7 +181,7 @@ export class Lister {
     } while (token && this.running);
     if (token) return enqueued; // stopped mid-pass: the next owner lists again from the floor
     state.marks = pruneMarks([...state.marks, { at: startedAt, key: state.watermark }], Date.now() - config.lookBackMs);
-    await this.commit([], state);
+    await this.commit([], state, this.copyDue(id));
     this.states.set(id, state);
     const newFloor = floorOf(state, Date.now() - config.lookBackMs);
     if (newFloor !== null) for (const version of seen) if (version.slice(0, version.lastIndexOf('@')) <= newFloor) seen.delete(version);
@@ -183,14 +189,32 @@ export class Lister {
     return enqueued;
   }
 
-  private async commit(items: WorkItem[], state: ListingState): Promise<void> {
+  /**
+   * With `copy`, the state also goes to every partition of source-offsets: the owner of a work
+   * partition reads the look-back floor there when it decides which finished objects' progress
+   * may expire (progress-retention.ts). A copy is never ahead of the state itself, so a floor read
+   * from it is never above the lister's.
+   */
+  private async commit(items: WorkItem[], state: ListingState, copy = false): Promise<void> {
     const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
+    if (copy) {
+      const { key, value } = stateMessage({ ...state });
+      messages.set(
+        this.names.sourceOffsets,
+        this.progressPartitions.map((partition) => ({ key, value, partition })),
+      );
+    }
     await commitSourceTransaction(
       rdkafkaTransactions(this.producer as Producer),
       { messages, progress: [{ ...state }] },
       this.names,
       STAGE,
     );
+    if (copy) this.copiedAt.set(listingKey(state.bucket, state.prefix), Date.now());
+  }
+
+  private copyDue(id: string): boolean {
+    return this.topology.source.s3.progressRetention.finishedMs > 0 && Date.now() - (this.copiedAt.get(id) ?? 0) >= COPY_EVERY_MS;
   }
 }
 
@@ -209,4 +233,15 @@ export function floorOf(state: ListingState, before: number): string | null {
 export function pruneMarks(marks: ListingState['marks'], before: number): ListingState['marks'] {
   const older = marks.filter((m) => m.at <= before);
   return [...older.slice(-1), ...marks.filter((m) => m.at > before)].slice(-1_000);
+}
+
+/** The partitions of a topic (source-offsets has as many as the work topic: progress goes to the work partition's number). */
+async function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map((p) => p.partition).sort((a, b) => a - b);
+  } finally {
+    await admin.disconnect();
+  }
 }

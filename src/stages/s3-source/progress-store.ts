@@ -1,8 +1,9 @@
 import type { KafkaConfig } from '../../config/schema.js';
 import type { Kafka } from '../../kafka/client.js';
-import type { Message } from '../../kafka/message.js';
+import type { ConsumedMessage, Message } from '../../kafka/message.js';
 import { readPartitionToEnd } from '../../kafka/read-partition.js';
 import { readAll } from '../../kafka/read-topic.js';
+import type { AfterIngest } from './after-ingest-config.js';
 import type { WorkItem } from './work-item.js';
 
 /**
@@ -21,6 +22,12 @@ export interface ObjectProgress {
   done: boolean;
   /** set when the object could not be read; `done` is then true and a DLQ record says why */
   failed?: { code: string; message: string };
+  /**
+   * the route's after-ingest action of an object read to its end, as configured when it finished:
+   * `pending` until it is taken (the work record stays unconsumed meanwhile, so a crash redelivers
+   * it), then `done` with what it found, or `failed` (a DLQ record says why)
+   */
+  afterIngest?: AfterIngest & { state: 'pending' | 'done' | 'failed'; outcome?: string };
   updatedAt: string;
 }
 
@@ -67,27 +74,58 @@ export async function loadSourceState(kafka: Kafka, topic: string): Promise<Map<
   const state = new Map<string, SourceState>();
   for (const { message } of await readAll(kafka, topic, { timeoutMs: 300_000, throughOpenTransactions: true })) {
     if (message.key === null) continue;
-    if (message.value === null) state.delete(message.key.toString());
-    else state.set(message.key.toString(), JSON.parse(message.value.toString()) as SourceState);
+    const key = message.key.toString();
+    if (message.value === null) {
+      state.delete(key);
+      continue;
+    }
+    const parsed = JSON.parse(message.value.toString()) as SourceState;
+    const known = state.get(key);
+    // a listing state has copies in every partition (lister.ts): the newest wins, whatever the read order
+    if (parsed.kind === 'listing' && known?.kind === 'listing' && known.updatedAt > parsed.updatedAt) continue;
+    state.set(key, parsed);
   }
   return state;
+}
+
+/** What one partition of the progress topic holds: its objects' progress, and the lister's copies of the listing states. */
+export interface PartitionState {
+  objects: Map<string, ObjectProgress>;
+  listings: Map<string, ListingState>;
+  /** the offset the read reached: `refreshListings` reads on from here */
+  readTo: bigint;
 }
 
 /**
  * The committed progress of the objects of one work partition: an object's progress records are
  * written to the progress topic's partition of the same number (the work consumer restores only
- * the partitions it was assigned).
+ * the partitions it was assigned). The lister also copies each location's listing state into every
+ * partition (progress-retention.ts reads the look-back floor from it).
  */
-export async function loadPartitionState(config: KafkaConfig, topic: string, partition: number): Promise<Map<string, ObjectProgress>> {
-  const state = new Map<string, ObjectProgress>();
-  await readPartitionToEnd(config, topic, partition, (message) => {
-    if (message.key === null) return;
-    if (message.value === null) {
-      state.delete(message.key.toString());
-      return;
-    }
-    const parsed = JSON.parse(message.value.toString()) as SourceState;
-    if (parsed.kind === 'object') state.set(message.key.toString(), parsed);
-  });
+export async function loadPartitionState(config: KafkaConfig, topic: string, partition: number): Promise<PartitionState> {
+  const state: PartitionState = { objects: new Map(), listings: new Map(), readTo: 0n };
+  await readPartitionToEnd(config, topic, partition, (message) => apply(state, message, true));
   return state;
+}
+
+/**
+ * Reads a restored partition on from where the last read stopped, for the listing states only:
+ * its objects' progress is written by its owner alone, which keeps `objects` current itself.
+ */
+export async function refreshListings(config: KafkaConfig, topic: string, partition: number, state: PartitionState): Promise<void> {
+  await readPartitionToEnd(config, topic, partition, (message) => apply(state, message, false), { from: state.readTo });
+}
+
+function apply(state: PartitionState, message: ConsumedMessage, withObjects: boolean): void {
+  state.readTo = BigInt(message.offset) + 1n;
+  if (message.key === null) return;
+  const key = message.key.toString();
+  if (message.value === null) {
+    if (withObjects) state.objects.delete(key);
+    state.listings.delete(key);
+    return;
+  }
+  const parsed = JSON.parse(message.value.toString()) as SourceState;
+  if (parsed.kind === 'listing') state.listings.set(key, parsed);
+  else if (withObjects) state.objects.set(key, parsed);
 }

@@ -53,3 +53,16 @@ export const s3ObjectsDeadLettered = new Counter({
   labelNames: ['reason'] as const,
   registers: [metricsRegistry],
 });
+
+export const objectActions = new Counter({
+  name: 'siem_source_object_actions_total',
+  help: 'After-ingest actions on S3 objects, by action (tag | move | delete) and result (done | superseded | gone | failed)',
+  labelNames: ['action', 'result'] as const,
+  registers: [metricsRegistry],
+});
+
+export const progressExpired = new Counter({
+  name: 'siem_s3_progress_expired_total',
+  help: 'Progress records of finished objects deleted (tombstoned) from source-offsets by progress retention',
+  registers: [metricsRegistry],
+});

@@ -15,11 +15,14 @@ import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { watchGroupMembership } from '../../runtime/group-liveness.js';
 import { sleep } from '../../util/backoff.js';
 import { countRetry, retryDelayMs } from '../../util/retry.js';
+import { takePendingAction } from './after-ingest.js';
+import { type AfterIngest, afterIngestFor } from './after-ingest-config.js';
 import type { ChunkLimits } from './chunk-limits.js';
 import { afterFailedAttempt } from './failure-policy.js';
 import { type WorkRecord, workPosition } from './ingest-context.js';
 import { deadLetterObject, type IngestContext, type IngestResult, ingestObject } from './object-ingester.js';
-import { loadPartitionState, type ObjectProgress, progressKey } from './progress-store.js';
+import { hasExpiryCandidates, sweepExpiredProgress } from './progress-retention.js';
+import { loadPartitionState, type ObjectProgress, type PartitionState, progressKey, refreshListings } from './progress-store.js';
 import { bucketAnswers } from './s3-errors.js';
 import { s3Objects, s3ObjectsPending, s3OldestPendingAge } from './source-metrics.js';
 import { commitSourceTransaction } from './source-transaction.js';
@@ -57,7 +60,10 @@ export class WorkConsumer {
   private readonly kafka: Kafka;
   private assigned: number[] = [];
   /** committed progress per assigned work partition, restored before its first work record */
-  private readonly progress = new Map<number, Map<string, ObjectProgress>>();
+  private readonly progress = new Map<number, PartitionState>();
+  /** when each assigned partition's expired progress was last tombstoned */
+  private readonly sweptAt = new Map<number, number>();
+  private readonly afterIngestOf: (key: string) => AfterIngest | undefined;
   private readonly revoking = new Set<number>();
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly oldestPending = new Map<number, number>();
@@ -104,6 +110,7 @@ export class WorkConsumer {
     });
     this.transactions = rdkafkaTransactions(this.producer, this.consumer);
     this.kafka = kafka;
+    this.afterIngestOf = afterIngestFor(config.routes);
   }
 
   /** rejects when the work consumer cannot go on (fenced, an unwritable DLQ, out of its group): the process exits */
@@ -172,6 +179,7 @@ export class WorkConsumer {
     await Promise.allSettled(partitions.map((p) => this.inFlight.get(p)));
     for (const p of partitions) {
       this.progress.delete(p);
+      this.sweptAt.delete(p);
       this.pending.delete(p);
       this.oldestPending.delete(p);
     }
@@ -212,7 +220,10 @@ export class WorkConsumer {
     const { batch, resolveOffset } = payload;
     const { partition } = batch;
     if (!this.owns(partition, payload)) return;
-    const progress = await this.restored(partition);
+    const known = this.progress.get(partition);
+    const state = known ?? (await this.restore(partition));
+    await this.sweepIfDue(partition, state, known === undefined);
+    const progress = state.objects;
     const sliceEnds = Date.now() + this.topology.kafka.maxPollIntervalMs / 3;
     for (const message of batch.messages) {
       if (!this.owns(partition, payload)) return;
@@ -227,13 +238,29 @@ export class WorkConsumer {
     this.oldestPending.delete(partition);
   }
 
-  private async restored(partition: number): Promise<Map<string, ObjectProgress>> {
-    const known = this.progress.get(partition);
-    if (known) return known;
+  private async restore(partition: number): Promise<PartitionState> {
+    const started = Date.now();
     const loaded = await loadPartitionState(this.topology.kafka, this.names.sourceOffsets, partition);
     this.progress.set(partition, loaded);
-    this.logger.info({ partition, objects: loaded.size }, 'work partition progress restored');
+    this.sweptAt.delete(partition);
+    this.logger.info({ partition, objects: loaded.objects.size, ms: Date.now() - started }, 'work partition progress restored');
     return loaded;
+  }
+
+  /**
+   * At assignment and then every `progressRetention.sweepIntervalMs`, in the partition's own turn.
+   * The listing states are read on (for the current floor) only when some progress is old enough
+   * to expire, and not right after the restore read them.
+   */
+  private async sweepIfDue(partition: number, state: PartitionState, justRestored: boolean): Promise<void> {
+    const config = this.topology.source.s3;
+    const now = Date.now();
+    if (config.progressRetention.finishedMs === 0) return;
+    if (now - (this.sweptAt.get(partition) ?? 0) < config.progressRetention.sweepIntervalMs) return;
+    this.sweptAt.set(partition, now);
+    if (!hasExpiryCandidates(state, config, now)) return;
+    if (!justRestored) await refreshListings(this.topology.kafka, this.names.sourceOffsets, partition, state);
+    await sweepExpiredProgress({ config, names: this.names, transactions: this.transactions, logger: this.logger, partition }, state, now);
   }
 
   private async processItem(
@@ -258,6 +285,8 @@ export class WorkConsumer {
     }
     this.oldestPending.set(batch.partition, Date.parse(item.discoveredAt) || Date.now());
     const previous = progress.get(progressKey(item));
+    // read to its end before, and its after-ingest action not recorded (a crash came between): take it now
+    if (previous?.done && previous.afterIngest?.state === 'pending') return this.afterIngest(payload, work, progress, previous);
     if (previous?.done) {
       // a duplicate work record: re-stating the final progress lets an SQS receiver waiting for this object see it finished
       const again: ObjectProgress = { ...previous, updatedAt: new Date().toISOString() };
@@ -271,7 +300,33 @@ export class WorkConsumer {
       s3Objects.inc({ result: 'skipped' });
       return 'skipped';
     }
-    return this.ingestWithRetries(payload, item, work, progress, sliceEnds);
+    const result = await this.ingestWithRetries(payload, item, work, progress, sliceEnds);
+    const finished = progress.get(progressKey(item));
+    if (result !== 'completed' || finished?.afterIngest?.state !== 'pending') return result;
+    return (await this.afterIngest(payload, work, progress, finished)) === STOPPED ? STOPPED : result;
+  }
+
+  private async afterIngest(
+    payload: EachBatchPayload,
+    work: WorkRecord,
+    progress: Map<string, ObjectProgress>,
+    finished: ObjectProgress,
+  ): Promise<'completed' | typeof STOPPED> {
+    const log = this.logger.child({ bucket: finished.bucket, key: finished.key, etag: finished.etag, partition: work.partition });
+    const taken = await takePendingAction(
+      {
+        s3: this.s3,
+        names: this.names,
+        transactions: this.transactions,
+        logger: log,
+        retry: this.topology.source.s3.retry,
+        work,
+        isActive: () => this.owns(work.partition, payload),
+        onCommitted: (committed) => progress.set(progressKey(committed), committed),
+      },
+      finished,
+    );
+    return taken === 'stopped' ? STOPPED : 'completed';
   }
 
   private async ingestWithRetries(
@@ -326,6 +381,7 @@ export class WorkConsumer {
       transactions: this.transactions,
       chunkLimitBytes: this.limits.forLogType(item.logType),
       work,
+      afterIngest: this.afterIngestOf(item.key),
       onCommitted: (committed, emitted) => this.committed(progress, committed, emitted),
       keepAlive: async () => this.updateGauges(),
       // past its slice an object stops at a chunk boundary and is resumed from its progress after the client polled
