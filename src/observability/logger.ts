@@ -8,7 +8,17 @@ interface LineSink {
 
 let sink: LineSink = process.stdout;
 
-const SECRET_KEYS = ['password', 'clientSecret', 'keyPassword', 'passphrase', 'token', 'tokenValue', 'secretAccessKey', 'authorization'];
+const SECRET_KEYS = [
+  'password',
+  'clientSecret',
+  'keyPassword',
+  'passphrase',
+  'token',
+  'tokenValue',
+  'secretAccessKey',
+  'sessionToken',
+  'authorization',
+];
 const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 
 /** One root logger; stages and tools take children with their own bindings (stage, topic, partition…). */
