@@ -158,7 +158,7 @@ export function run(cmd: string, args: string[], onLine: (line: string) => void 
 let chain: Promise<unknown> = Promise.resolve();
 
 /** One download at a time: within this process (a chain) and across processes (a lock file in the cache). */
-function withFetchLock<T>(progress: (msg: string) => void, fn: () => Promise<T>): Promise<T> {
+export function withFetchLock<T>(progress: (msg: string) => void, fn: () => Promise<T>): Promise<T> {
   const next = chain.then(() => {
     mkdirSync(cacheDir(), { recursive: true });
     return withFileLock(
