@@ -178,6 +178,22 @@ describe('CloudWatch Logs sink against moto', () => {
     expect(new Set(await storedIds(prefix))).toEqual(new Set(ids.filter((id) => !byId.has(id))));
   });
 
+  it('with timestamp: delivery-time, delivers a backfill older than 14 days, TimeGenerated kept in the message', async () => {
+    const bed = await sinkTestbed((id) => [sinkConfig(id, { timestamp: 'delivery-time' })], 1);
+    const prefix = `/siem-limits/${bed.id}`;
+    const old = Date.now() - 20 * 24 * HOUR;
+    const events = Array.from({ length: 10 }, (_, i) => enrichedEvent(i, { TimeGenerated: old + i }));
+    const ids = await produceEvents(bed.rd, bed.codec, events);
+    const before = Date.now();
+    await deliverAll(bed, ids, prefix);
+    const stored = await storedLogEvents(client(), prefix);
+    expect(stored.every((e) => e.timestamp >= before)).toBe(true);
+    expect(stored.map((e) => (JSON.parse(e.message) as { TimeGenerated: number }).TimeGenerated).sort()).toEqual(
+      events.map((e) => e.TimeGenerated).sort(),
+    );
+    expect(await readAll(bed.kafka, bed.names.dlq('cloudwatch'))).toHaveLength(0);
+  });
+
   it('retries ThrottlingException, ServiceUnavailableException and a reset connection through the shared runtime', async () => {
     const bed = await sinkTestbed((id) => [sinkConfig(id, { batch: { maxRecords: 50, maxLatencyMs: 200 } })]);
     const prefix = `/siem-limits/${bed.id}`;

@@ -28,7 +28,7 @@ const factories: Array<[string, () => Promise<TestDestination>]> = [
   ['splunk-hec', () => splunkDestination()],
   ['syslog-tcp', () => syslogDestination(dir, 'tcp')],
   ['syslog-tls', () => syslogDestination(dir, 'tls')],
-  ['cloudwatch-logs (moto)', () => cloudwatchDestination(dir)],
+  ['cloudwatch-logs (moto)', () => cloudwatchDestination()],
 ];
 
 describe.each(factories)('sink conformance: %s', (_name, factory) => {

@@ -108,8 +108,9 @@ export function eventIdOf(structuredData: string): string {
  * loses the log groups, streams and events, so what arrived before is read first, and the sink has
  * to create its group and stream again.
  */
-export async function cloudwatchDestination(dir: string): Promise<TestDestination & { endpoints(): StackEndpoints['cloudwatch'] }> {
-  const home = join(dir, 'moto-stack');
+export async function cloudwatchDestination(): Promise<TestDestination & { endpoints(): StackEndpoints['cloudwatch'] }> {
+  // a fixed home: a moto left running by a crashed run is found and reused, not a port conflict
+  const home = join('.stack-test', 'conformance-cloudwatch');
   const up = async () =>
     (await stackUp({ home, services: ['cloudwatch'], ports: { cloudwatch: SINK_TEST_PORTS.cloudwatch }, onProgress: () => {} })).cloudwatch;
   const endpoints = await up();

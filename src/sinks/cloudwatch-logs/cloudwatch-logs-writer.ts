@@ -92,18 +92,31 @@ export class CloudWatchLogsWriter implements SinkWriter<InputLogEvent> {
       );
       return logEvents.map((_, i) => this.outcomeOfAccepted(answer.rejectedLogEventsInfo, i));
     } catch (error) {
-      if (isNotFound(error)) {
-        this.streams.forget(target);
-        if (!this.config.createMissing) {
-          throw new SiemStreamError('DESTINATION_MISCONFIGURED', `${what}: log group or stream does not exist and createMissing is off`, {
-            stage: this.context.stage,
-            cause: error,
-          });
-        }
-      }
-      const outcome = outcomeOfError(error, what, this.context.stage);
+      const outcome = isNotFound(error) ? this.outcomeOfMissing(target, what, error) : outcomeOfError(error, what, this.context.stage);
       return logEvents.map(() => outcome);
     }
+  }
+
+  /**
+   * The group or stream is gone (deleted, or a restarted local server): created again before the
+   * retry, or the sink stops when it may not create them.
+   */
+  private outcomeOfMissing(target: LogTarget, what: string, cause: unknown): WriteOutcome {
+    const stage = this.context.stage;
+    this.streams.forget(target);
+    if (!this.config.createMissing) {
+      throw new SiemStreamError('DESTINATION_MISCONFIGURED', `${what}: log group or stream does not exist and createMissing is off`, {
+        stage,
+        cause,
+      });
+    }
+    return {
+      kind: 'retry',
+      error: new SiemStreamError('DESTINATION_UNAVAILABLE', `${what}: log group or stream disappeared; creating it again`, {
+        stage,
+        cause,
+      }),
+    };
   }
 
   /**
