@@ -4,6 +4,7 @@ import { type RsyslogReceiver, startRsyslogReceiver } from '../../src/dev/rsyslo
 import { type HecEvent, type SplunkHecEmulator, startSplunkHecEmulator } from '../../src/dev/splunk-hec-emulator/index.js';
 import { type StackEndpoints, stackDown, stackUp } from '../../src/dev/stack/index.js';
 import { cloudwatchClient, eventIdOfMessage, storedLogEvents } from '../support/cloudwatch-logs.js';
+import { cloudwatchProxy } from '../support/cloudwatch-proxy.js';
 import { sentinelConfig, startTestEmulator } from './sink-harness.js';
 
 const PORT_OFFSET = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
@@ -105,8 +106,9 @@ export function eventIdOf(structuredData: string): string {
 /**
  * CloudWatch Logs: a moto server of its own, started and stopped by the project's stack (a home of
  * its own, so its restart leaves the shared stack alone). moto keeps everything in memory: a restart
- * loses the log groups, streams and events, so what arrived before is read first, and the sink has
- * to create its group and stream again.
+ * loses the log groups, streams and events, so what arrived before is read first — with the sink's
+ * connections reset by a proxy in front, so nothing is acknowledged between that read and the stop —
+ * and the sink has to create its group and stream again.
  */
 export async function cloudwatchDestination(): Promise<TestDestination & { endpoints(): StackEndpoints['cloudwatch'] }> {
   // a fixed home: a moto left running by a crashed run is found and reused, not a port conflict
@@ -114,6 +116,7 @@ export async function cloudwatchDestination(): Promise<TestDestination & { endpo
   const up = async () =>
     (await stackUp({ home, services: ['cloudwatch'], ports: { cloudwatch: SINK_TEST_PORTS.cloudwatch }, onProgress: () => {} })).cloudwatch;
   const endpoints = await up();
+  const proxy = await cloudwatchProxy(endpoints.endpoint);
   const client = cloudwatchClient(endpoints);
   const prefix = '/siem-conformance/';
   const stored = async () => (await storedLogEvents(client, prefix)).map((e) => eventIdOfMessage(e.message));
@@ -126,7 +129,7 @@ export async function cloudwatchDestination(): Promise<TestDestination & { endpo
       type: 'cloudwatch-logs',
       groupId: `test-${id}-cloudwatch`,
       region: endpoints.region,
-      endpoint: endpoints.endpoint,
+      endpoint: proxy.url,
       credentials: { accessKeyId: endpoints.accessKeyId, secretAccessKey: endpoints.secretAccessKey },
       logGroup: `${prefix}${id}/{EventSchema}`,
       logStream: 'siem-stream',
@@ -136,13 +139,16 @@ export async function cloudwatchDestination(): Promise<TestDestination & { endpo
     }),
     receivedIds: async () => [...before, ...(await stored())],
     restart: async () => {
+      await proxy.hold();
       before = [...before, ...(await stored())];
       await stackDown({ home });
       await new Promise((r) => setTimeout(r, 500));
       await up();
+      proxy.release();
     },
     stop: async () => {
       client.destroy();
+      await proxy.stop();
       await stackDown({ home });
     },
   };

@@ -20,6 +20,9 @@ export interface CloudWatchProxy {
   puts: RecordedPut[];
   /** the next `times` PutLogEvents calls get `fault` instead of reaching the server */
   fail(fault: CloudWatchFault, times: number): void;
+  /** every request is reset from now on; resolves once those already forwarded were answered */
+  hold(): Promise<void>;
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -38,10 +41,16 @@ export async function cloudwatchProxy(target: string): Promise<CloudWatchProxy> 
   const upstream = new URL(target);
   const puts: RecordedPut[] = [];
   const faults: CloudWatchFault[] = [];
+  let held = false;
+  let forwarded = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (held) {
+        req.socket.resetAndDestroy();
+        return;
+      }
       const body = Buffer.concat(chunks);
       if (String(req.headers['x-amz-target'] ?? '').endsWith('.PutLogEvents')) {
         const input = JSON.parse(body.toString('utf8')) as {
@@ -69,6 +78,8 @@ export async function cloudwatchProxy(target: string): Promise<CloudWatchProxy> 
           return;
         }
       }
+      forwarded++;
+      res.on('close', () => forwarded--);
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -85,6 +96,13 @@ export async function cloudwatchProxy(target: string): Promise<CloudWatchProxy> 
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     puts,
     fail: (fault, times) => faults.push(...Array.from({ length: times }, () => fault)),
+    hold: async () => {
+      held = true;
+      while (forwarded > 0) await new Promise((r) => setTimeout(r, 20));
+    },
+    release: () => {
+      held = false;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
