@@ -1,4 +1,9 @@
-import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SiemStreamError } from '../../src/errors.js';
 import { DLQ_HEADER } from '../../src/kafka/dlq.js';
@@ -88,7 +93,8 @@ describe('CloudWatch Logs sink against moto', () => {
   });
 
   it('fills calls up to 1 MiB as CloudWatch counts it (message bytes + 26 per event) and never past it', async () => {
-    const bed = await sinkTestbed((id) => [sinkConfig(id)]);
+    // a latency bound far away: batches close on bytes, not on how fast a loaded machine consumes
+    const bed = await sinkTestbed((id) => [sinkConfig(id, { batch: { maxLatencyMs: 30_000 } })]);
     const prefix = `/siem-limits/${bed.id}`;
     const ids = await produceEvents(
       bed.rd,
@@ -106,12 +112,12 @@ describe('CloudWatch Logs sink against moto', () => {
   });
 
   it('cuts calls at 10,000 events when the events are small enough for the count to bind', async () => {
-    const bed = await sinkTestbed((id) => [sinkConfig(id, { batch: { maxRecords: 50_000, maxLatencyMs: 5_000 } })], 1);
+    const bed = await sinkTestbed((id) => [sinkConfig(id, { batch: { maxRecords: 50_000, maxLatencyMs: 120_000 } })], 1);
     const prefix = `/siem-limits/${bed.id}`;
     const ids = await produceEvents(
       bed.rd,
       bed.codec,
-      Array.from({ length: 10_050 }, (_, i) => enrichedEvent(i)),
+      Array.from({ length: 20_000 }, (_, i) => enrichedEvent(i)),
     );
     // a full event is ~1 KB, so 1 MiB binds long before 10,000 events; this decorator keeps only
     // {"EventId"} (≈76 bytes counted) so that the count limit is the one reached
@@ -129,7 +135,8 @@ describe('CloudWatch Logs sink against moto', () => {
     expectWithinLimits(puts);
     const counts = puts.map((p) => p.events.length);
     process.stdout.write(`[cloudwatch] 10,000 events: calls of ${counts.join(', ')} events\n`);
-    expect(Math.max(...counts)).toBe(PUT_LOG_EVENTS.maxBatchEvents);
+    // the latency bound is far away, so only the count closes a batch: two full calls, whatever the machine's load
+    expect(counts).toEqual([PUT_LOG_EVENTS.maxBatchEvents, PUT_LOG_EVENTS.maxBatchEvents]);
   });
 
   it('puts each call in time order and keeps it within 24 hours when events span days, newest produced first', async () => {
@@ -212,8 +219,10 @@ describe('CloudWatch Logs sink against moto', () => {
     expect(await readAll(bed.kafka, bed.names.dlq('cloudwatch'))).toHaveLength(0);
   });
 
-  it('creates one log group per EventSchema, tolerating a group that already exists', async () => {
-    const bed = await sinkTestbed((id) => [sinkConfig(id, { logGroup: `/siem-limits/${id}/{EventSchema}`, logStream: '{LogType}' })]);
+  it('creates one log group per EventSchema with its retention, tolerating a group that already exists', async () => {
+    const bed = await sinkTestbed((id) => [
+      sinkConfig(id, { logGroup: `/siem-limits/${id}/{EventSchema}`, logStream: '{LogType}', retentionInDays: 7 }),
+    ]);
     const prefix = `/siem-limits/${bed.id}/`;
     await client().send(new CreateLogGroupCommand({ logGroupName: `${prefix}Authentication` }));
     const ids = await produceEvents(
@@ -225,6 +234,11 @@ describe('CloudWatch Logs sink against moto', () => {
     const stored = await storedLogEvents(client(), prefix);
     const places = new Set(stored.map((e) => `${e.group} ${e.stream}`));
     expect(places).toEqual(new Set([`${prefix}Authentication auth`, `${prefix}NetworkSession firewall`]));
+    // retention is set on the group the sink created, not on the one that existed
+    const groups = await client().send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }));
+    const retention = new Map(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays]));
+    expect(retention.get(`${prefix}NetworkSession`)).toBe(7);
+    expect(retention.get(`${prefix}Authentication`)).toBeUndefined();
   });
 
   it('stops as misconfigured when the log group is missing and createMissing is off', async () => {
