@@ -19,7 +19,8 @@ const SECRET_KEYS = [
   'sessionToken',
   'authorization',
 ];
-const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+// deep enough for a whole logged topology: topology.sinks[0].credentials.secretAccessKey is five levels down
+const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`, `*.*.*.*.${k}`, `*.*.*.*.*.${k}`]);
 
 /** One root logger; stages and tools take children with their own bindings (stage, topic, partition…). */
 export const rootLogger: Logger = pino(
