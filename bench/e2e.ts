@@ -89,6 +89,7 @@ async function main() {
       registry: 28081 + OFFSET,
       s3: 29000 + OFFSET,
       sqs: 29324 + OFFSET,
+      cloudwatch: 29400 + OFFSET,
     },
     emulatorPort: 28443 + OFFSET,
     registrySecurePort: 28082 + OFFSET,

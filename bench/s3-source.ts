@@ -37,7 +37,14 @@ async function main() {
   process.stderr.write('[bench] starting a local stack…\n');
   const stack = await localStackUp({
     home: HOME,
-    ports: { kafka: 29092 + offset, controller: 29093 + offset, registry: 28081 + offset, s3: 29000 + offset, sqs: 29324 + offset },
+    ports: {
+      kafka: 29092 + offset,
+      controller: 29093 + offset,
+      registry: 28081 + offset,
+      s3: 29000 + offset,
+      sqs: 29324 + offset,
+      cloudwatch: 29400 + offset,
+    },
     emulatorPort: 28443 + offset,
     registrySecurePort: 28082 + offset,
   });

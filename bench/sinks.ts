@@ -147,7 +147,14 @@ async function main() {
   process.stderr.write(`[bench] starting the local stack in ${home}\n`);
   const stack = await localStackUp({
     home,
-    ports: { kafka: 39092 + OFFSET, controller: 39093 + OFFSET, registry: 38081 + OFFSET, s3: 39000 + OFFSET, sqs: 39324 + OFFSET },
+    ports: {
+      kafka: 39092 + OFFSET,
+      controller: 39093 + OFFSET,
+      registry: 38081 + OFFSET,
+      s3: 39000 + OFFSET,
+      sqs: 39324 + OFFSET,
+      cloudwatch: 39400 + OFFSET,
+    },
     emulatorPort: 38443 + OFFSET,
     registrySecurePort: 38082 + OFFSET,
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),

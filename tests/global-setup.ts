@@ -16,6 +16,7 @@ export const TEST_PORTS = {
   /** OAUTHBEARER at kafkaAuth + 2·(n−1), mTLS one above */
   kafkaAuth: 29104 + offset,
   oidc: 28450 + offset,
+  cloudwatch: 29400 + offset,
 };
 export const TEST_EMULATOR_PORT = 28443 + offset;
 export const TEST_REGISTRY_SECURE_PORT = 28082 + offset;

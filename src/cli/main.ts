@@ -51,13 +51,16 @@ interface StackUpFlags {
   registryPort?: number;
   s3Port?: number;
   sqsPort?: number;
+  cloudwatchPort?: number;
   emulatorPort?: number;
   registrySecurePort?: number;
 }
 
 const stack = program
   .command('stack')
-  .description('the local stack: Kafka (KRaft), schema registry (+ its HTTPS proxy), S3, SQS, Logs Ingestion emulator');
+  .description(
+    'the local stack: Kafka (KRaft), schema registry (+ its HTTPS proxy), S3, SQS, CloudWatch Logs (moto), Logs Ingestion emulator',
+  );
 stack
   .command('up')
   .option('--home <dir>', 'state, data and logs folder', '.stack')
@@ -70,6 +73,7 @@ stack
   .option('--registry-port <port>', 'schema registry port', integer)
   .option('--s3-port <port>', 'S3 server port', integer)
   .option('--sqs-port <port>', 'SQS server port', integer)
+  .option('--cloudwatch-port <port>', 'CloudWatch Logs (moto) server port', integer)
   .option('--emulator-port <port>', 'Logs Ingestion emulator port', integer)
   .option('--registry-secure-port <port>', 'schema registry over HTTPS with basic auth (a proxy) port', integer)
   .action(async (o: StackUpFlags) => {
@@ -82,6 +86,7 @@ stack
       ...(o.registryPort === undefined ? {} : { registry: o.registryPort }),
       ...(o.s3Port === undefined ? {} : { s3: o.s3Port }),
       ...(o.sqsPort === undefined ? {} : { sqs: o.sqsPort }),
+      ...(o.cloudwatchPort === undefined ? {} : { cloudwatch: o.cloudwatchPort }),
     };
     const endpoints = await localStackUp({
       home: o.home,

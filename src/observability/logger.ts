@@ -8,8 +8,19 @@ interface LineSink {
 
 let sink: LineSink = process.stdout;
 
-const SECRET_KEYS = ['password', 'clientSecret', 'keyPassword', 'passphrase', 'token', 'tokenValue', 'secretAccessKey', 'authorization'];
-const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+const SECRET_KEYS = [
+  'password',
+  'clientSecret',
+  'keyPassword',
+  'passphrase',
+  'token',
+  'tokenValue',
+  'secretAccessKey',
+  'sessionToken',
+  'authorization',
+];
+// deep enough for a whole logged topology: topology.sinks[0].credentials.secretAccessKey is five levels down
+const SECRET_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`, `*.*.*.*.${k}`, `*.*.*.*.*.${k}`]);
 
 /** One root logger; stages and tools take children with their own bindings (stage, topic, partition…). */
 export const rootLogger: Logger = pino(

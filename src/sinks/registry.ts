@@ -3,6 +3,7 @@ import { topicNames } from '../config/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent } from '../schemas/events.js';
+import { cloudwatchLogsSink } from './cloudwatch-logs/index.js';
 import type { SinkConfig } from './config.js';
 import { buildPiiPolicy } from './pii/policy.js';
 import { type RunningSink, startSinkRunner } from './runtime/sink-runner.js';
@@ -16,6 +17,7 @@ const SINKS: { [T in SinkConfig['type']]: SinkModule<Extract<SinkConfig, { type:
   sentinel: sentinelSink,
   'splunk-hec': splunkHecSink,
   syslog: syslogSink,
+  'cloudwatch-logs': cloudwatchLogsSink,
 };
 
 export function sinkGroupId(config: SinkConfig): string {

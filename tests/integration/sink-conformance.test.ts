@@ -8,7 +8,13 @@ import { rootLogger } from '../../src/observability/logger.js';
 import type { sinkSchema } from '../../src/sinks/config.js';
 import { openSinkWriter, sinkGroupId } from '../../src/sinks/registry.js';
 import type { SinkWriter } from '../../src/sinks/sink-module.js';
-import { sentinelDestination, splunkDestination, syslogDestination, type TestDestination } from './sink-destinations.js';
+import {
+  cloudwatchDestination,
+  sentinelDestination,
+  splunkDestination,
+  syslogDestination,
+  type TestDestination,
+} from './sink-destinations.js';
 import { committedOffsets, countBy, enrichedEvent, produceEvents, runSinkInProcess, sinkTestbed, until } from './sink-harness.js';
 
 /**
@@ -22,6 +28,7 @@ const factories: Array<[string, () => Promise<TestDestination>]> = [
   ['splunk-hec', () => splunkDestination()],
   ['syslog-tcp', () => syslogDestination(dir, 'tcp')],
   ['syslog-tls', () => syslogDestination(dir, 'tls')],
+  ['cloudwatch-logs (moto)', () => cloudwatchDestination()],
 ];
 
 describe.each(factories)('sink conformance: %s', (_name, factory) => {
@@ -33,9 +40,9 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     await destination?.stop();
   });
 
-  const received = (ids: Iterable<string>) => {
+  const received = async (ids: Iterable<string>) => {
     const wanted = new Set(ids);
-    return destination.receivedIds().filter((id) => wanted.has(id));
+    return (await destination.receivedIds()).filter((id) => wanted.has(id));
   };
 
   it('opens and closes a writer, and starts and stops the runtime with nothing to do', async () => {
@@ -60,9 +67,9 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
       Array.from({ length: 400 }, (_, i) => enrichedEvent(i)),
     );
     const sink = await runSinkInProcess(bed, config);
-    await until('every event delivered', () => (new Set(received(ids)).size === ids.length ? true : undefined));
+    await until('every event delivered', async () => (new Set(await received(ids)).size === ids.length ? true : undefined));
     await sink.stop();
-    const arrivals = received(ids);
+    const arrivals = await received(ids);
     expect(arrivals).toHaveLength(ids.length);
     const committed = await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched);
     const total = [...committed.values()].reduce((n, o) => n + Number(o), 0);
@@ -95,9 +102,9 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
       },
       close: () => inner.close(),
     }));
-    await until('every event delivered', () => (new Set(received(ids)).size === ids.length ? true : undefined));
+    await until('every event delivered', async () => (new Set(await received(ids)).size === ids.length ? true : undefined));
     await sink.stop();
-    expect(received(ids)).toHaveLength(ids.length);
+    expect(await received(ids)).toHaveLength(ids.length);
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(6);
   });
@@ -111,7 +118,7 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
       Array.from({ length: 200 }, (_, i) => enrichedEvent(i)),
     );
     const sink = await runSinkInProcess(bed, config);
-    await until('the first events delivered', () => (new Set(received(first)).size === first.length ? true : undefined));
+    await until('the first events delivered', async () => (new Set(await received(first)).size === first.length ? true : undefined));
     await destination.restart();
     const second = await produceEvents(
       bed.rd,
@@ -119,11 +126,13 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
       Array.from({ length: 200 }, (_, i) => enrichedEvent(1_000 + i)),
     );
     const all = [...first, ...second];
-    await until('every event delivered after the restart', () => (new Set(received(all)).size === all.length ? true : undefined));
+    await until('every event delivered after the restart', async () =>
+      new Set(await received(all)).size === all.length ? true : undefined,
+    );
     await sink.stop();
-    const duplicates = received(all).length - all.length;
+    const duplicates = (await received(all)).length - all.length;
     process.stdout.write(`[conformance ${destination.name}] through a receiver restart: ${all.length} events, ${duplicates} redelivered\n`);
-    expect(new Set(received(all)).size).toBe(all.length);
+    expect(new Set(await received(all)).size).toBe(all.length);
   });
 
   it('checkpoint: ack A, B, D, fail C and E, restart → C, D, E come back and nothing is committed past C', async () => {
@@ -145,20 +154,22 @@ describe.each(factories)('sink conformance: %s', (_name, factory) => {
     );
     const failing = new Set([c, e] as string[]);
     const first = await runSinkInProcess(bed, config, (inner) => failFor(inner, failing, 3));
-    await until('A, B and D acknowledged', () => (new Set(received([a, b, d] as string[])).size === 3 ? true : undefined));
+    await until('A, B and D acknowledged', async () => (new Set(await received([a, b, d] as string[])).size === 3 ? true : undefined));
     const failure = await first.failed.catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SiemStreamError);
     expect((failure as SiemStreamError).code).toBe('DESTINATION_UNAVAILABLE');
     await first.stop();
     const committed = await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched);
     expect(committed.get(0)).toBe('2'); // offset of C: A and B are committed, nothing after
-    expect(received([c, e] as string[])).toHaveLength(0);
+    expect(await received([c, e] as string[])).toHaveLength(0);
 
-    const before = countBy(received([a, b, c, d, e] as string[]));
+    const before = countBy(await received([a, b, c, d, e] as string[]));
     const second = await runSinkInProcess(bed, config);
-    await until('C, D and E delivered after the restart', () => (new Set(received([c, d, e] as string[])).size === 3 ? true : undefined));
+    await until('C, D and E delivered after the restart', async () =>
+      new Set(await received([c, d, e] as string[])).size === 3 ? true : undefined,
+    );
     await second.stop();
-    const after = countBy(received([a, b, c, d, e] as string[]));
+    const after = countBy(await received([a, b, c, d, e] as string[]));
     const redelivered = [a, b, c, d, e].filter((id) => (after.get(id as string) ?? 0) > (before.get(id as string) ?? 0));
     expect(redelivered).toEqual([c, d, e]);
     expect((await committedOffsets(bed.rd, sinkGroupId(config), bed.names.enriched)).get(0)).toBe('5');
@@ -192,7 +203,7 @@ function failFor(inner: SinkWriter, ids: Set<string>, okBefore: number): SinkWri
         items.map((i) => i.payload),
         signal,
       );
-      if (!Array.isArray(outcome) && outcome.kind === 'ok') acknowledged++;
+      if ((Array.isArray(outcome) ? outcome : [outcome]).every((o) => o.kind === 'ok')) acknowledged++;
       return outcome;
     },
     close: () => inner.close(),

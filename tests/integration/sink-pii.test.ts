@@ -138,7 +138,7 @@ describe('PII rules on another destination', () => {
     const byId = new Map(events.map((ev) => [ev.EventId, ev]));
     await produceEvents(bed.rd, bed.codec, events);
     const sink = await runSinkInProcess(bed, config);
-    await until('every event indexed', () => (destination.receivedIds().length >= events.length ? true : undefined));
+    await until('every event indexed', async () => ((await destination.receivedIds()).length >= events.length ? true : undefined));
     await sink.stop();
 
     const received = destination

@@ -7,7 +7,7 @@ import { parseTopology } from '../../src/config/load.js';
 import { rootLogger, sendLogsToFile } from '../../src/observability/logger.js';
 
 describe('log redaction', () => {
-  it('keeps the registry and Kafka passwords out of a logged topology, at any level', async () => {
+  it('keeps the registry and Kafka passwords and AWS keys out of a logged topology, at any level', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'siem-redact-')), 'log.jsonl');
     sendLogsToFile(file);
     const raw = parse(readFileSync('topologies/default.yaml', 'utf8')) as Record<string, unknown>;
@@ -16,6 +16,15 @@ describe('log redaction', () => {
         ...raw,
         kafka: { brokers: ['k:9093'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'kafka-Secret-1' } },
         schemaRegistry: { url: 'https://r:1', auth: { username: 'svc', password: 'registry-Secret-2' } },
+        sinks: [
+          ...(raw.sinks as unknown[]),
+          {
+            name: 'cloudwatch',
+            type: 'cloudwatch-logs',
+            region: 'eu-west-1',
+            credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'aws-Secret-3', sessionToken: 'aws-Session-4' },
+          },
+        ],
       },
       'x.yaml',
       {},
@@ -36,6 +45,9 @@ describe('log redaction', () => {
     expect(lines).toHaveLength(2);
     expect(text).not.toContain('registry-Secret-2');
     expect(text).not.toContain('kafka-Secret-1');
+    expect(text).not.toContain('aws-Secret-3');
+    expect(text).not.toContain('aws-Session-4');
+    expect(text).not.toContain('siem-local-secret'); // source.s3.credentials of the default topology
     expect(text).toContain('"username":"svc"'); // redaction is by key, the rest of the config stays readable
     expect(lines[1]).toMatchObject({ schemaRegistry: { auth: { password: '[redacted]' } } });
   });

@@ -13,6 +13,7 @@ export const PORTS = {
   registry: 38081,
   s3: 39000,
   sqs: 39324,
+  cloudwatch: 39400,
 };
 
 export const DIRECT_BROKERS = [0, 1, 2].map((i) => `127.0.0.1:${PORTS.kafka + 2 * i}`);

@@ -60,6 +60,7 @@ export function chaosPorts(base: number): { ports: StackPorts; emulatorPort: num
       registry: base + 81,
       s3: base,
       sqs: base + 324,
+      cloudwatch: base + 400,
     },
     emulatorPort: base + 443,
     registrySecurePort: base + 82,

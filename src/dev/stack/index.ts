@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { sqsEndpoint, sqsService } from './elasticmq.js';
 import { kafkaBrokers, kafkaService, proxiedListeners, type SecureKafkaEndpoint, secureKafkaEndpoint } from './kafka.js';
 import { type KafkaAuthEndpoints, kafkaAuthEndpoints, prepareAuthListeners } from './kafka-auth.js';
+import { CLOUDWATCH_CREDENTIALS, cloudwatchEndpoint, cloudwatchService } from './moto.js';
 import { knownUnits, logFile, runningPid, stackPaths, stopUnit, withFileLock } from './process-files.js';
 import { registryService, registryUrl } from './registry.js';
 import { ensureService, type ServiceState } from './runner.js';
@@ -31,6 +32,8 @@ export interface StackEndpoints {
   registryUrl: string;
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: true };
   sqsEndpoint: string;
+  /** CloudWatch Logs (moto's server mode) */
+  cloudwatch: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   home: string;
 }
 
@@ -43,7 +46,13 @@ interface StackFile {
   updatedAt: string;
 }
 
-const DEFS: Record<ServiceName, ServiceDef> = { kafka: kafkaService, registry: registryService, s3: s3Service, sqs: sqsService };
+const DEFS: Record<ServiceName, ServiceDef> = {
+  kafka: kafkaService,
+  registry: registryService,
+  s3: s3Service,
+  sqs: sqsService,
+  cloudwatch: cloudwatchService,
+};
 
 const homeOf = (home?: string) => resolve(home ?? '.stack');
 
@@ -58,6 +67,7 @@ function endpointsOf(ctx: StackContext): StackEndpoints {
     registryUrl: registryUrl(ctx),
     s3: { endpoint: s3Endpoint(ctx), ...S3_CREDENTIALS, forcePathStyle: true },
     sqsEndpoint: sqsEndpoint(ctx),
+    cloudwatch: { endpoint: cloudwatchEndpoint(ctx), ...CLOUDWATCH_CREDENTIALS },
     home: ctx.home,
   };
 }
@@ -73,8 +83,9 @@ function readStackFile(home: string): StackFile | undefined {
 const anyRunning = (home: string) => knownUnits(home).some((u) => runningPid(home, u) !== undefined);
 
 /**
- * Starts (or finds already running) Kafka, the schema registry, S3 and SQS as child JVMs on
- * 127.0.0.1 and waits until each is healthy. Idempotent: running, healthy services are kept.
+ * Starts (or finds already running) Kafka, the schema registry, S3 and SQS (child JVMs) and
+ * CloudWatch Logs (moto, a Python process) on 127.0.0.1 and waits until each is healthy.
+ * Idempotent: running, healthy services are kept.
  */
 export async function stackUp(opts: StackOptions = {}): Promise<StackEndpoints> {
   const home = homeOf(opts.home);
@@ -112,6 +123,7 @@ async function up(home: string, opts: StackOptions, progress: (msg: string) => v
     ctx.ports.s3,
     ctx.ports.sqs,
     ...(ctx.ports.oidc === undefined ? [] : [ctx.ports.oidc]),
+    ctx.ports.cloudwatch,
   ];
   if (new Set(claimed).size !== claimed.length) {
     throw new Error(`stack ports collide: ${claimed.join(', ')} (broker n uses kafka+2·(n−1), controller n uses controller+2·(n−1))`);

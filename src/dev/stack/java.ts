@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { logFile, stackPaths, unitMarker, writePid } from './process-files.js';
+import { logFile, stackPaths, writePid } from './process-files.js';
 
 export interface JavaRuntime {
   bin: string;
@@ -93,30 +93,32 @@ export function findJava(min: number, purpose: string): JavaRuntime {
   );
 }
 
-export interface JavaLaunch {
+export interface UnitLaunch {
   home: string;
   unit: string;
-  java: JavaRuntime;
-  /** JVM options, main class / -jar and program arguments (the unit marker is added). */
+  /** the JVM, or another program */
+  program: string;
+  /** every argument, the unit marker (process-files.ts) among them */
   args: string[];
   cwd?: string;
 }
 
 /**
- * Starts a JVM detached (own process group, no handles kept) with stdout and stderr appended to
- * `<home>/logs/<unit>.log`, and records its pid in `<home>/run/<unit>.pid`.
+ * Starts a unit's process (a JVM, or another program) detached (own process group, no handles
+ * kept) with stdout and stderr appended to `<home>/logs/<unit>.log`, and records its pid in
+ * `<home>/run/<unit>.pid`.
  */
-export function spawnDetached(launch: JavaLaunch): number {
+export function spawnDetached(launch: UnitLaunch): number {
   const paths = stackPaths(launch.home);
   mkdirSync(paths.logs, { recursive: true });
   const out = openSync(logFile(launch.home, launch.unit), 'w');
-  const child = spawn(launch.java.bin, [unitMarker(launch.home, launch.unit), ...launch.args], {
+  const child = spawn(launch.program, launch.args, {
     cwd: launch.cwd ?? launch.home,
     detached: true,
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  if (child.pid === undefined) throw new Error(`could not start ${launch.java.bin} for ${launch.unit}`);
+  if (child.pid === undefined) throw new Error(`could not start ${launch.program} for ${launch.unit}`);
   child.on('error', () => {});
   child.unref();
   writePid(launch.home, launch.unit, child.pid);

@@ -1,6 +1,6 @@
 import { assertPortsFree, waitHealthy } from './health.js';
 import { findJava, spawnDetached } from './java.js';
-import { runningPid } from './process-files.js';
+import { runningPid, unitMarker } from './process-files.js';
 import type { ServiceDef, StackContext } from './service.js';
 
 export interface ServiceState {
@@ -19,15 +19,24 @@ export async function ensureService(def: ServiceDef, ctx: StackContext): Promise
   const started = Date.now();
   if (dead.length > 0) {
     // Fail fast (before any download) on a missing Java or a port held by someone else.
-    const java = findJava(def.javaMin, def.label);
+    const java = def.javaMin === undefined ? undefined : findJava(def.javaMin, def.label);
     await assertPortsFree(dead.flatMap((u) => u.ports));
     const launches = await def.prepare(ctx, dead);
     for (const unit of dead) {
-      const args = launches.get(unit.id);
-      if (!args) throw new Error(`${def.name}: no launch arguments for ${unit.id}`);
-      const pid = spawnDetached({ home: ctx.home, unit: unit.id, java, args });
+      const launch = launches.get(unit.id);
+      if (!launch) throw new Error(`${def.name}: no launch arguments for ${unit.id}`);
+      let pid: number;
+      let runtime: string;
+      if (Array.isArray(launch)) {
+        if (!java) throw new Error(`${def.name}: JVM arguments for ${unit.id}, but the service declares no javaMin`);
+        pid = spawnDetached({ home: ctx.home, unit: unit.id, program: java.bin, args: [unitMarker(ctx.home, unit.id), ...launch] });
+        runtime = `Java ${java.major}`;
+      } else {
+        pid = spawnDetached({ home: ctx.home, unit: unit.id, ...launch });
+        runtime = launch.program;
+      }
       ctx.progress(
-        `${def.name}: started ${def.label} as ${unit.id} (pid ${pid}, Java ${java.major}) on ${unit.ports.map((p) => p.port).join('/')}`,
+        `${def.name}: started ${def.label} as ${unit.id} (pid ${pid}, ${runtime}) on ${unit.ports.map((p) => p.port).join('/')}`,
       );
     }
   } else if (await def.healthy(ctx).catch(() => false)) {

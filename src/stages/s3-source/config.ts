@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsCredentialsSchema } from '../../config/aws.js';
 import { nameSchema as name } from '../../config/common.js';
 import { retryPolicySchema } from '../../util/retry.js';
 import { afterIngestSchema, globCanMatchUnder } from './after-ingest-config.js';
@@ -72,10 +73,7 @@ export const s3SourceSchema = z
     endpoint: z.string().url().optional(),
     region: z.string().default('us-east-1'),
     forcePathStyle: z.boolean().default(false),
-    credentials: z
-      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })
-      .strict()
-      .optional(),
+    credentials: awsCredentialsSchema.optional(),
     /** the default bucket and prefix: polled when `locations` is not set, and used by re-ingest */
     bucket: z.string().min(3),
     prefix: z.string().default(''),
