@@ -49,14 +49,15 @@ export const modelSchema = z
 export const calibrationSchema = z
   .object({
     /** the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer) */
-    targetAlertRate: z.number().gt(0).max(0.2).default(0.002),
+    targetAlertRate: z.number().gt(0).max(0.2).default(0.005),
     /** a log type's events per partition before its own threshold is used; until then the model's threshold is */
     warmUpEvents: z.number().int().min(5).default(2_000),
     /** what a threshold is kept per: the log type, or the ASIM EventSchema */
     by: z.enum(['logType', 'eventSchema']).default('logType'),
     /**
-     * an entity's events per feature window that count towards the threshold: a port scan's burst
-     * of thousands of events must not become the stream's idea of normal and hide the next attack
+     * an entity's events per feature window that count towards the threshold (beyond it, only every
+     * doubling counts): a port scan's burst of thousands of events must not become the stream's idea
+     * of normal and hide the next attack, and a busy entity's normal must still count
      */
     maxPerEntityWindow: z.number().int().positive().default(10),
   })

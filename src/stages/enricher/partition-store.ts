@@ -15,6 +15,7 @@ import { P2Quantile, type P2State } from './p2-quantile.js';
 import { eventLine, severityScore } from './severity.js';
 import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
 import { sourceClockPolicy } from './source-grace.js';
+import { sourceStreamOf } from './source-stream.js';
 import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
 import { advanceOf, arrivedLate, paneStart, windowClosed, windowStarts } from './windows.js';
 
@@ -40,7 +41,7 @@ export interface ModelThreshold {
 export type ChangelogEntry = [key: string, value: string | null];
 
 interface Meta {
-  /** stream time per log type (see SourceClocks) */
+  /** stream time per source stream (see SourceClocks), as last written */
   sources: Record<string, number>;
   /** events seen per log type: the denominator of template rarity */
   totals: Record<string, number>;
@@ -103,7 +104,7 @@ export class PartitionStore {
 
   observe(event: NormalizedEvent): Observation {
     const t = event.TimeGenerated;
-    const own = this.clocks.observe(event.LogType, t);
+    const own = this.clocks.observe(this.streamOf(event), t);
     // an idle source's own windows are kept for its event even when the others have moved on
     const kept = Math.min(this.clocks.retentionWatermark(), own - this.clockPolicy.allowedLatenessMs);
     const state = this.entity(event.EntityKey);
@@ -183,7 +184,9 @@ export class PartitionStore {
       this.calibrators.set(key, calibrator);
     }
     const threshold = calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : model.threshold;
-    if (o.features.events_in_window <= maxPerEntityWindow) {
+    // a busy entity still counts, but only its first events of a window and then every doubling
+    const n = o.features.events_in_window;
+    if (n <= maxPerEntityWindow || (n & (n - 1)) === 0) {
       calibrator.quantile.add(score);
       this.changedCalibrators.add(key);
     }
@@ -204,7 +207,7 @@ export class PartitionStore {
       out.push([CALIBRATION + key, JSON.stringify({ v: c.version, p: c.quantile.p, s: c.quantile })]);
     }
     this.changedCalibrators.clear();
-    if (this.changed.has(META)) out.push([META, JSON.stringify(this.meta)]);
+    if (this.changed.has(META)) out.push([META, JSON.stringify({ ...this.meta, sources: this.clocks.toJSON() })]);
     this.changed.clear();
     return out;
   }
@@ -229,6 +232,17 @@ export class PartitionStore {
     this.drain.total = this.meta.total;
     this.clocks = new SourceClocks(this.clockPolicy, this.meta.sources);
     this.changed.clear();
+  }
+
+  private lastKey: { logType: string; key: string; stream: string } | undefined;
+
+  /** an object's events come one after another: its stream is worked out once */
+  private streamOf(event: NormalizedEvent): string {
+    const last = this.lastKey;
+    if (last && last.key === event.SourceKey && last.logType === event.LogType) return last.stream;
+    const stream = sourceStreamOf(event.LogType, event.SourceKey);
+    this.lastKey = { logType: event.LogType, key: event.SourceKey, stream };
+    return stream;
   }
 
   private entity(key: string): EntityState & { seq: number } {

@@ -58,7 +58,7 @@ describe('enricher score calibration', () => {
     }
   });
 
-  it("does not let one entity's burst raise the threshold", () => {
+  it("barely lets one entity's burst raise the threshold", () => {
     const burst = (maxPerEntityWindow: number) => {
       const store = new PartitionStore({ ...config, calibration: { ...config.calibration, maxPerEntityWindow } });
       scoreStream(store, 5_000, seeded(6));
@@ -70,10 +70,10 @@ describe('enricher score calibration', () => {
       }
       return { before, after: probe('probe2', 7_100) };
     };
-    const capped = burst(5);
-    expect(capped.after - capped.before).toBeLessThan(0.02);
+    const capped = burst(5); // 5 events, then only the 8th, 16th, … 1024th: 13 of the 2,000
     const uncapped = burst(1_000_000);
     expect(uncapped.after).toBeGreaterThan(0.8); // every scan event would have counted: the scan itself becomes normal
+    expect(capped.after - capped.before).toBeLessThan(0.1 * (uncapped.after - uncapped.before));
   });
 
   it('keeps its thresholds through a restore, and restarts them for a new model', () => {

@@ -4,6 +4,7 @@ import { enricherSchema } from '../../../src/stages/enricher/config.js';
 import { PartitionStore } from '../../../src/stages/enricher/partition-store.js';
 import { SourceClocks } from '../../../src/stages/enricher/source-clocks.js';
 import { DELIVERY_GRACE_BY_FORMAT, sourceClockPolicy } from '../../../src/stages/enricher/source-grace.js';
+import { sourceStreamOf } from '../../../src/stages/enricher/source-stream.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
 import { windowStarts } from '../../../src/stages/enricher/windows.js';
 
@@ -110,5 +111,44 @@ describe('enricher event time per source', () => {
     expect(problem({ kind: 'sliding', sizeMs: 1_000_001 })?.path).toEqual(['windows', 0, 'advanceMs']);
     expect(problem({ kind: 'tumbling', sizeMs: MIN, advanceMs: 30_000 })?.message).toMatch(/tumbling/);
     expect(problem({ kind: 'sliding', sizeMs: 5 * MIN })).toBeUndefined();
+  });
+});
+
+describe('source streams', () => {
+  it('takes the date and time out of the key, keeping account, region, trail, flow log and load balancer apart', () => {
+    const trail = (acct: string, region: string, day: string, time: string) =>
+      sourceStreamOf(
+        'cloudtrail',
+        `AWSLogs/${acct}/CloudTrail/${region}/2026/12/${day}/${acct}_CloudTrail_${region}_202612${day}T${time}Z_Ab12Cd.json.gz`,
+      );
+    expect(trail('111122223333', 'us-east-1', '07', '1005')).toBe(trail('111122223333', 'us-east-1', '08', '2355'));
+    expect(trail('111122223333', 'us-east-1', '07', '1005')).not.toBe(trail('111122223333', 'eu-west-1', '07', '1005'));
+    expect(trail('111122223333', 'us-east-1', '07', '1005')).not.toBe(trail('444455556666', 'us-east-1', '07', '1005'));
+    const flow = (id: string, hour: string) =>
+      sourceStreamOf(
+        'vpcflow',
+        `AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/07/${hour}/111122223333_vpcflowlogs_us-east-1_${id}_20261207T${hour}05Z_9f8e7d6c.log.gz`,
+      );
+    expect(flow('fl-0a1b2c', '10')).toBe(flow('fl-0a1b2c', '11'));
+    expect(flow('fl-0a1b2c', '10')).not.toBe(flow('fl-9z8y7x', '10'));
+    expect(sourceStreamOf('s3access', 'logs/2026-12-07-10-05-00-ABCDEF0123456789')).toBe(
+      sourceStreamOf('s3access', 'logs/2026-12-07-11-15-00-0123456789ABCDEF'),
+    );
+    expect(sourceStreamOf('app', 'app/dt=2026-12-07/part-0001.json')).toBe(sourceStreamOf('app', 'app/dt=2026-12-08/part-0002.json'));
+    expect(sourceStreamOf('app', 'x/a.log')).not.toBe(sourceStreamOf('other', 'x/a.log'));
+  });
+
+  it('reads a backfill in key order without late events: each account and region replays its own time', () => {
+    const store = new PartitionStore(config);
+    const key = (region: string, hour: number) =>
+      `AWSLogs/111122223333/CloudTrail/${region}/2026/12/07/111122223333_CloudTrail_${region}_20261207T${String(hour).padStart(2, '0')}00Z_x.json.gz`;
+    const observations = ['us-east-1', 'eu-west-1'].flatMap((region) =>
+      [0, 1, 2, 3].flatMap((hour) =>
+        [0, 10_000, 20_000].map((s) => store.observe(event(`u-${region}`, hour * HOUR + s, 'trail', { SourceKey: key(region, hour) }))),
+      ),
+    );
+    expect(observations.filter((o) => o.late)).toEqual([]);
+    // the second region's first minute counts its own three events, though the first region is hours ahead
+    expect(observations.slice(12, 15).map((o) => o.windowCounts.m1)).toEqual([1, 2, 3]);
   });
 });
