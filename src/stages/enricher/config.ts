@@ -51,7 +51,7 @@ export const calibrationSchema = z
     /** the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer) */
     targetAlertRate: z.number().gt(0).max(0.2).default(0.005),
     /** a log type's events per partition before its own threshold is used; until then the model's threshold is */
-    warmUpEvents: z.number().int().min(5).default(2_000),
+    warmUpEvents: z.number().int().min(5).default(500),
     /** what a threshold is kept per: the log type, or the ASIM EventSchema */
     by: z.enum(['logType', 'eventSchema']).default('logType'),
     /**
