@@ -1,10 +1,8 @@
 import { defineSink } from '../sink-module.js';
-import { type SentinelSinkConfig, sentinelSinkSchema } from './config.js';
-import { LogsIngestionWriter } from './logs-ingestion-writer.js';
+import { sentinelSinkSchema } from './config.js';
 
 /** Microsoft Sentinel through the Azure Monitor Logs Ingestion API (DCE + DCR stream → table). */
-export const sentinelSink = defineSink<SentinelSinkConfig>({
-  type: 'sentinel',
+export const sentinelSink = defineSink({
   configSchema: sentinelSinkSchema,
-  open: async (config, context) => new LogsIngestionWriter(config, context),
+  open: async (config, context) => new (await import('./logs-ingestion-writer.js')).LogsIngestionWriter(config, context),
 });
