@@ -2,34 +2,53 @@ import { z } from 'zod';
 import { sinkCommonFields } from '../common-config.js';
 
 const credentialSchema = z.discriminatedUnion('type', [
-  /** a fixed bearer token: the local emulator, or a token minted outside siem-stream */
-  z.object({ type: z.literal('static-token'), token: z.string().min(1) }).strict(),
+  z
+    .object({ type: z.literal('static-token'), token: z.string().min(1).describe('the bearer token') })
+    .strict()
+    .describe('a fixed bearer token (the local emulator, or a token minted outside siem-stream)'),
   z
     .object({
       type: z.literal('client-secret'),
-      tenantId: z.string().min(1),
-      clientId: z.string().min(1),
-      clientSecret: z.string().min(1),
-      /** Entra ID authority for sovereign clouds, e.g. https://login.microsoftonline.us */
-      authorityHost: z.string().url().optional(),
+      tenantId: z.string().min(1).describe('the Entra ID tenant (directory) id'),
+      clientId: z.string().min(1).describe("the app registration's client (application) id"),
+      clientSecret: z
+        .string()
+        .min(1)
+        .describe("the app registration's secret, best from the environment (`SIEM_STREAM__SINKS__<i>__CREDENTIAL__CLIENT_SECRET`)"),
+      authorityHost: z
+        .string()
+        .url()
+        .optional()
+        .describe('Entra ID authority for sovereign clouds, e.g. `https://login.microsoftonline.us`'),
     })
-    .strict(),
-  z.object({ type: z.literal('managed-identity'), clientId: z.string().optional() }).strict(),
+    .strict()
+    .describe('an app registration and its secret'),
+  z
+    .object({
+      type: z.literal('managed-identity'),
+      clientId: z.string().optional().describe('a user-assigned identity; without it the system-assigned one'),
+    })
+    .strict()
+    .describe('the Azure managed identity of the host'),
   z
     .object({
       type: z.literal('workload-identity'),
-      tenantId: z.string().optional(),
-      clientId: z.string().optional(),
-      tokenFilePath: z.string().optional(),
+      tenantId: z.string().optional().describe('default: `AZURE_TENANT_ID`'),
+      clientId: z.string().optional().describe('default: `AZURE_CLIENT_ID`'),
+      tokenFilePath: z.string().optional().describe('default: `AZURE_FEDERATED_TOKEN_FILE`'),
     })
-    .strict(),
-  z.object({ type: z.literal('default') }).strict(),
+    .strict()
+    .describe('AKS workload identity; the defaults are the variables its webhook injects'),
+  z
+    .object({ type: z.literal('default') })
+    .strict()
+    .describe('`DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI, …)'),
 ]);
 
 const columnSchema = z
   .object({
-    name: z.string().min(1),
-    type: z.enum(['string', 'int', 'long', 'real', 'boolean', 'datetime', 'dynamic']),
+    name: z.string().min(1).describe('the column name'),
+    type: z.enum(['string', 'int', 'long', 'real', 'boolean', 'datetime', 'dynamic']).describe('the column type in the DCR'),
   })
   .strict();
 
@@ -42,31 +61,48 @@ export const sentinelSinkSchema = z
     endpoint: z
       .string()
       .url()
-      .refine((u) => u.startsWith('https://'), 'an https:// data collection endpoint'),
-    dcrImmutableId: z.string().min(1),
-    credential: credentialSchema,
-    /** token audience (scope = <audience>/.default); sovereign clouds: https://monitor.azure.us, https://monitor.azure.cn */
-    audience: z.string().url().default('https://monitor.azure.com'),
-    /** extra CA certificate (PEM file) to trust, e.g. the local emulator's */
-    caFile: z.string().optional(),
-    /** one request's time limit; a timeout is retried */
-    requestTimeoutMs: z.number().int().positive().default(30_000),
-    /** EventSchema → DCR stream name; "*" is the fallback */
-    streams: z.record(z.string(), z.string().min(1)).refine((s) => '*' in s, 'must contain a "*" fallback stream'),
-    /** per stream, the columns the deployed DCR declares, when they differ from the ones generated from schemas/ */
-    columns: z.record(z.string(), z.array(columnSchema).min(1)).default({}),
+      .refine((u) => u.startsWith('https://'), 'an https:// data collection endpoint')
+      .describe('the data collection endpoint, `https://<dce>.ingest.monitor.azure.com`'),
+    dcrImmutableId: z.string().min(1).describe('the `dcr-…` immutable id of the data collection rule'),
+    credential: credentialSchema.describe(
+      'how the sink gets its token; the identity needs the **Monitoring Metrics Publisher** role on the DCR',
+    ),
+    audience: z
+      .string()
+      .url()
+      .default('https://monitor.azure.com')
+      .describe(
+        'token scope `<audience>/.default`; sovereign clouds: `https://monitor.azure.us` (US Gov), `https://monitor.azure.cn` (China)',
+      ),
+    caFile: z.string().optional().describe("an extra CA certificate (PEM file) to trust for this client only, e.g. the local emulator's"),
+    requestTimeoutMs: z.number().int().positive().default(30_000).describe("one request's time limit; a timeout is retried"),
+    streams: z
+      .record(z.string().describe('EventSchema'), z.string().min(1))
+      .refine((s) => '*' in s, 'must contain a "*" fallback stream')
+      .describe('`EventSchema` → DCR stream name; `"*"` is the fallback and must be present'),
+    columns: z
+      .record(z.string().describe('stream'), z.array(columnSchema).min(1))
+      .default({})
+      .describe(
+        'per stream, the columns the **deployed** DCR declares, when they differ from the ones generated from `schemas/` ([schema guard](sinks.md#schema-guard))',
+      ),
     schemaGuard: z
       .object({
-        /** a column the stream does not declare (the API would drop it silently): report (metric + log, sent anyway) or DLQ */
-        undeclaredColumns: guardAction.default('report'),
-        /** a value that does not fit its column's type */
-        typeMismatches: guardAction.default('dlq'),
-        /** a value above the 64 KB field limit (the API would truncate it) */
-        oversizedFields: guardAction.default('dlq'),
+        undeclaredColumns: guardAction
+          .default('report')
+          .describe(
+            'a column the stream does not declare (the API would drop it silently): `report` (metric + one log line per stream and column; the row is still sent) or `dlq`',
+          ),
+        typeMismatches: guardAction.default('dlq').describe("a value that does not fit its column's type"),
+        oversizedFields: guardAction.default('dlq').describe('a value above the 64 KB field limit (the API would truncate it)'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('what happens to a row the Logs Ingestion API would silently alter ([schema guard](sinks.md#schema-guard))'),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Microsoft Sentinel through the Azure Monitor Logs Ingestion API (DCE + DCR stream → custom table), one gzip request per batch ([sinks](sinks.md#microsoft-sentinel-type-sentinel))',
+  );
 
 export type SentinelSinkConfig = z.infer<typeof sentinelSinkSchema>;
