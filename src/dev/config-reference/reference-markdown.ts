@@ -75,7 +75,7 @@ function table(rows: SettingRow[]): string {
 
 function describe(row: SettingRow): string {
   if (row.conditions.length === 0) return row.description;
-  const when = row.conditions.map((c) => `\`${c.key}: ${c.value}\``).join(', ');
+  const when = row.conditions.map((c) => (c.value === '' ? `\`${c.key}\`` : `\`${c.key}: ${c.value}\``)).join(', ');
   return `*with ${when}:* ${row.description}`.trim();
 }
 

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { type NamedEnums, typeOf } from './type-names.js';
 import { peel } from './zod-layers.js';
 
-/** A variant a setting belongs to: `key: value` of the discriminated union at `unionPath`. */
+/**
+ * A variant a setting belongs to: `key: value` of the discriminated union at `unionPath`, or, in a
+ * plain union of objects, the option that has `key` (`value` empty).
+ */
 export interface Condition {
   unionPath: string;
   key: string;
@@ -71,7 +74,10 @@ function childRows(base: z.ZodTypeAny, path: string, tree: SettingTree): Setting
   }
   if (base instanceof z.ZodDiscriminatedUnion) return variantRows(base, path, tree);
   if (base instanceof z.ZodUnion) {
-    return (base.options as z.ZodTypeAny[]).flatMap((option) => childRows(unwrap(option).base, path, tree));
+    const options = (base.options as z.ZodTypeAny[]).map((option) => unwrap(option).base);
+    if (options.length > 1 && options.every((o) => o instanceof z.ZodObject))
+      return objectOptionRows(options as z.AnyZodObject[], path, tree);
+    return options.flatMap((option) => childRows(option, path, tree));
   }
   return [];
 }
@@ -95,16 +101,17 @@ function variantRows(
 ): SettingRow[] {
   const key = union.discriminator;
   const variants = union.options.map((option) => {
-    const value = String((option.shape[key] as z.ZodLiteral<unknown>).value);
+    const values = discriminatorValues(option.shape[key] as z.ZodTypeAny);
+    const value = values.join(' | ');
     const rows = childRows(option, path, tree).filter((r) => r.path !== join(path, key));
-    return { value, rows, ...(option.description ? { description: option.description } : {}) };
+    return { value, values, rows, ...(option.description ? { description: option.description } : {}) };
   });
   tree.unions.set(path, { key, variants: variants.map(({ value, description }) => ({ value, ...(description ? { description } : {}) })) });
   const same = (a: SettingRow, b: SettingRow) => JSON.stringify(a) === JSON.stringify(b);
   const shared = variants[0]?.rows.filter((r) => variants.every((v) => v.rows.some((o) => same(o, r)))) ?? [];
   const discriminator: SettingRow = {
     path: join(path, key),
-    type: variants.map((v) => `\`${v.value}\``).join(' | '),
+    type: variants.flatMap((v) => v.values.map((value) => `\`${value}\``)).join(' | '),
     default: '*required*',
     description: variants.some((v) => v.description)
       ? variants.map((v) => `\`${v.value}\`: ${v.description ?? ''}`).join('; ')
@@ -117,6 +124,36 @@ function variantRows(
       .map((r) => ({ ...r, conditions: [{ unionPath: path, key, value: v.value }, ...r.conditions] })),
   );
   return [discriminator, ...shared, ...own];
+}
+
+/** The values a variant's discriminator takes: a literal's one, or each of an enum's (`mechanism: plain | scram-sha-256 | …`). */
+function discriminatorValues(schema: z.ZodTypeAny): string[] {
+  const s = unwrap(schema).base;
+  if (s instanceof z.ZodLiteral) return [String(s.value)];
+  if (s instanceof z.ZodEnum) return (s.options as unknown[]).map(String);
+  throw new Error(`a discriminator the config reference cannot read: ${s.constructor.name}`);
+}
+
+/**
+ * A plain union of objects (`{ match, … }` or `{ preset, … }`): the settings every option shares
+ * once, then each option's own, marked by the first required key only that option has.
+ */
+function objectOptionRows(options: z.AnyZodObject[], path: string, tree: SettingTree): SettingRow[] {
+  const keysOf = (o: z.AnyZodObject) => Object.keys(o.shape as z.ZodRawShape);
+  const perOption = options.map((option, i) => {
+    const others = options.filter((_, j) => j !== i).flatMap(keysOf);
+    const marker = keysOf(option).find((k) => !others.includes(k) && !(option.shape as z.ZodRawShape)[k]?.isOptional());
+    if (marker === undefined) throw new Error(`${path}: a union option has no required key of its own to tell it apart`);
+    return { marker, rows: childRows(option, path, tree) };
+  });
+  const same = (a: SettingRow, b: SettingRow) => JSON.stringify(a) === JSON.stringify(b);
+  const shared = perOption[0]?.rows.filter((r) => perOption.every((o) => o.rows.some((x) => same(x, r)))) ?? [];
+  const own = perOption.flatMap(({ marker, rows }) =>
+    rows
+      .filter((r) => !shared.some((s) => same(s, r)))
+      .map((r) => ({ ...r, conditions: [{ unionPath: path, key: marker, value: '' }, ...r.conditions] })),
+  );
+  return [...shared, ...own];
 }
 
 function defaultText(u: Unwrapped): string {

@@ -100,6 +100,52 @@ describe('the config reference generator', () => {
     });
   });
 
+  it('reads an enum discriminator: one variant for all its values (kafka.sasl: plain | scram-* with a password, or oauthbearer)', () => {
+    const sasl = z.object({
+      sasl: z
+        .discriminatedUnion('mechanism', [
+          z.object({ mechanism: z.enum(['plain', 'scram']), password: z.string().describe('the password') }).describe('a password'),
+          z.object({ mechanism: z.literal('token'), tokenUrl: z.string().url().describe('where tokens come from') }),
+        ])
+        .describe('how it logs in'),
+    });
+    const rows = settingRows(sasl).rows;
+    expect(rows.find((r) => r.path === 'sasl.mechanism')).toMatchObject({
+      type: '`plain` | `scram` | `token`',
+      description: '`plain | scram`: a password; `token`: ',
+    });
+    expect(rows.find((r) => r.path === 'sasl.password')?.conditions).toEqual([
+      { unionPath: 'sasl', key: 'mechanism', value: 'plain | scram' },
+    ]);
+  });
+
+  it('lists a plain union of objects (a route or a preset) as the shared settings, then each option marked by its own required key', () => {
+    const routes = z.object({
+      routes: z
+        .array(
+          z.union([
+            z.object({ preset: z.enum(['a', 'b']).describe('a preset'), after: z.boolean().optional().describe('then') }),
+            z.object({
+              match: z.string().describe('a glob'),
+              logType: z.string().describe('its type'),
+              after: z.boolean().optional().describe('then'),
+            }),
+          ]),
+        )
+        .describe('the routes'),
+    });
+    const rows = settingRows(routes).rows;
+    expect(rows.map((r) => [r.path, r.conditions.map((c) => c.key).join()])).toEqual([
+      ['routes', ''],
+      ['routes[].after', ''],
+      ['routes[].preset', 'preset'],
+      ['routes[].match', 'match'],
+      ['routes[].logType', 'match'],
+    ]);
+    const page = renderReference(routes, '<!-- config:settings (top level) -->\n<!-- config:settings routes -->');
+    expect(page).toContain('| `routes[].match` | string | *required* | *with `match`:* a glob |');
+  });
+
   it('fills the template: one table per marker, a sub-heading per variant, value lists, markdown pipes escaped', () => {
     const template = [
       '# Reference',
