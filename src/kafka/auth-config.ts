@@ -23,7 +23,9 @@ export const kafkaSslSchema = z
       .string()
       .min(1)
       .optional()
-      .describe("mutual TLS: PEM file of this client's private key, encrypted (PKCS#8 or traditional) or not; set together with `certFile`"),
+      .describe(
+        "mutual TLS: PEM file of this client's private key, encrypted (PKCS#8 or traditional) or not; set together with `certFile`",
+      ),
     /** the passphrase of an encrypted keyFile (e.g. from SIEM_STREAM__KAFKA__SSL__KEY_PASSWORD), or… */
     keyPassword: z.coerce
       .string()
@@ -85,9 +87,7 @@ const oauthBearerSaslSchema = z
       .string()
       .url()
       .refine((u) => /^https:/i.test(u), 'an https:// URL (the client secret travels in the request)')
-      .describe(
-        "the OIDC provider's token endpoint (https); tokens are requested with the client-credentials grant (client_secret_basic)",
-      ),
+      .describe("the OIDC provider's token endpoint (https); tokens are requested with the client-credentials grant (client_secret_basic)"),
     clientId: z.string().min(1).describe('the OAuth client id'),
     /** the client secret itself (e.g. from SIEM_STREAM__KAFKA__SASL__CLIENT_SECRET), or… */
     clientSecret: z.coerce

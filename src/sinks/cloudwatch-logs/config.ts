@@ -32,7 +32,7 @@ export const cloudwatchLogsSinkSchema = z
     /** static credentials; default: the SDK's default chain (env, profile, IMDS, IRSA), as for S3 */
     credentials: awsCredentialsSchema
       .optional()
-      .describe('static credentials, as for S3; without them the SDK\'s default chain (environment, profile, IMDS, IRSA)'),
+      .describe("static credentials, as for S3; without them the SDK's default chain (environment, profile, IMDS, IRSA)"),
     /** log group of an event, fixed or with `{EventSchema}` / `{LogType}` */
     logGroup: namePattern('logGroup')
       .default('/siem-stream/{EventSchema}')

@@ -14,7 +14,7 @@ const authorityFields = {
     .boolean()
     .default(false)
     .describe(
-      'skip MSAL\'s question to `login.microsoftonline.com` whether the authority is a known cloud, asked before the first token; needed for an authority it cannot vouch for (Azure Stack Hub, a private or local token endpoint) and on a machine that cannot reach login.microsoftonline.com',
+      "skip MSAL's question to `login.microsoftonline.com` whether the authority is a known cloud, asked before the first token; needed for an authority it cannot vouch for (Azure Stack Hub, a private or local token endpoint) and on a machine that cannot reach login.microsoftonline.com",
     ),
 };
 

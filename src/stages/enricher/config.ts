@@ -89,7 +89,10 @@ export const calibrationSchema = z
       .default(2_000)
       .describe("a log type's scores per partition before its own threshold is used; until then the model's threshold is"),
     /** what a threshold is kept per: the log type, or the ASIM EventSchema */
-    by: z.enum(['logType', 'eventSchema']).default('logType').describe('what a threshold is kept per: the log type, or the ASIM `EventSchema`'),
+    by: z
+      .enum(['logType', 'eventSchema'])
+      .default('logType')
+      .describe('what a threshold is kept per: the log type, or the ASIM `EventSchema`'),
     /**
      * an entity's events per feature window that count towards the threshold: a port scan's burst
      * of thousands of events must not become the stream's idea of normal and hide the next attack
@@ -163,7 +166,7 @@ export const enricherSchema = z
     graceMsByLogType: z
       .record(z.string().describe('log type'), z.number().int().min(0))
       .default({})
-      .describe('grace per log type (its name under `logTypes`), over its format\'s delivery grace and `graceMs`'),
+      .describe("grace per log type (its name under `logTypes`), over its format's delivery grace and `graceMs`"),
     allowedLatenessMs: z
       .number()
       .int()

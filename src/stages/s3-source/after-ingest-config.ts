@@ -27,10 +27,7 @@ export const afterIngestSchema = z.discriminatedUnion('action', [
     .object({
       action: z.literal('move'),
       /** the object goes to `<prefix><its key>`; no route may match a key under it */
-      prefix: z
-        .string()
-        .min(1)
-        .describe('the object goes to `<prefix><its key>`; no route (presets included) may match a key under it'),
+      prefix: z.string().min(1).describe('the object goes to `<prefix><its key>`; no route (presets included) may match a key under it'),
       bucket: z.string().min(3).optional().describe('the bucket it goes to; default: the same bucket'),
     })
     .strict()
