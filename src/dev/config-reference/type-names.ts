@@ -69,7 +69,10 @@ function numberType(s: z.ZodNumber): string {
 
 function arrayType(s: z.ZodArray<z.ZodTypeAny>, inner: (t: z.ZodTypeAny) => string): string {
   const element = unwrapAll(s.element);
-  const what = element instanceof z.ZodObject || element instanceof z.ZodDiscriminatedUnion ? 'objects' : inner(s.element);
+  const isObject = (t: z.ZodTypeAny) => t instanceof z.ZodObject || t instanceof z.ZodDiscriminatedUnion;
+  const objects =
+    isObject(element) || (element instanceof z.ZodUnion && (element.options as z.ZodTypeAny[]).every((o) => isObject(unwrapAll(o))));
+  const what = objects ? 'objects' : inner(s.element);
   const bounds: string[] = [];
   if (s._def.exactLength) bounds.push(`exactly ${s._def.exactLength.value}`);
   if (s._def.minLength) bounds.push(`at least ${s._def.minLength.value}`);
