@@ -50,7 +50,8 @@ const presetRouteSchema = routeSchema
         "the log type of its records; default: the preset's own (`cloudtrail`, `vpcflow`, `alb`, `guardduty`, `waf`, `s3access`), which must be declared under `logTypes`",
       ),
   })
-  .strict();
+  .strict()
+  .describe('an AWS preset: the routes of a layout AWS services write ([AWS presets](s3-source.md#aws-presets))');
 
 const locationSchema = z
   .object({
