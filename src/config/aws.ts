@@ -6,10 +6,10 @@ import { z } from 'zod';
  */
 export const awsCredentialsSchema = z
   .object({
-    accessKeyId: z.string().min(1),
-    secretAccessKey: z.string().min(1),
+    accessKeyId: z.string().min(1).describe('the access key id'),
+    secretAccessKey: z.string().min(1).describe('the secret access key, best from the environment'),
     /** for temporary credentials (STS) */
-    sessionToken: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional().describe('the session token of temporary credentials (STS)'),
   })
   .strict();
 

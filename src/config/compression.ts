@@ -12,7 +12,12 @@ export const codecSchema = z.enum(CODECS, {
 const topicPatternSchema = z.string().regex(/^[a-z0-9._-]+\*?$|^\*$/, 'a topic name without the prefix, optionally ending in *');
 
 /** Per-topic compression: raw topics (many similar text records) compress well, so they default to gzip. */
-export const compressionSchema = z.record(topicPatternSchema, codecSchema).default({ 'raw.*': 'gzip' });
+export const compressionSchema = z
+  .record(topicPatternSchema.describe('topic'), codecSchema)
+  .default({ 'raw.*': 'gzip' })
+  .describe(
+    "codec a topic is written with; keys are topic names without the prefix (`raw.alb`), or a name ending in `*` for a family (`raw.*`); an exact key wins over a pattern, the longest pattern over a shorter one, unlisted topics are `none`. A producer has one codec: each stage's producer takes the codec of its main output (the source: the raw topic of its first route; the parser: the normalized topic; the enricher: the enriched topic), and its DLQ and state records share it. Raw topics carry many similar text records, which gzip shrinks several times over; chunks are sized on uncompressed bytes, so compression never loosens the byte bound",
+  );
 
 export type CompressionSettings = z.infer<typeof compressionSchema>;
 export type CompressionOf = (topic: string) => Codec;

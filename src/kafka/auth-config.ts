@@ -9,17 +9,37 @@ const exactlyOne = (a: unknown, b: unknown) => (a === undefined) !== (b === unde
 
 export const kafkaSslSchema = z
   .object({
-    rejectUnauthorized: z.boolean().default(true),
+    rejectUnauthorized: z.boolean().default(true).describe("verify the brokers' certificates"),
     /** PEM file of the CA that signed the brokers' certificates (default: the system's CAs) */
-    caFile: z.string().optional(),
+    caFile: z.string().optional().describe('PEM file read at start; it **replaces** the CAs Node.js trusts for Kafka connections'),
     /** mutual TLS: PEM file of this client's certificate (chain), with keyFile */
-    certFile: z.string().min(1).optional(),
+    certFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("mutual TLS: PEM file of this client's certificate (chain), read at start; set together with `keyFile`"),
     /** mutual TLS: PEM file of this client's private key, encrypted or not */
-    keyFile: z.string().min(1).optional(),
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "mutual TLS: PEM file of this client's private key, encrypted (PKCS#8 or traditional) or not; set together with `certFile`",
+      ),
     /** the passphrase of an encrypted keyFile (e.g. from SIEM_STREAM__KAFKA__SSL__KEY_PASSWORD), or… */
-    keyPassword: z.coerce.string().min(1).optional(),
+    keyPassword: z.coerce
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the passphrase of an encrypted `keyFile`, best from `SIEM_STREAM__KAFKA__SSL__KEY_PASSWORD`; at most one of `keyPassword` and `keyPasswordFile`',
+      ),
     /** …a file holding it; read at start, trailing newline ignored */
-    keyPasswordFile: z.string().min(1).optional(),
+    keyPasswordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('a file holding the passphrase (a mounted secret), read at start; one trailing newline is ignored'),
   })
   .strict()
   .superRefine((ssl, ctx) => {
@@ -42,13 +62,22 @@ export const kafkaSslSchema = z
 const passwordSaslSchema = z
   .object({
     mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-    username: z.string().min(1),
+    username: z.string().min(1).describe('the SASL user'),
     /** the password itself (e.g. from SIEM_STREAM__KAFKA__SASL__PASSWORD), or… */
-    password: z.coerce.string().min(1).optional(),
+    password: z.coerce
+      .string()
+      .min(1)
+      .optional()
+      .describe('the password itself, best from `SIEM_STREAM__KAFKA__SASL__PASSWORD`; set exactly one of `password` and `passwordFile`'),
     /** …a file holding it (a mounted secret); read at start, trailing newline ignored */
-    passwordFile: z.string().min(1).optional(),
+    passwordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('a file holding the password (a mounted secret), read at start; one trailing newline is ignored'),
   })
-  .strict();
+  .strict()
+  .describe('a username and password');
 
 const oauthBearerSaslSchema = z
   .object({
@@ -57,18 +86,34 @@ const oauthBearerSaslSchema = z
     tokenEndpointUrl: z
       .string()
       .url()
-      .refine((u) => /^https:/i.test(u), 'an https:// URL (the client secret travels in the request)'),
-    clientId: z.string().min(1),
+      .refine((u) => /^https:/i.test(u), 'an https:// URL (the client secret travels in the request)')
+      .describe("the OIDC provider's token endpoint (https); tokens are requested with the client-credentials grant (client_secret_basic)"),
+    clientId: z.string().min(1).describe('the OAuth client id'),
     /** the client secret itself (e.g. from SIEM_STREAM__KAFKA__SASL__CLIENT_SECRET), or… */
-    clientSecret: z.coerce.string().min(1).optional(),
+    clientSecret: z.coerce
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the client secret itself, best from `SIEM_STREAM__KAFKA__SASL__CLIENT_SECRET`; set exactly one of `clientSecret` and `clientSecretFile`',
+      ),
     /** …a file holding it (a mounted secret); read at start, trailing newline ignored */
-    clientSecretFile: z.string().min(1).optional(),
+    clientSecretFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('a file holding the client secret (a mounted secret), read at start; one trailing newline is ignored'),
     /** space-separated scopes to request */
-    scope: z.string().min(1).optional(),
+    scope: z.string().min(1).optional().describe('space-separated scopes to request'),
     /** PEM file of the CA that signed the token endpoint's certificate (default: the system's CAs) */
-    caFile: z.string().min(1).optional(),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM file of the CA that signed the token endpoint's certificate (default: the CAs Node.js trusts)"),
   })
-  .strict();
+  .strict()
+  .describe('OAuth 2.0 bearer tokens from an OIDC client-credentials endpoint, refreshed before they expire');
 
 export const kafkaSaslSchema = z.discriminatedUnion('mechanism', [passwordSaslSchema, oauthBearerSaslSchema]).superRefine((sasl, ctx) => {
   if (sasl.mechanism === 'oauthbearer') {

@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { cloudwatchLogsSinkSchema } from './cloudwatch-logs/config.js';
-import { sentinelSinkSchema } from './sentinel/config.js';
-import { splunkHecSinkSchema } from './splunk-hec/config.js';
-import { syslogSinkSchema } from './syslog/config.js';
+import { DESTINATIONS } from './destinations.js';
+import type { SinkModule } from './sink-module.js';
 
-/** Every destination's config, told apart by `type`; a new destination adds its schema here. */
-export const sinkSchema = z.discriminatedUnion('type', [
-  sentinelSinkSchema,
-  splunkHecSinkSchema,
-  syslogSinkSchema,
-  cloudwatchLogsSinkSchema,
-]);
+type ConfigSchemas<M extends readonly SinkModule[]> = { -readonly [I in keyof M]: M[I]['configSchema'] };
+
+const [first, ...rest] = DESTINATIONS.map((d) => d.configSchema);
+if (!first) throw new Error('no sink destinations are registered');
+
+/** Every destination's config, told apart by `type`: the union of the schemas in destinations.ts. */
+export const sinkSchema = z.discriminatedUnion('type', [first, ...rest] as ConfigSchemas<typeof DESTINATIONS>);
 export type SinkConfig = z.infer<typeof sinkSchema>;

@@ -3,30 +3,25 @@ import { topicNames } from '../config/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventCodec } from '../schemas/event-codec.js';
 import type { EnrichedEvent } from '../schemas/events.js';
-import { cloudwatchLogsSink } from './cloudwatch-logs/index.js';
 import type { SinkConfig } from './config.js';
+import { DESTINATIONS } from './destinations.js';
 import { buildPiiPolicy } from './pii/policy.js';
 import { type RunningSink, startSinkRunner } from './runtime/sink-runner.js';
-import { sentinelSink } from './sentinel/index.js';
-import type { SinkModule, SinkWriter } from './sink-module.js';
-import { splunkHecSink } from './splunk-hec/index.js';
-import { syslogSink } from './syslog/index.js';
+import type { SinkContext, SinkWriter } from './sink-module.js';
 
-/** Every destination by its config `type`; adding one is a module plus a line here and in config.ts. */
-const SINKS: { [T in SinkConfig['type']]: SinkModule<Extract<SinkConfig, { type: T }>> } = {
-  sentinel: sentinelSink,
-  'splunk-hec': splunkHecSink,
-  syslog: syslogSink,
-  'cloudwatch-logs': cloudwatchLogsSink,
-};
+/** The open function of each destination in destinations.ts, by its config `type`. */
+const OPENERS = new Map<string, (config: SinkConfig, context: SinkContext) => Promise<SinkWriter>>(
+  DESTINATIONS.map((d) => [d.configSchema.shape.type.value, d.open as (config: SinkConfig, context: SinkContext) => Promise<SinkWriter>]),
+);
 
 export function sinkGroupId(config: SinkConfig): string {
   return config.groupId ?? `siem-sink-${config.name}`;
 }
 
 export async function openSinkWriter(config: SinkConfig, logger: Logger): Promise<SinkWriter> {
-  const module = SINKS[config.type] as SinkModule<SinkConfig>;
-  return module.open(config, { stage: config.name, logger });
+  const open = OPENERS.get(config.type);
+  if (!open) throw new Error(`no destination of type "${config.type}" in destinations.ts`);
+  return open(config, { stage: config.name, logger });
 }
 
 /** Where a sink's settings sit in the topology, for error messages. */

@@ -57,13 +57,19 @@ export interface SinkContext {
   logger: Logger;
 }
 
-/** A destination type: its config schema and how to open it. Registered once in registry.ts. */
-export interface SinkModule<C extends { type: string }> {
-  type: C['type'];
-  configSchema: z.ZodType<C, z.ZodTypeDef, unknown>;
-  open(config: C, context: SinkContext): Promise<SinkWriter>;
+/** A destination's config schema: a strict object told apart from the others by its `type` literal. */
+export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape, 'strict'>;
+
+/**
+ * A destination type: its config schema (which is also its validation, its TypeScript type and its
+ * reference in docs/configuration.md) and how to open it. Listed once, in destinations.ts.
+ */
+export interface SinkModule<S extends SinkConfigSchema = SinkConfigSchema> {
+  configSchema: S;
+  /** imports the writer lazily, so loading a topology does not load every destination's SDK */
+  open(config: z.infer<S>, context: SinkContext): Promise<SinkWriter>;
 }
 
-export function defineSink<C extends { type: string }>(module: SinkModule<C>): SinkModule<C> {
+export function defineSink<S extends SinkConfigSchema>(module: SinkModule<S>): SinkModule<S> {
   return module;
 }

@@ -18,9 +18,14 @@ export interface RetryPolicy {
 export function retryPolicySchema(defaults: RetryPolicy) {
   return z
     .object({
-      attempts: z.number().int().positive().default(defaults.attempts),
-      baseMs: z.number().int().positive().default(defaults.baseMs),
-      capMs: z.number().int().positive().default(defaults.capMs),
+      attempts: z.number().int().positive().default(defaults.attempts).describe('tries in all, the first included'),
+      baseMs: z
+        .number()
+        .int()
+        .positive()
+        .default(defaults.baseMs)
+        .describe("the first backoff's ceiling; it doubles with each retry (exponential backoff with full jitter)"),
+      capMs: z.number().int().positive().default(defaults.capMs).describe('no backoff is longer'),
     })
     .strict()
     .default({});

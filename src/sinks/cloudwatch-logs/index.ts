@@ -1,10 +1,8 @@
 import { defineSink } from '../sink-module.js';
-import { CloudWatchLogsWriter } from './cloudwatch-logs-writer.js';
-import { type CloudWatchLogsSinkConfig, cloudwatchLogsSinkSchema } from './config.js';
+import { cloudwatchLogsSinkSchema } from './config.js';
 
 /** Amazon CloudWatch Logs through PutLogEvents, creating log groups and streams as needed. */
-export const cloudwatchLogsSink = defineSink<CloudWatchLogsSinkConfig>({
-  type: 'cloudwatch-logs',
+export const cloudwatchLogsSink = defineSink({
   configSchema: cloudwatchLogsSinkSchema,
-  open: async (config, context) => new CloudWatchLogsWriter(config, context),
+  open: async (config, context) => new (await import('./cloudwatch-logs-writer.js')).CloudWatchLogsWriter(config, context),
 });

@@ -4,54 +4,82 @@ import { fieldPathProblem } from './field-paths.js';
 /** Where the HMAC key of `hash` rules comes from; the key itself never appears in the topology. */
 const hashKeySchema = z
   .object({
-    /** an environment variable holding the key */
     env: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
-      .optional(),
-    /** a file holding the key (a mounted secret); a trailing newline is ignored */
-    file: z.string().min(1).optional(),
+      .optional()
+      .describe('an environment variable holding the key; set exactly one of `env` and `file`'),
+    file: z.string().min(1).optional().describe('a file holding the key (a mounted secret); a trailing newline is ignored'),
   })
   .strict()
-  .refine((k) => (k.env === undefined) !== (k.file === undefined), 'set exactly one of env and file');
+  .refine((k) => (k.env === undefined) !== (k.file === undefined), 'set exactly one of env and file')
+  .describe(
+    'where the HMAC key of `hash` rules is (the topology never holds the key itself); read when a sink starts, at least 32 bytes (`openssl rand -hex 32`)',
+  );
 
-const field = z.string().min(1);
+const field = z
+  .string()
+  .min(1)
+  .describe('a field of the enriched event as the sink sees it, or `AdditionalFields.<key>` ([fields](privacy.md#fields))');
 
 const ruleSchema = z.discriminatedUnion('action', [
   z
     .object({
       field,
       action: z.literal('hash'),
-      /** keep the first N hex characters of the 64 (at least 16: fewer make collisions likely) */
-      length: z.number().int().min(16).max(64).optional(),
+      length: z
+        .number()
+        .int()
+        .min(16)
+        .max(64)
+        .optional()
+        .describe('keep the first N hex characters of the 64 (at least 16: fewer make collisions likely)'),
     })
-    .strict(),
+    .strict()
+    .describe('HMAC-SHA-256 of the value with the `hashKey`, lower-case hex'),
   z
     .object({
       field,
       action: z.literal('truncate'),
-      /** keep the first N characters (code points) of a string… */
-      length: z.number().int().positive().optional(),
-      /** …or keep the network part of an IP address */
+      length: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('keep the first N characters (code points) of a string; set exactly one of `length` and `ipPrefix`'),
       ipPrefix: z
-        .object({ ipv4: z.number().int().min(0).max(32).default(24), ipv6: z.number().int().min(0).max(128).default(48) })
+        .object({
+          ipv4: z.number().int().min(0).max(32).default(24).describe('prefix length kept of an IPv4 address'),
+          ipv6: z.number().int().min(0).max(128).default(48).describe('prefix length kept of an IPv6 address'),
+        })
         .strict()
-        .optional(),
+        .optional()
+        .describe('keep the network part of an IP address (host bits zeroed); a value that is not an IP address is dropped'),
     })
-    .strict(),
+    .strict()
+    .describe('keep the start of the value'),
   z
     .object({
       field,
       action: z.literal('mask'),
-      /** characters (code points) left visible at the end */
-      keepLast: z.number().int().min(0).default(4),
+      keepLast: z
+        .number()
+        .int()
+        .min(0)
+        .default(4)
+        .describe('characters (code points) left visible at the end; a value no longer than this is masked whole'),
       maskChar: z
         .string()
         .refine((c) => Array.from(c).length === 1, 'one character')
-        .default('*'),
+        .default('*')
+        .describe('the one character every other character is replaced by'),
     })
-    .strict(),
-  z.object({ field, action: z.literal('drop') }).strict(),
+    .strict()
+    .describe('replace all but the last characters, keeping the length visible'),
+  z
+    .object({ field, action: z.literal('drop') })
+    .strict()
+    .describe('remove the field from the event (a map key from its map)'),
 ]);
 
 /**
@@ -61,7 +89,7 @@ const ruleSchema = z.discriminatedUnion('action', [
 export const piiSchema = z
   .object({
     hashKey: hashKeySchema.optional(),
-    rules: z.array(ruleSchema).default([]),
+    rules: z.array(ruleSchema).default([]).describe('one rule per field ([actions](privacy.md#actions))'),
   })
   .strict()
   .superRefine((pii, ctx) => {

@@ -3,42 +3,69 @@ import { sinkCommonFields } from '../common-config.js';
 
 /** For an authority that is not a public Entra ID cloud (Azure Stack, a local token endpoint): no instance discovery. */
 const authorityFields = {
-  /** Entra ID authority for sovereign clouds, e.g. https://login.microsoftonline.us (default: AZURE_AUTHORITY_HOST or the public cloud) */
-  authorityHost: z.string().url().optional(),
-  /**
-   * MSAL asks login.microsoftonline.com whether the authority is a known cloud before its first
-   * token; an authority it cannot vouch for (Azure Stack Hub, a private or local token endpoint) needs this on
-   */
-  disableInstanceDiscovery: z.boolean().default(false),
+  authorityHost: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'Entra ID authority for sovereign clouds, e.g. `https://login.microsoftonline.us`, `https://login.chinacloudapi.cn` (default: `AZURE_AUTHORITY_HOST`, else the public cloud)',
+    ),
+  disableInstanceDiscovery: z
+    .boolean()
+    .default(false)
+    .describe(
+      "skip MSAL's question to `login.microsoftonline.com` whether the authority is a known cloud, asked before the first token; needed for an authority it cannot vouch for (Azure Stack Hub, a private or local token endpoint) and on a machine that cannot reach login.microsoftonline.com",
+    ),
 };
 
 const credentialSchema = z
   .discriminatedUnion('type', [
-    /** a fixed bearer token: the local emulator, or a token minted outside siem-stream */
-    z.object({ type: z.literal('static-token'), token: z.string().min(1) }).strict(),
+    z
+      .object({ type: z.literal('static-token'), token: z.string().min(1).describe('the bearer token') })
+      .strict()
+      .describe('a fixed bearer token (the local emulator, or a token minted outside siem-stream)'),
     z
       .object({
         type: z.literal('client-secret'),
-        tenantId: z.string().min(1),
-        clientId: z.string().min(1),
-        /** the secret itself (e.g. from SIEM_STREAM__SINKS__0__CREDENTIAL__CLIENT_SECRET), or… */
-        clientSecret: z.coerce.string().min(1).optional(),
-        /** …a file holding it (a mounted Kubernetes secret), read at start */
-        clientSecretFile: z.string().min(1).optional(),
+        tenantId: z.string().min(1).describe('the Entra ID tenant (directory) id'),
+        clientId: z.string().min(1).describe("the app registration's client (application) id"),
+        clientSecret: z.coerce
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "the app registration's secret, best from the environment (`SIEM_STREAM__SINKS__<i>__CREDENTIAL__CLIENT_SECRET`); exactly one of `clientSecret` and `clientSecretFile`",
+          ),
+        clientSecretFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('a file holding the secret (a mounted Kubernetes secret), read at start; a trailing newline is ignored'),
         ...authorityFields,
       })
-      .strict(),
-    z.object({ type: z.literal('managed-identity'), clientId: z.string().optional() }).strict(),
+      .strict()
+      .describe('an app registration and its secret'),
+    z
+      .object({
+        type: z.literal('managed-identity'),
+        clientId: z.string().optional().describe('a user-assigned identity; without it the system-assigned one'),
+      })
+      .strict()
+      .describe('the Azure managed identity of the host'),
     z
       .object({
         type: z.literal('workload-identity'),
-        tenantId: z.string().optional(),
-        clientId: z.string().optional(),
-        tokenFilePath: z.string().optional(),
+        tenantId: z.string().optional().describe('default: `AZURE_TENANT_ID`'),
+        clientId: z.string().optional().describe('default: `AZURE_CLIENT_ID`'),
+        tokenFilePath: z.string().optional().describe('default: `AZURE_FEDERATED_TOKEN_FILE`'),
         ...authorityFields,
       })
-      .strict(),
-    z.object({ type: z.literal('default') }).strict(),
+      .strict()
+      .describe('AKS workload identity; the defaults are the variables its webhook injects'),
+    z
+      .object({ type: z.literal('default') })
+      .strict()
+      .describe('`DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI, …)'),
   ])
   .superRefine((c, ctx) => {
     // a refinement inside a discriminated union is not allowed, so the one rule of client-secret sits here
@@ -52,8 +79,8 @@ const credentialSchema = z
 
 const columnSchema = z
   .object({
-    name: z.string().min(1),
-    type: z.enum(['string', 'int', 'long', 'real', 'boolean', 'datetime', 'dynamic']),
+    name: z.string().min(1).describe('the column name'),
+    type: z.enum(['string', 'int', 'long', 'real', 'boolean', 'datetime', 'dynamic']).describe('the column type in the DCR'),
   })
   .strict();
 
@@ -66,31 +93,53 @@ export const sentinelSinkSchema = z
     endpoint: z
       .string()
       .url()
-      .refine((u) => u.startsWith('https://'), 'an https:// data collection endpoint'),
-    dcrImmutableId: z.string().min(1),
-    credential: credentialSchema,
-    /** token audience (scope = <audience>/.default); sovereign clouds: https://monitor.azure.us, https://monitor.azure.cn */
-    audience: z.string().url().default('https://monitor.azure.com'),
-    /** extra CA certificate (PEM file) to trust, for the uploads and the credential's token requests, e.g. the local emulator's */
-    caFile: z.string().optional(),
-    /** one request's time limit; a timeout is retried */
-    requestTimeoutMs: z.number().int().positive().default(30_000),
-    /** EventSchema → DCR stream name; "*" is the fallback */
-    streams: z.record(z.string(), z.string().min(1)).refine((s) => '*' in s, 'must contain a "*" fallback stream'),
-    /** per stream, the columns the deployed DCR declares, when they differ from the ones generated from schemas/ */
-    columns: z.record(z.string(), z.array(columnSchema).min(1)).default({}),
+      .refine((u) => u.startsWith('https://'), 'an https:// data collection endpoint')
+      .describe('the data collection endpoint, `https://<dce>.ingest.monitor.azure.com`'),
+    dcrImmutableId: z.string().min(1).describe('the `dcr-…` immutable id of the data collection rule'),
+    credential: credentialSchema.describe(
+      'how the sink gets its token; the identity needs the **Monitoring Metrics Publisher** role on the DCR',
+    ),
+    audience: z
+      .string()
+      .url()
+      .default('https://monitor.azure.com')
+      .describe(
+        'token scope `<audience>/.default`; sovereign clouds: `https://monitor.azure.us` (US Gov), `https://monitor.azure.cn` (China)',
+      ),
+    caFile: z
+      .string()
+      .optional()
+      .describe(
+        "an extra CA certificate (PEM file) to trust for this sink only: its uploads **and** its credential's token requests (the local emulator's and token endpoint's certificate, a TLS-inspecting proxy's CA)",
+      ),
+    requestTimeoutMs: z.number().int().positive().default(30_000).describe("one request's time limit; a timeout is retried"),
+    streams: z
+      .record(z.string().describe('EventSchema'), z.string().min(1))
+      .refine((s) => '*' in s, 'must contain a "*" fallback stream')
+      .describe('`EventSchema` → DCR stream name; `"*"` is the fallback and must be present'),
+    columns: z
+      .record(z.string().describe('stream'), z.array(columnSchema).min(1))
+      .default({})
+      .describe(
+        'per stream, the columns the **deployed** DCR declares, when they differ from the ones generated from `schemas/` ([schema guard](sinks.md#schema-guard))',
+      ),
     schemaGuard: z
       .object({
-        /** a column the stream does not declare (the API would drop it silently): report (metric + log, sent anyway) or DLQ */
-        undeclaredColumns: guardAction.default('report'),
-        /** a value that does not fit its column's type */
-        typeMismatches: guardAction.default('dlq'),
-        /** a value above the 64 KB field limit (the API would truncate it) */
-        oversizedFields: guardAction.default('dlq'),
+        undeclaredColumns: guardAction
+          .default('report')
+          .describe(
+            'a column the stream does not declare (the API would drop it silently): `report` (metric + one log line per stream and column; the row is still sent) or `dlq`',
+          ),
+        typeMismatches: guardAction.default('dlq').describe("a value that does not fit its column's type"),
+        oversizedFields: guardAction.default('dlq').describe('a value above the 64 KB field limit (the API would truncate it)'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('what happens to a row the Logs Ingestion API would silently alter ([schema guard](sinks.md#schema-guard))'),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Microsoft Sentinel through the Azure Monitor Logs Ingestion API (DCE + DCR stream → custom table), one gzip request per batch ([sinks](sinks.md#microsoft-sentinel-type-sentinel))',
+  );
 
 export type SentinelSinkConfig = z.infer<typeof sentinelSinkSchema>;

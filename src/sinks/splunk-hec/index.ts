@@ -1,10 +1,8 @@
 import { defineSink } from '../sink-module.js';
-import { type SplunkHecSinkConfig, splunkHecSinkSchema } from './config.js';
-import { HecWriter } from './hec-writer.js';
+import { splunkHecSinkSchema } from './config.js';
 
 /** Splunk's HTTP Event Collector, with optional indexer acknowledgement. */
-export const splunkHecSink = defineSink<SplunkHecSinkConfig>({
-  type: 'splunk-hec',
+export const splunkHecSink = defineSink({
   configSchema: splunkHecSinkSchema,
-  open: async (config, context) => new HecWriter(config, context),
+  open: async (config, context) => new (await import('./hec-writer.js')).HecWriter(config, context),
 });

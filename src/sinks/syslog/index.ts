@@ -1,10 +1,8 @@
 import { defineSink } from '../sink-module.js';
-import { type SyslogSinkConfig, syslogSinkSchema } from './config.js';
-import { SyslogWriter } from './syslog-writer.js';
+import { syslogSinkSchema } from './config.js';
 
 /** Syslog RFC 5424 over TCP (octet counting) or TLS. */
-export const syslogSink = defineSink<SyslogSinkConfig>({
-  type: 'syslog',
+export const syslogSink = defineSink({
   configSchema: syslogSinkSchema,
-  open: async (config, context) => new SyslogWriter(config, context),
+  open: async (config, context) => new (await import('./syslog-writer.js')).SyslogWriter(config, context),
 });

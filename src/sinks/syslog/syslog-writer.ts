@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { SiemStreamError } from '../../errors.js';
 import type { BatchOutcome, SinkContext, SinkRecord, SinkWriter } from '../sink-module.js';
 import { FACILITIES, type SyslogSinkConfig } from './config.js';
@@ -32,7 +33,7 @@ export class SyslogWriter implements SinkWriter<Buffer> {
     this.connection = new SyslogConnection(config);
     this.header = {
       facility: FACILITIES[config.facility],
-      hostname: config.hostname,
+      hostname: config.hostname ?? hostname(),
       appName: config.appName,
       procId: String(process.pid),
     };

@@ -7,10 +7,25 @@ import { z } from 'zod';
  */
 export const windowSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9_]+$/, 'lower-case letters, digits or "_"'),
-    kind: z.enum(['tumbling', 'hopping', 'sliding']).optional(),
-    sizeMs: z.number().int().positive(),
-    advanceMs: z.number().int().positive().optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9_]+$/, 'lower-case letters, digits or "_"')
+      .describe('unique among the windows'),
+    kind: z
+      .enum(['tumbling', 'hopping', 'sliding'])
+      .optional()
+      .describe(
+        '`tumbling` (the default without `advanceMs`) and `hopping` (the default with it) are aligned to the epoch; `sliding` is the `sizeMs` before each event, kept in panes of `advanceMs` (default `sizeMs / 12`), so its edge moves in steps of that ([enrichment](enrichment.md#windows-and-their-semantics))',
+      ),
+    sizeMs: z.number().int().positive().describe("the window's length"),
+    advanceMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'hop between window starts (`hopping`) or pane resolution (`sliding`); must divide `sizeMs`. A `tumbling` window has none (or `sizeMs`); a `hopping` one needs it',
+      ),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -25,23 +40,34 @@ export const windowSchema = z
 
 export const drainSchema = z
   .object({
-    /** depth of the parse tree, counting the root and the token-count level (Drain's "depth") */
-    depth: z.number().int().min(3).max(10).default(4),
-    /** share of equal tokens a line needs to join a template */
-    similarityThreshold: z.number().gt(0).max(1).default(0.4),
-    /** children per tree node; beyond it new tokens share a "<*>" child */
-    maxChildren: z.number().int().positive().default(100),
-    /** templates kept per partition; the least recently matched is dropped beyond it */
-    maxTemplates: z.number().int().positive().default(2_000),
+    depth: z
+      .number()
+      .int()
+      .min(3)
+      .max(10)
+      .default(4)
+      .describe(
+        "depth of Drain's parse tree, counting the root and the token-count level (root, token count, then `depth − 2` leading tokens)",
+      ),
+    similarityThreshold: z.number().gt(0).max(1).default(0.4).describe('share of equal tokens a line needs to join a template'),
+    maxChildren: z.number().int().positive().default(100).describe('children per tree node; beyond it new tokens share a `<*>` child'),
+    maxTemplates: z
+      .number()
+      .int()
+      .positive()
+      .default(2_000)
+      .describe('templates kept per partition; the least recently matched is dropped beyond it'),
   })
   .strict();
 
 export const modelSchema = z
   .object({
-    /** the ONNX file; its metadata is the same path with `.json` in place of `.onnx` */
-    path: z.string().min(1).default('models/isolation-forest.onnx'),
-    /** reload when the file changes (SIGHUP always reloads) */
-    watch: z.boolean().default(true),
+    path: z
+      .string()
+      .min(1)
+      .default('models/isolation-forest.onnx')
+      .describe('the ONNX model, relative to the working directory; its metadata is the same path with `.json` in place of `.onnx`'),
+    watch: z.boolean().default(true).describe('reload when either file changes (SIGHUP always reloads)'),
   })
   .strict();
 
@@ -49,17 +75,31 @@ export const modelSchema = z
 export const calibrationSchema = z
   .object({
     /** the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer) */
-    targetAlertRate: z.number().gt(0).max(0.2).default(0.005),
-    /** a log type's events per partition before its own threshold is used; until then the model's threshold is */
-    warmUpEvents: z.number().int().min(5).default(500),
+    targetAlertRate: z
+      .number()
+      .gt(0)
+      .max(0.2)
+      .default(0.005)
+      .describe("the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer)"),
+    warmUpEvents: z
+      .number()
+      .int()
+      .min(5)
+      .default(500)
+      .describe("a log type's scores per partition before its own threshold is used; until then the model's threshold is"),
     /** what a threshold is kept per: the log type, or the ASIM EventSchema */
-    by: z.enum(['logType', 'eventSchema']).default('logType'),
-    /**
-     * an entity's events per feature window that count towards the threshold (beyond it, only every
-     * doubling counts): a port scan's burst of thousands of events must not become the stream's idea
-     * of normal and hide the next attack, and a busy entity's normal must still count
-     */
-    maxPerEntityWindow: z.number().int().positive().default(10),
+    by: z
+      .enum(['logType', 'eventSchema'])
+      .default('logType')
+      .describe('what a threshold is kept per: the log type, or the ASIM `EventSchema`'),
+    maxPerEntityWindow: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe(
+        "an entity's events per feature window that count towards the threshold (beyond it only every doubling counts), so a burst (a port scan's thousands of events) does not become the stream's idea of normal while a busy entity's normal still counts",
+      ),
   })
   .strict();
 
@@ -90,7 +130,11 @@ const regexSource = z.string().refine(
 
 export const enricherSchema = z
   .object({
-    groupId: z.string().min(1).default('siem-enricher'),
+    groupId: z
+      .string()
+      .min(1)
+      .default('siem-enricher')
+      .describe('consumer group; also the prefix of the per-partition transactional ids, as for the parser'),
     windows: z
       .array(windowSchema)
       .min(1)
@@ -98,32 +142,77 @@ export const enricherSchema = z
         { name: 'm1', sizeMs: 60_000 },
         { name: 'm5', sizeMs: 300_000, advanceMs: 60_000 },
         { name: 'h1', sizeMs: 3_600_000, advanceMs: 600_000 },
-      ]),
-    /** the window whose aggregates become the event's features and WindowStart/WindowEventCount */
-    featureWindow: z.string().default('m1'),
-    /**
-     * how far behind its source's newest event time an event may be and still count as on time, for
-     * log types without their own grace; AWS-delivered formats have their delivery's (docs/enrichment.md)
-     */
-    graceMs: z.number().int().min(0).default(180_000),
-    /** grace per log type (by its name in logTypes), over its format's default */
-    graceMsByLogType: z.record(z.string(), z.number().int().min(0)).default({}),
-    /** how long after its source's watermark closed it a window keeps its state: a later event is LateEvent but still counted in it */
-    allowedLatenessMs: z.number().int().min(0).default(300_000),
-    /** a log type whose newest event is this far behind the newest of any log type no longer holds window state for the others */
-    idleSourceMs: z.number().int().positive().default(3_600_000),
-    /** entities kept per partition; the least recently seen is evicted beyond it (siem_enricher_entities_evicted_total) */
-    maxEntitiesPerPartition: z.number().int().positive().default(50_000),
-    /** distinct destinations / ports / users remembered per window; counts saturate there */
-    maxDistinctPerWindow: z.number().int().positive().default(256),
-    drain: drainSchema.default({}),
-    calibration: calibrationSchema.default({}),
-    /** regular expressions (case-insensitive) over the event's line; a never-seen template matching one is flagged */
-    sensitiveOperations: z.array(regexSource).default(DEFAULT_SENSITIVE_OPERATIONS),
-    model: modelSchema.default({}),
-    maxRecordsPerTransaction: z.number().int().positive().default(500),
-    /** partitions whose chunks are worked on side by side; chunks that are ready together commit in one transaction */
-    partitionsConsumedConcurrently: z.number().int().positive().default(3),
+      ])
+      .describe(
+        'event-time windows per entity: `m1` 1 min tumbling, `m5` 5 min every 1 min, `h1` 1 h every 10 min by default; names unique',
+      ),
+    featureWindow: z
+      .string()
+      .default('m1')
+      .describe("the window whose aggregates become the event's features and `WindowStart`/`WindowEventCount`; one of `windows`"),
+    graceMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(180_000)
+      .describe(
+        "how far behind its source's (log type's) newest event time an event may be and still count as on time, for log types whose format has no delivery grace of its own (syslog, CEF, JSON, …); AWS-delivered formats have their delivery's ([enrichment](enrichment.md#windows-and-their-semantics)). Later ones are flagged `LateEvent`",
+      ),
+    graceMsByLogType: z
+      .record(z.string().describe('log type'), z.number().int().min(0))
+      .default({})
+      .describe("grace per log type (its name under `logTypes`), over its format's delivery grace and `graceMs`"),
+    allowedLatenessMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(300_000)
+      .describe(
+        "how long after its source's watermark closed it a window keeps its state: a later event is `LateEvent` but is still counted in its window and reads its features",
+      ),
+    idleSourceMs: z
+      .number()
+      .int()
+      .positive()
+      .default(3_600_000)
+      .describe(
+        'a log type whose newest event is this far behind the newest of any log type no longer holds window state open for the others',
+      ),
+    maxEntitiesPerPartition: z
+      .number()
+      .int()
+      .positive()
+      .default(50_000)
+      .describe('entities held per input partition; the least recently seen is evicted beyond it (`siem_enricher_entities_evicted_total`)'),
+    maxDistinctPerWindow: z
+      .number()
+      .int()
+      .positive()
+      .default(256)
+      .describe('distinct destinations / ports / users remembered per window; counts saturate there'),
+    drain: drainSchema.default({}).describe('Drain template mining ([enrichment](enrichment.md#template-mining-drain))'),
+    calibration: calibrationSchema
+      .default({})
+      .describe("the flag threshold follows each stream's own scores ([calibrated flags](enrichment.md#calibrated-flags))"),
+    sensitiveOperations: z
+      .array(regexSource)
+      .default(DEFAULT_SENSITIVE_OPERATIONS)
+      .describe(
+        "regular expressions (case-insensitive) over the event's line; the first event of a never-seen template matching one is flagged whatever its score",
+      ),
+    model: modelSchema.default({}).describe('the anomaly model ([model card](enrichment.md#model-card-modelsisolation-forestonnx))'),
+    maxRecordsPerTransaction: z
+      .number()
+      .int()
+      .positive()
+      .default(500)
+      .describe('upper bound of input records of one partition per chunk; also the ONNX inference batch'),
+    partitionsConsumedConcurrently: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe('partitions whose chunks are worked on side by side; chunks that are ready together commit in one transaction'),
   })
   .strict()
   .superRefine((e, ctx) => {

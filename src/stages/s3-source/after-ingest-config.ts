@@ -13,21 +13,29 @@ export const afterIngestSchema = z.discriminatedUnion('action', [
       action: z.literal('tag'),
       /** tags to set; S3 allows 10 per object, existing ones included */
       tags: z
-        .record(z.string().min(1).max(128), z.string().max(256))
+        .record(z.string().min(1).max(128).describe('tag key'), z.string().max(256))
         .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 10, {
           message: 'between 1 and 10 tags',
-        }),
+        })
+        .describe(
+          'tags to set, 1–10; existing tags are kept and a configured key replaces its value (S3 allows 10 per object, existing ones included)',
+        ),
     })
-    .strict(),
+    .strict()
+    .describe("add tags to the object (the version read, on a versioned bucket), conditional on the object's ETag"),
   z
     .object({
       action: z.literal('move'),
       /** the object goes to `<prefix><its key>`; no route may match a key under it */
-      prefix: z.string().min(1),
-      bucket: z.string().min(3).optional(),
+      prefix: z.string().min(1).describe('the object goes to `<prefix><its key>`; no route (presets included) may match a key under it'),
+      bucket: z.string().min(3).optional().describe('the bucket it goes to; default: the same bucket'),
     })
-    .strict(),
-  z.object({ action: z.literal('delete') }).strict(),
+    .strict()
+    .describe('copy the object under `prefix`, then delete the original (both conditional on its ETag)'),
+  z
+    .object({ action: z.literal('delete') })
+    .strict()
+    .describe('delete the object, conditional on its ETag'),
 ]);
 
 export type AfterIngest = z.infer<typeof afterIngestSchema>;

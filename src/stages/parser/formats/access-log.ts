@@ -11,10 +11,15 @@ export const accessLogOptions = z
   .object({
     format: z.literal('access-log'),
     ...commonLogTypeOptions,
-    /** which server wrote it; sets EventProduct (the line layouts are the same) */
-    server: z.enum(['apache', 'nginx']).default('apache'),
+    server: z
+      .enum(['apache', 'nginx'])
+      .default('apache')
+      .describe('which server wrote it; sets product and vendor (the line layouts are the same)'),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Apache / Nginx Common and Combined Log Format ([formats](formats.md#access-log--apache--nginx-common-and-combined-log-format))',
+  );
 
 export type AccessLogOptions = z.infer<typeof accessLogOptions>;
 

@@ -6,7 +6,10 @@ import { commonLogTypeOptions } from './common-options.js';
 import { splitHostPort, tokenizeQuoted } from './tokenize.js';
 import type { FormatResult } from './types.js';
 
-export const albOptions = z.object({ format: z.literal('alb'), ...commonLogTypeOptions }).strict();
+export const albOptions = z
+  .object({ format: z.literal('alb'), ...commonLogTypeOptions })
+  .strict()
+  .describe('Application Load Balancer access logs ([formats](formats.md#alb--application-load-balancer-access-logs))');
 export type AlbOptions = z.infer<typeof albOptions>;
 
 /** Application Load Balancer access log fields, in the documented order; AWS appends new ones at the end. */

@@ -11,10 +11,10 @@ export const cefOptions = z
   .object({
     format: z.literal('cef'),
     ...commonLogTypeOptions,
-    /** zone of rt/start/end values that carry none */
-    timezoneOffset,
+    timezoneOffset: timezoneOffset.describe('zone of `rt`/`start`/`end` values that carry none'),
   })
-  .strict();
+  .strict()
+  .describe('ArcSight Common Event Format, bare or after a syslog header ([formats](formats.md#cef--arcsight-common-event-format))');
 
 export type CefOptions = z.infer<typeof cefOptions>;
 

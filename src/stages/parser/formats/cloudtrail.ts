@@ -6,7 +6,12 @@ import { commonLogTypeOptions } from './common-options.js';
 import { asObject, getPath, parseJsonObject, remainingFields } from './json-object.js';
 import type { FormatResult } from './types.js';
 
-export const cloudTrailOptions = z.object({ format: z.literal('cloudtrail'), ...commonLogTypeOptions }).strict();
+export const cloudTrailOptions = z
+  .object({ format: z.literal('cloudtrail'), ...commonLogTypeOptions })
+  .strict()
+  .describe(
+    'AWS CloudTrail records; route its objects with `framing: json-records` ([formats](formats.md#cloudtrail--aws-cloudtrail-records))',
+  );
 export type CloudTrailOptions = z.infer<typeof cloudTrailOptions>;
 
 const MAPPED = new Set([

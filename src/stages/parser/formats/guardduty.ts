@@ -6,7 +6,10 @@ import { commonLogTypeOptions } from './common-options.js';
 import { asObject, getPath, type JsonObject, parseJsonObject, remainingFields } from './json-object.js';
 import type { FormatResult } from './types.js';
 
-export const guardDutyOptions = z.object({ format: z.literal('guardduty'), ...commonLogTypeOptions }).strict();
+export const guardDutyOptions = z
+  .object({ format: z.literal('guardduty'), ...commonLogTypeOptions })
+  .strict()
+  .describe('GuardDuty findings ([formats](formats.md#guardduty--guardduty-findings))');
 export type GuardDutyOptions = z.infer<typeof guardDutyOptions>;
 
 const MAPPED = new Set(['id', 'type', 'title', 'severity', 'accountId', 'updatedAt', 'createdAt', 'service', 'resource', 'description']);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { SiemStreamError } from '../../../errors.js';
-import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js';
+import type { MappableField } from '../../../schemas/events.js';
 import { toEventResult, toInt, toIpAddress, toLong, toPort, toText } from '../field-values.js';
 import { toTimestampMillis } from '../time.js';
 import { fallbackTime, timeFallbackSchema } from '../time-fallback.js';
-import { commonLogTypeOptions } from './common-options.js';
+import { commonLogTypeOptions, mappableFieldSchema } from './common-options.js';
 import { getSegments, parseJsonObject, remainingFields } from './json-object.js';
 import type { EventFields, FormatResult, ParseContext } from './types.js';
 
@@ -12,12 +12,20 @@ export const jsonOptions = z
   .object({
     format: z.literal('json'),
     ...commonLogTypeOptions,
-    /** normalized field → dotted path in the source JSON */
-    fieldMap: z.record(z.enum(MAPPABLE_FIELDS), z.string().min(1)).default({}),
-    /** TimeGenerated when `fieldMap` maps none: the S3 object's LastModified, or the raw record's Kafka timestamp */
-    timeFallback: timeFallbackSchema.default('object-last-modified'),
+    fieldMap: z
+      .record(mappableFieldSchema, z.string().min(1))
+      .default({})
+      .describe(
+        'normalized field → dotted path into the JSON object (`src.ip`). A mapped `TimeGenerated` must be present in every record (without a mapping, `timeFallback` decides); time fields accept ISO 8601 (any zone) or epoch s/ms/µs/ns; IP, port, count and `HttpStatusCode` fields are validated; `EventResult` accepts success/failure synonyms. A value that fails conversion sends the record to `dlq.parser` as `RECORD_INVALID`; top-level source fields no mapping starts with are kept, as text, in `AdditionalFields`',
+      ),
+    timeFallback: timeFallbackSchema
+      .default('object-last-modified')
+      .describe(
+        "`TimeGenerated` when `fieldMap` maps none: the S3 object's LastModified (`object-last-modified`; a record without it gets its Kafka timestamp) or the raw record's Kafka timestamp (`kafka-timestamp`); `AdditionalFields.TimeGeneratedSource` says which, and the choice is logged at start",
+      ),
   })
-  .strict();
+  .strict()
+  .describe('generic JSON lines, one object per line, mapped by `fieldMap` ([formats](formats.md#json--generic-json-lines))');
 
 export type JsonOptions = z.infer<typeof jsonOptions>;
 

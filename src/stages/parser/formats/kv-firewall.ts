@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MAPPABLE_FIELDS, type MappableField } from '../../../schemas/events.js';
+import type { MappableField } from '../../../schemas/events.js';
 import { recordInvalid, toIpAddress, toLong, toPort, toProtocol, toText, unparseable } from '../field-values.js';
 import { decodeText } from '../text.js';
 import { parseOffset, toTimestampMillis } from '../time.js';
-import { commonLogTypeOptions, timezoneOffset } from './common-options.js';
+import { commonLogTypeOptions, mappableFieldSchema, timezoneOffset } from './common-options.js';
 import type { FormatResult, ParseContext } from './types.js';
 
 /** Key names of FortiGate-style traffic logs, the most common key=value firewall layout. */
@@ -52,17 +52,31 @@ export const kvFirewallOptions = z
   .object({
     format: z.literal('kv'),
     ...commonLogTypeOptions,
-    /** normalized field → key; merged over the FortiGate-style defaults */
-    fieldMap: z.record(z.enum(MAPPABLE_FIELDS), z.string().min(1)).default({}),
-    /** keys whose values, joined with "T", form the timestamp (date=2026-11-01 time=10:00:00), or one key (eventtime) */
-    timeKeys: z.array(z.string().min(1)).min(1).max(2).default(['date', 'time']),
-    /** a key tried when timeKeys are absent, e.g. FortiOS eventtime (epoch ns) */
-    fallbackTimeKey: z.string().min(1).default('eventtime'),
-    timezoneOffset,
-    /** action word → Allow | Deny | Drop | Reset; merged over the defaults, compared case-insensitively */
-    actions: z.record(z.string().min(1), z.enum(['Allow', 'Deny', 'Drop', 'Reset'])).default({}),
+    fieldMap: z
+      .record(mappableFieldSchema, z.string().min(1))
+      .default({})
+      .describe('normalized field → key; merged over the FortiGate-style defaults'),
+    timeKeys: z
+      .array(z.string().min(1))
+      .min(1)
+      .max(2)
+      .default(['date', 'time'])
+      .describe('keys whose values, joined with "T", form the timestamp (`date=2026-11-01 time=10:00:00`), or one key (`eventtime`)'),
+    fallbackTimeKey: z
+      .string()
+      .min(1)
+      .default('eventtime')
+      .describe('a key tried when `timeKeys` are absent, e.g. FortiOS `eventtime` (epoch s/ms/µs/ns)'),
+    timezoneOffset: timezoneOffset.describe('zone of timestamps that carry none'),
+    actions: z
+      .record(z.string().min(1).describe('word'), z.enum(['Allow', 'Deny', 'Drop', 'Reset']))
+      .default({})
+      .describe('action words beyond the defaults, compared case-insensitively; an unknown word sends the record to the DLQ'),
   })
-  .strict();
+  .strict()
+  .describe(
+    'key=value firewall logs, FortiGate-style by default ([formats](formats.md#kv--keyvalue-firewall-logs-fortigate-style-by-default))',
+  );
 
 export type KvFirewallOptions = z.infer<typeof kvFirewallOptions>;
 

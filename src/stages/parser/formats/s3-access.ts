@@ -7,7 +7,10 @@ import { commonLogTypeOptions } from './common-options.js';
 import { tokenizeQuoted } from './tokenize.js';
 import type { FormatResult } from './types.js';
 
-export const s3AccessOptions = z.object({ format: z.literal('s3-access'), ...commonLogTypeOptions }).strict();
+export const s3AccessOptions = z
+  .object({ format: z.literal('s3-access'), ...commonLogTypeOptions })
+  .strict()
+  .describe('Amazon S3 server access logs ([formats](formats.md#s3-access--amazon-s3-server-access-logs))');
 export type S3AccessOptions = z.infer<typeof s3AccessOptions>;
 
 /** Amazon S3 server access log fields, in the documented order; AWS appends new ones at the end. */

@@ -10,10 +10,10 @@ export const syslogOptions = z
   .object({
     format: z.literal('syslog'),
     ...commonLogTypeOptions,
-    /** zone of timestamps that carry none (every RFC 3164 one) */
-    timezoneOffset,
+    timezoneOffset: timezoneOffset.describe('zone of timestamps that carry none (every RFC 3164 one)'),
   })
-  .strict();
+  .strict()
+  .describe('RFC 5424 and RFC 3164 lines ([formats](formats.md#syslog--rfc-5424-and-rfc-3164))');
 
 export type SyslogOptions = z.infer<typeof syslogOptions>;
 

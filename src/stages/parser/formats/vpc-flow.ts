@@ -62,13 +62,16 @@ export const vpcFlowOptions = z
   .object({
     format: z.literal('vpcflow'),
     ...commonLogTypeOptions,
-    /** field order of a custom format; a header line in the object (or the s3-source's header-line header) wins */
     fields: z
       .array(z.string().regex(/^[a-z0-9-]+$/, 'a VPC flow log field name such as srcaddr'))
       .min(1)
-      .default([...VPC_FLOW_V2]),
+      .default([...VPC_FLOW_V2])
+      .describe(
+        "field order of a custom format, used when the object has no header line (a header line in the object, or the S3 source's header-line header, wins); default: the version 2 format",
+      ),
   })
-  .strict();
+  .strict()
+  .describe('VPC Flow Logs, default or custom format ([formats](formats.md#vpcflow--vpc-flow-logs))');
 
 export type VpcFlowOptions = z.infer<typeof vpcFlowOptions>;
 

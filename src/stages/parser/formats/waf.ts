@@ -6,7 +6,10 @@ import { commonLogTypeOptions } from './common-options.js';
 import { asObject, type JsonObject, parseJsonObject, remainingFields } from './json-object.js';
 import type { FormatResult } from './types.js';
 
-export const wafOptions = z.object({ format: z.literal('waf'), ...commonLogTypeOptions }).strict();
+export const wafOptions = z
+  .object({ format: z.literal('waf'), ...commonLogTypeOptions })
+  .strict()
+  .describe('AWS WAF web ACL logs ([formats](formats.md#waf--aws-waf-web-acl-logs))');
 export type WafOptions = z.infer<typeof wafOptions>;
 
 const MAPPED = new Set(['timestamp', 'webaclId', 'terminatingRuleId', 'terminatingRuleType', 'action', 'httpRequest', 'responseCodeSent']);
