@@ -173,7 +173,7 @@ export class PartitionStore {
 
   /**
    * Whether a score is flagged: above the stream's own (1 − targetAlertRate) quantile of its log type
-   * (or EventSchema) once that has seen warmUpEvents scores, and never below the model's threshold.
+   * (or EventSchema) once that has seen warmUpEvents scores (nothing before), and never below the model's threshold.
    */
   flag(event: NormalizedEvent, o: Observation, score: number, model: ModelThreshold): { anomaly: boolean; threshold: number } {
     const { by, targetAlertRate, warmUpEvents, maxPerEntityWindow } = this.config.calibration;
@@ -183,7 +183,9 @@ export class PartitionStore {
       calibrator = { version: model.version, quantile: new P2Quantile(1 - targetAlertRate) };
       this.calibrators.set(key, calibrator);
     }
-    const threshold = calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : model.threshold;
+    // warming up, nothing is flagged by score: the model's own threshold, on traffic it was not trained on, flags far too much
+    const threshold =
+      calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : Number.POSITIVE_INFINITY;
     // a busy entity still counts, but only its first events of a window and then every doubling
     const n = o.features.events_in_window;
     if (n <= maxPerEntityWindow || (n & (n - 1)) === 0) {
