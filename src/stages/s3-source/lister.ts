@@ -3,6 +3,7 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Kafka, Producer } from '../../kafka/client.js';
+import { kafkaSettingsOf, RdIsolationLevel } from '../../kafka/rdkafka.js';
 import { rdkafkaTransactions } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
@@ -240,7 +241,11 @@ async function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(topic)).map((p) => p.partition).sort((a, b) => a - b);
+    // the client's own 5 s default is too short for a new client whose OAUTHBEARER token comes through the busy event loop
+    const timeout = kafkaSettingsOf(kafka).requestTimeoutMs;
+    return (await admin.fetchTopicOffsets(topic, { timeout, isolationLevel: RdIsolationLevel.READ_UNCOMMITTED }))
+      .map((p) => p.partition)
+      .sort((a, b) => a - b);
   } finally {
     await admin.disconnect();
   }
