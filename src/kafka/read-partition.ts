@@ -112,3 +112,22 @@ export function consumedMessage(m: confluent.Message): ConsumedMessage {
     headers,
   };
 }
+
+/**
+ * A topic's partition ids through a reader's metadata request. Not the KafkaJS admin: over
+ * OAUTHBEARER a new admin client at times never gets its token and times out (seen in the lister).
+ */
+export async function topicPartitionIds(config: KafkaConfig, topic: string): Promise<number[]> {
+  const reader = await connectReader(config, { readUncommitted: true, eof: false });
+  try {
+    const metadata = await new Promise<confluent.Metadata>((resolve, reject) =>
+      reader.getMetadata({ topic, timeout: config.requestTimeoutMs }, (error, data) => (error ? reject(error) : resolve(data))),
+    );
+    const found = metadata.topics.find((t) => t.name === topic);
+    if (!found || found.partitions.length === 0)
+      throw new SiemStreamError('KAFKA_TRANSIENT', `topic ${topic} has no partitions in the metadata yet`);
+    return found.partitions.map((p) => p.id).sort((a, b) => a - b);
+  } finally {
+    await disconnectReader(reader);
+  }
+}

@@ -3,7 +3,8 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import type { Kafka, Producer } from '../../kafka/client.js';
-import { kafkaSettingsOf, RdIsolationLevel } from '../../kafka/rdkafka.js';
+import { kafkaSettingsOf } from '../../kafka/rdkafka.js';
+import { topicPartitionIds } from '../../kafka/read-partition.js';
 import { rdkafkaTransactions } from '../../kafka/transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
@@ -74,7 +75,8 @@ export class Lister {
       kafkaJS: { transactionalId: `${config.transactionalId}-lister`, transactionTimeout: config.transactionTimeoutMs, acks: -1 },
     });
     await producer.connect();
-    this.progressPartitions = await partitionsOf(this.kafka, this.names.sourceOffsets);
+    // source-offsets has as many partitions as the work topic: progress goes to the work partition's number
+    this.progressPartitions = await topicPartitionIds(kafkaSettingsOf(this.kafka), this.names.sourceOffsets);
     this.copiedAt.clear();
     this.states.clear();
     this.remembered.clear();
@@ -234,19 +236,4 @@ export function floorOf(state: ListingState, before: number): string | null {
 export function pruneMarks(marks: ListingState['marks'], before: number): ListingState['marks'] {
   const older = marks.filter((m) => m.at <= before);
   return [...older.slice(-1), ...marks.filter((m) => m.at > before)].slice(-1_000);
-}
-
-/** The partitions of a topic (source-offsets has as many as the work topic: progress goes to the work partition's number). */
-async function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // the client's own 5 s default is too short for a new client whose OAUTHBEARER token comes through the busy event loop
-    const timeout = kafkaSettingsOf(kafka).requestTimeoutMs;
-    return (await admin.fetchTopicOffsets(topic, { timeout, isolationLevel: RdIsolationLevel.READ_UNCOMMITTED }))
-      .map((p) => p.partition)
-      .sort((a, b) => a - b);
-  } finally {
-    await admin.disconnect();
-  }
 }
