@@ -42,7 +42,7 @@ export function moveTarget(object: ObjectVersion, action: AfterIngest): string |
 }
 
 /**
- * Whether an error of an action is worth another try: throttling, 5xx (but 501: not implemented
+ * Whether an error of an action is worth another try: throttling, 5xx (but not 501: an operation the server lacks
  * stays so), timeouts and dropped connections are; a refusal (4xx: access denied, too many tags,
  * an object too large for CopyObject) is not.
  */
