@@ -14,7 +14,7 @@
  */
 
 import { loadavg } from 'node:os';
-import { localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localStackDown, localStackUp, shiftedStackPorts } from '../src/dev/local-stack.js';
 import { generateCorpus } from './detection-eval/corpus.js';
 import { DELIVERY_ORDERS, type DeliveryOrder } from './detection-eval/delivery.js';
 import { type EvalResult, formatEvalTable, writeEvalResult } from './detection-eval/report.js';
@@ -75,16 +75,7 @@ async function main() {
   say(`starting the local stack in ${HOME} (ports +${OFFSET})`);
   const stack = await localStackUp({
     home: HOME,
-    ports: {
-      kafka: 29092 + OFFSET,
-      controller: 29093 + OFFSET,
-      kafkaSecure: 29098 + OFFSET,
-      registry: 28081 + OFFSET,
-      s3: 29000 + OFFSET,
-      sqs: 29324 + OFFSET,
-    },
-    emulatorPort: 28443 + OFFSET,
-    registrySecurePort: 28082 + OFFSET,
+    ...shiftedStackPorts(OFFSET),
     onProgress: (m) => say(`[stack] ${m}`),
   });
   const loadAverageStart = loadavg();

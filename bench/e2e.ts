@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { Topology } from '../src/config/schema.js';
 import { fetchEmulatorStats } from '../src/dev/emulator-stats.js';
-import { type LocalStack, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { type LocalStack, localStackDown, localStackUp, shiftedStackPorts } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
@@ -82,17 +82,7 @@ async function main() {
   say(`starting the local stack in ${HOME} (ports +${OFFSET})`);
   const stack = await localStackUp({
     home: HOME,
-    ports: {
-      kafka: 29092 + OFFSET,
-      controller: 29093 + OFFSET,
-      kafkaSecure: 29098 + OFFSET,
-      registry: 28081 + OFFSET,
-      s3: 29000 + OFFSET,
-      sqs: 29324 + OFFSET,
-      cloudwatch: 29400 + OFFSET,
-    },
-    emulatorPort: 28443 + OFFSET,
-    registrySecurePort: 28082 + OFFSET,
+    ...shiftedStackPorts(OFFSET),
     onProgress: (m) => say(`[stack] ${m}`),
   });
   try {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { loadTopology } from '../src/config/load.js';
 import { topicNames } from '../src/config/topics.js';
-import { localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localStackDown, localStackUp, shiftedStackPorts } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
@@ -30,16 +30,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function main() {
   const stack = await localStackUp({
     home: HOME,
-    ports: {
-      kafka: 29092 + offset,
-      controller: 29093 + offset,
-      registry: 28081 + offset,
-      s3: 29000 + offset,
-      sqs: 29324 + offset,
-      cloudwatch: 29400 + offset,
-    },
-    emulatorPort: 28443 + offset,
-    registrySecurePort: 28082 + offset,
+    ...shiftedStackPorts(offset),
     onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {

@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { topicNames } from '../src/config/topics.js';
+import { shiftedStackPorts } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { stackDown, stackUp } from '../src/dev/stack/index.js';
 import { ensureTopics } from '../src/kafka/admin.js';
@@ -33,7 +34,7 @@ async function main() {
   const stack = await stackUp({
     home: HOME,
     services: ['kafka'],
-    ports: { kafka: 29092 + offset, controller: 29093 + offset, registry: 28081 + offset, s3: 29000 + offset, sqs: 29324 + offset },
+    ports: shiftedStackPorts(offset).ports,
   });
   try {
     const id = `p${randomUUID().slice(0, 8)}`;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { topicNames } from '../src/config/topics.js';
-import { localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { localStackDown, localStackUp, shiftedStackPorts } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { generateSampleObjects, uploadSampleObjects } from '../src/dev/sample-logs.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
@@ -37,16 +37,7 @@ async function main() {
   process.stderr.write('[bench] starting a local stack…\n');
   const stack = await localStackUp({
     home: HOME,
-    ports: {
-      kafka: 29092 + offset,
-      controller: 29093 + offset,
-      registry: 28081 + offset,
-      s3: 29000 + offset,
-      sqs: 29324 + offset,
-      cloudwatch: 29400 + offset,
-    },
-    emulatorPort: 28443 + offset,
-    registrySecurePort: 28082 + offset,
+    ...shiftedStackPorts(offset),
   });
   try {
     const id = randomUUID().slice(0, 8);

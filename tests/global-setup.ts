@@ -1,25 +1,20 @@
 import type { TestProject } from 'vitest/node';
-import { type LocalStack, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { type LocalStack, localStackDown, localStackUp, shiftedStackPorts } from '../src/dev/local-stack.js';
 
 /**
  * Test ports differ from the demo's so a running demo stack and a test run do not collide;
  * SIEM_STREAM_TEST_PORT_OFFSET shifts them all, for two test runs (two checkouts) on one machine.
  */
 const offset = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
+const layout = shiftedStackPorts(offset);
 export const TEST_PORTS = {
-  kafka: 29092 + offset,
-  controller: 29093 + offset,
-  kafkaSecure: 29098 + offset,
-  registry: 28081 + offset,
-  s3: 29000 + offset,
-  sqs: 29324 + offset,
+  ...layout.ports,
   /** OAUTHBEARER at kafkaAuth + 2·(n−1), mTLS one above */
   kafkaAuth: 29104 + offset,
   oidc: 28450 + offset,
-  cloudwatch: 29400 + offset,
 };
-export const TEST_EMULATOR_PORT = 28443 + offset;
-export const TEST_REGISTRY_SECURE_PORT = 28082 + offset;
+export const TEST_EMULATOR_PORT = layout.emulatorPort;
+export const TEST_REGISTRY_SECURE_PORT = layout.registrySecurePort;
 const HOME = '.stack-test';
 
 export default async function setup(project: TestProject) {

@@ -28,6 +28,28 @@ export interface LocalStackOptions extends StackOptions {
   registrySecurePort?: number;
 }
 
+/**
+ * The tests' port layout (29xxx, apart from the demo's) shifted by `offset`: the test run and the
+ * benches share it, so only the offset tells two stacks on one machine apart.
+ */
+export function shiftedStackPorts(offset: number): Required<Pick<LocalStackOptions, 'emulatorPort' | 'registrySecurePort'>> & {
+  ports: NonNullable<StackOptions['ports']>;
+} {
+  return {
+    ports: {
+      kafka: 29092 + offset,
+      controller: 29093 + offset,
+      kafkaSecure: 29098 + offset,
+      registry: 28081 + offset,
+      s3: 29000 + offset,
+      sqs: 29324 + offset,
+      cloudwatch: 29400 + offset,
+    },
+    emulatorPort: 28443 + offset,
+    registrySecurePort: 28082 + offset,
+  };
+}
+
 export interface LocalStack extends StackEndpoints {
   emulatorUrl: string;
   emulatorCaFile: string;
