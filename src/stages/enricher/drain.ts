@@ -41,7 +41,6 @@ export class DrainMiner {
   /** in least-recently-matched order, for eviction */
   private readonly templates = new Map<string, Template>();
   private readonly changed = new Set<string>();
-  total = 0;
   evicted = 0;
 
   constructor(private readonly config: DrainConfig) {}
@@ -53,7 +52,6 @@ export class DrainMiner {
   /** Files the line under a template (new or existing) and returns it with its updated count. */
   add(line: string): Template {
     const tokens = maskLine(line);
-    this.total++;
     const match = this.search(tokens);
     if (match) {
       match.count++;

@@ -47,7 +47,6 @@ interface Meta {
   totals: Record<string, number>;
   seq: number;
   sweptAt: number;
-  total: number;
 }
 
 const ENTITY = 'e:';
@@ -71,7 +70,7 @@ export class PartitionStore {
   private readonly changed = new Set<string>();
   private readonly drain: DrainMiner;
   private readonly featureSpec: WindowSpec;
-  private meta: Meta = { sources: {}, totals: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER, total: 0 };
+  private meta: Meta = { sources: {}, totals: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER };
   private clocks: SourceClocks;
   private readonly calibrators = new Map<string, Calibrator>();
   private readonly changedCalibrators = new Set<string>();
@@ -111,7 +110,6 @@ export class PartitionStore {
     const history = historyOf(state);
     const line = eventLine(event);
     const template = this.drain.add(line);
-    this.meta.total = this.drain.total;
     const logTypeTotal = (Object.hasOwn(this.meta.totals, event.LogType) ? (this.meta.totals[event.LogType] as number) : 0) + 1;
     this.meta.totals[event.LogType] = logTypeTotal;
 
@@ -231,7 +229,6 @@ export class PartitionStore {
     }
     entities.sort((a, b) => a[1].seq - b[1].seq);
     for (const [key, state] of entities) this.entities.set(key, state);
-    this.drain.total = this.meta.total;
     this.clocks = new SourceClocks(this.clockPolicy, this.meta.sources);
     this.changed.clear();
   }
@@ -308,7 +305,6 @@ function restoredMeta(value: string): Meta {
     totals: stored.totals ?? {},
     seq: stored.seq ?? 0,
     sweptAt: stored.sweptAt ?? Number.MIN_SAFE_INTEGER,
-    total: stored.total ?? 0,
   };
 }
 
