@@ -75,10 +75,9 @@ export async function commitTransaction(
     transactions.inc({ stage, result: 'abort' });
     const classified = producer.classify(error, stage);
     await transaction.abort().catch((abortError: unknown) => {
-      throw new SiemStreamError('KAFKA_FATAL', `transaction could not be aborted after: ${classified.message}`, {
-        stage,
-        cause: abortError,
-      });
+      // fenced while it hung (the coordinator timed the transaction out, or a newer instance took the id): say so
+      const code = producer.classify(abortError, stage).code === 'KAFKA_FENCED' ? 'KAFKA_FENCED' : 'KAFKA_FATAL';
+      throw new SiemStreamError(code, `transaction could not be aborted after: ${classified.message}`, { stage, cause: abortError });
     });
     throw classified;
   }

@@ -41,3 +41,32 @@ describe('transactions overlap delivery with the offsets', () => {
     }
   });
 });
+
+describe('a transaction that hung until the coordinator timed it out', () => {
+  it('is reported as fenced, not as an unknown fatal error, when even its abort is refused', async () => {
+    const fenced = Object.assign(new Error('Failed to end transaction: Local: This instance has been fenced by a newer instance'), {
+      code: -144,
+      fatal: true,
+    });
+    const transaction = {
+      sendBatch: async () => undefined,
+      sendOffsets: async () => {
+        throw Object.assign(new Error('Failed to add offsets to transaction: Local: Timed out'), { code: -185 });
+      },
+      commit: async () => undefined,
+      abort: async () => {
+        throw fenced;
+      },
+    };
+    const producer = rdkafkaTransactions({ transaction: async () => transaction } as unknown as Producer, {} as Consumer);
+    const content = {
+      records: [{ topic: 'out', key: 'k', value: 'v' }],
+      consumed: { groupId: 'g', topic: 'in', partition: 0, nextOffset: '1' },
+    };
+    await expect(commitTransaction(producer, content, { stage: 'test' })).rejects.toMatchObject({
+      code: 'KAFKA_FENCED',
+      retriable: false,
+      cause: fenced,
+    });
+  });
+});
