@@ -43,6 +43,9 @@ export function formatEvalTable(r: EvalResult): string {
       )
         .map(([t, x]) => `${t} ${pct(x)}`)
         .join(', ')})`,
+      `by the entity's events in its window: ${Object.entries(f.byWindowCount)
+        .map(([b, x]) => `${b}: ${pct(x.share)} of events, ${pct(x.flagRate)} flagged`)
+        .join('; ')}`,
       `LateEvent: ${pct(f.late.share)} of events (${f.late.marked.toLocaleString('en-US')}); truly after their source's grace: ${f.late.trulyLate}, of which marked ${f.late.markedAndTrulyLate}`,
       `enricher peak RSS ${o.enricherPeakRssMiB} MiB; dead-lettered: parser ${o.deadLettered.parser}, enricher ${o.deadLettered.enricher}; labelled records missing ${f.missingLabelled}, duplicates ${f.duplicates}`,
     );

@@ -240,6 +240,7 @@ async function readEnriched(kafka: Kafka, topic: string): Promise<EnrichedSummar
       logType: String(e.LogType),
       flagged: e.IsAnomaly === true,
       late: e.LateEvent === true,
+      windowCount: Number(e.WindowEventCount ?? 0),
     });
   });
   return out;

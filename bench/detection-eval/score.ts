@@ -7,6 +7,20 @@ export interface EnrichedSummary {
   logType: string;
   flagged: boolean;
   late: boolean;
+  /** the entity's events in its feature window so far (WindowEventCount) */
+  windowCount: number;
+}
+
+/** Buckets of WindowEventCount: whether busy entities are flagged more often than the target rate. */
+const WINDOW_COUNT_BUCKETS: Array<[string, number]> = [
+  ['1', 1],
+  ['2-10', 10],
+  ['11-100', 100],
+  ['>100', Number.POSITIVE_INFINITY],
+];
+
+function windowCountBucket(n: number): string {
+  return (WINDOW_COUNT_BUCKETS.find(([, upTo]) => n <= upTo) as [string, number])[0];
 }
 
 export interface KindFigures {
@@ -30,6 +44,8 @@ export interface DetectionFigures {
   flagged: number;
   flagRate: number;
   flagRateByLogType: Record<string, number>;
+  /** per bucket of WindowEventCount: share of all events in it, and its flag rate */
+  byWindowCount: Record<string, { share: number; flagRate: number }>;
   labelled: number;
   /** flagged and labelled (any kind) / flagged */
   precision: number;
@@ -59,6 +75,7 @@ export function scoreDetection(events: Iterable<EnrichedSummary>, labels: Map<st
   let marked = 0;
   let markedAndTrulyLate = 0;
   const byLogType = new Map<string, { events: number; flagged: number; flaggedNormal: number }>();
+  const byWindowCount = new Map<string, { events: number; flagged: number }>(WINDOW_COUNT_BUCKETS.map(([b]) => [b, { events: 0, flagged: 0 }]));
   const kindLogTypes = new Map<AttackKind, Set<string>>(ATTACK_KINDS.map((k) => [k, new Set<string>()]));
   const flaggedByKind = new Map<AttackKind, number>(ATTACK_KINDS.map((k) => [k, 0]));
   const detectedIncidents = new Set<string>();
@@ -73,6 +90,9 @@ export function scoreDetection(events: Iterable<EnrichedSummary>, labels: Map<st
     const row = byLogType.get(e.logType) ?? { events: 0, flagged: 0, flaggedNormal: 0 };
     byLogType.set(e.logType, row);
     row.events++;
+    const bucket = byWindowCount.get(windowCountBucket(e.windowCount)) as { events: number; flagged: number };
+    bucket.events++;
+    if (e.flagged) bucket.flagged++;
     if (label) kindLogTypes.get(label.kind)?.add(e.logType);
     if (e.late) {
       marked++;
@@ -120,6 +140,9 @@ export function scoreDetection(events: Iterable<EnrichedSummary>, labels: Map<st
     flagged,
     flagRate: ratio(flagged, total),
     flagRateByLogType: Object.fromEntries([...byLogType].sort().map(([t, r]) => [t, ratio(r.flagged, r.events)])),
+    byWindowCount: Object.fromEntries(
+      [...byWindowCount].map(([b, r]) => [b, { share: ratio(r.events, total), flagRate: ratio(r.flagged, r.events) }]),
+    ),
     labelled: labels.size,
     precision: ratio(flaggedLabelled, flagged),
     recall: ratio(flaggedLabelled, labels.size),

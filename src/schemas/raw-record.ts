@@ -13,7 +13,7 @@ export const RAW_HEADER = {
   lastModified: 'siem.s3.last-modified',
 } as const;
 
-/** The raw record key keeps one object's records in one partition, in order. */
+/** An object's identity (`bucket/key`): its records' EventIds derive from it. */
 export function rawRecordKey(bucket: string, key: string): string {
   return `${bucket}/${key}`;
 }
@@ -26,12 +26,14 @@ export interface RawOrigin {
   logType: string;
   reingestId?: string | undefined;
   lastModified?: string | undefined;
+  /** the Kafka key of its work and raw records (work-item.ts partitionKeyOf); the object's identity when absent */
+  partitionKey?: string | undefined;
 }
 
 /** One line of an S3 object as the source writes it to raw.<logtype>. */
 export function rawRecordMessage<V extends Buffer | string>(origin: RawOrigin, recordNumber: number, value: V) {
   return {
-    key: rawRecordKey(origin.bucket, origin.key),
+    key: origin.partitionKey ?? rawRecordKey(origin.bucket, origin.key),
     value,
     headers: {
       [RAW_HEADER.logType]: origin.logType,

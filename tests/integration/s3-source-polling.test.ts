@@ -230,7 +230,8 @@ describe('s3-source polling against the real S3 server', () => {
       await put(
         s.s3,
         s.bucket,
-        `${o % 2 ? 'auth' : 'firewall'}/shared-${o}.log`,
+        // a folder each: one source stream each (source.s3.order: stream), spread over the work partitions
+        `${o % 2 ? 'auth' : 'firewall'}/site-${o}/shared.log`,
         `${Array.from({ length: 700 }, (_, r) => `${o}.${r}`).join('\n')}\n`,
       );
     }
@@ -245,7 +246,7 @@ describe('s3-source polling against the real S3 server', () => {
     writeFileSync(file, stringify(s.topology));
     const cli = spawn(
       process.execPath,
-      ['dist/cli/main.js', 's3', 'reingest', file, '--prefix', 'firewall/shared-1', '--log-file', `${file}.log`],
+      ['dist/cli/main.js', 's3', 'reingest', file, '--prefix', 'firewall/site-1', '--log-file', `${file}.log`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -254,12 +255,12 @@ describe('s3-source polling against the real S3 server', () => {
     });
     const end = await exited(cli);
     expect(end.code, output).toBe(0);
-    // only firewall/shared-10 has this prefix (shared-1 is an auth object): it is read once more, nothing else
+    // only firewall/site-10/ has this prefix (site-1 is an auth folder): its object is read once more, nothing else
     expect(output).toMatch(/1 objects enqueued, 1 finished/);
     const twice = await countRecords(s.kafka, s.names.allRaw);
     expect(twice.total).toBe(12 * 700 + 700);
     for (const [key, seen] of twice.perObject) {
-      const expected = key === 'firewall/shared-10.log' ? 2 : 1;
+      const expected = key === 'firewall/site-10/shared.log' ? 2 : 1;
       expect([key, [...seen.values()].every((n) => n === expected)]).toEqual([key, true]);
     }
   });

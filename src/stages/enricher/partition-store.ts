@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../schemas/events.js';
+import { sourceStreamOf } from '../../schemas/source-stream.js';
 import type { EnricherConfig, WindowSpec } from './config.js';
 import { DrainMiner, type Template } from './drain.js';
 import {
@@ -15,7 +16,6 @@ import { P2Quantile, type P2State } from './p2-quantile.js';
 import { eventLine, severityScore } from './severity.js';
 import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
 import { sourceClockPolicy } from './source-grace.js';
-import { sourceStreamOf } from './source-stream.js';
 import { addToAggregate, emptyAggregate, mergeInto, type WindowAggregate, type WindowObservation } from './window-aggregate.js';
 import { advanceOf, arrivedLate, paneStart, windowClosed, windowStarts } from './windows.js';
 

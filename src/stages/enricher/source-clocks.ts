@@ -1,4 +1,4 @@
-import { logTypeOfStream } from './source-stream.js';
+import { logTypeOfStream } from '../../schemas/source-stream.js';
 
 /**
  * Event time per source within one input partition. A partition mixes log types that AWS delivers

@@ -7,6 +7,7 @@ import { expandRoutePresets, ROUTE_PRESET_NAMES } from './route-presets.js';
 
 /** How an object's bytes split into records: one per line, or one per element of a JSON `{"Records":[…]}` document (CloudTrail). */
 export const framingSchema = z.enum(['lines', 'json-records']);
+export const readOrderSchema = z.enum(['stream', 'object']);
 
 const routeSchema = z
   .object({
@@ -167,6 +168,11 @@ export const s3SourceSchema = z
       .describe('keys that appear below the listing watermark are still found if they appear within this window'),
     sqs: sqsSchema.optional().describe('required with `discovery: sqs`'),
     chunkRecords: z.number().int().positive().default(2_000).describe('records per transaction (at most)'),
+    order: readOrderSchema
+      .default('stream')
+      .describe(
+        "`stream`: one source stream's objects (its log type and key without the date and time: one CloudTrail account and region, one flow log, one folder of undated files) are read one after another in key order and keep that order through the raw and normalized topics, so event time replays in order and a backfill is not late ([read order](s3-source.md#read-order)); streams are read in parallel. `object`: every object is spread over the work partitions on its own: more parallel for a backfill of few streams, but one stream's events then reach the enricher out of order",
+      ),
     concurrentObjects: z
       .number()
       .int()
@@ -232,4 +238,5 @@ export const s3SourceSchema = z
 
 export type S3SourceConfig = z.infer<typeof s3SourceSchema>;
 export type Framing = z.infer<typeof framingSchema>;
+export type ReadOrder = z.infer<typeof readOrderSchema>;
 export type SqsConfig = z.infer<typeof sqsSchema>;

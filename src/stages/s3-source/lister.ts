@@ -199,7 +199,7 @@ export class Lister {
    * from it is never above the lister's.
    */
   private async commit(items: WorkItem[], state: ListingState, copy = false): Promise<void> {
-    const messages = new Map([[this.names.sourceWork, items.map(workMessage)]]);
+    const messages = new Map([[this.names.sourceWork, items.map((item) => workMessage(item, this.topology.source.s3.order))]]);
     if (copy) {
       const { key, value } = stateMessage({ ...state });
       messages.set(

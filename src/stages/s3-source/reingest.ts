@@ -86,7 +86,8 @@ export async function reingest(
           }) ?? Promise.resolve(),
         );
       }
-      if (items.length > 0) await producer.send({ topic: names.sourceWork, messages: items.map(workMessage) });
+      if (items.length > 0)
+        await producer.send({ topic: names.sourceWork, messages: items.map((item) => workMessage(item, topology.source.s3.order)) });
       counters.enqueued += items.length;
       options.onProgress?.(counters);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

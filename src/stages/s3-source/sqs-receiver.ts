@@ -182,7 +182,10 @@ export class SqsReceiver {
     sqsInFlight.set(this.inFlight.size);
     const finished = Promise.all(items.map((item) => this.watcher.waitFor(progressKey(item))));
     try {
-      await this.send(this.names.sourceWork, items.map(workMessage));
+      await this.send(
+        this.names.sourceWork,
+        items.map((item) => workMessage(item, this.topology.source.s3.order)),
+      );
     } catch (error) {
       // not deleted and no longer extended: it becomes visible again and is handled anew
       this.inFlight.delete(id);
