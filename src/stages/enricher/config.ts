@@ -94,14 +94,6 @@ export const calibrationSchema = z
       .enum(['logType', 'eventSchema'])
       .default('logType')
       .describe('what a threshold is kept per: the log type, or the ASIM `EventSchema`'),
-    maxPerEntityWindow: z
-      .number()
-      .int()
-      .positive()
-      .default(10)
-      .describe(
-        "an entity's events per feature window that count towards the threshold (beyond it only every doubling counts), so a burst (a port scan's thousands of events) does not become the stream's idea of normal while a busy entity's normal still counts",
-      ),
   })
   .strict();
 

@@ -174,7 +174,7 @@ export class PartitionStore {
    * (or EventSchema) once that has seen warmUpEvents scores (nothing before), and never below the model's threshold.
    */
   flag(event: NormalizedEvent, o: Observation, score: number, model: ModelThreshold): { anomaly: boolean; threshold: number } {
-    const { by, targetAlertRate, warmUpEvents, maxPerEntityWindow } = this.config.calibration;
+    const { by, targetAlertRate, warmUpEvents } = this.config.calibration;
     const key = by === 'logType' ? event.LogType : event.EventSchema;
     let calibrator = this.calibrators.get(key);
     if (!calibrator || calibrator.version !== model.version) {
@@ -184,12 +184,9 @@ export class PartitionStore {
     // warming up, nothing is flagged by score: the model's own threshold, on traffic it was not trained on, flags far too much
     const threshold =
       calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : Number.POSITIVE_INFINITY;
-    // a busy entity still counts, but only its first events of a window and then every doubling
-    const n = o.features.events_in_window;
-    if (n <= maxPerEntityWindow || (n & (n - 1)) === 0) {
-      calibrator.quantile.add(score);
-      this.changedCalibrators.add(key);
-    }
+    // every score counts: a sample that left out busy entities' events (once tried) flagged them at 20% and the stream at 4× its target
+    calibrator.quantile.add(score);
+    this.changedCalibrators.add(key);
     return { anomaly: score > threshold, threshold };
   }
 
