@@ -4,6 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { type AvroRecordSchema, loadSchema, SCHEMAS_DIR } from '../../../src/schemas/catalog.js';
 import { NORMALIZED_FIELDS } from '../../../src/schemas/events.js';
+import { INCIDENT_FIELDS, type Incident } from '../../../src/schemas/incident.js';
 
 const history = (file: string) => JSON.parse(readFileSync(join(SCHEMAS_DIR, 'history', file), 'utf8')) as AvroRecordSchema;
 const type = (schema: AvroRecordSchema) => avro.Type.forSchema(schema as avro.Schema);
@@ -91,5 +92,33 @@ describe('schema files and TypeScript types stay in step', () => {
     expect(enriched.map((f) => f.name).filter((n) => !normalized.some((f) => f.name === n))).toEqual(
       expect.arrayContaining(['WindowStart', 'WindowSizeMs', 'WindowEventCount']),
     );
+  });
+
+  it('INCIDENT_FIELDS lists the incident schema in order, and an incident round-trips through it', () => {
+    const schema = loadSchema('incident');
+    expect(schema.fields.map((f) => f.name)).toEqual([...INCIDENT_FIELDS]);
+    expect(schema.fields.filter((f) => !f.doc).map((f) => f.name)).toEqual([]);
+    const incident: Incident = {
+      IncidentId: 'a'.repeat(32),
+      Revision: 2,
+      Status: 'updated',
+      TimeGenerated: 1_790_000_060_000,
+      EntityKey: 'SrcIpAddr:10.0.0.1',
+      EventSchema: 'NetworkSession',
+      LogType: 'firewall',
+      TemplateId: '0123456789ab',
+      Template: 'deny <IP> <NUM>',
+      WindowStart: 1_790_000_000_000,
+      WindowEnd: 1_790_000_900_000,
+      FirstSeen: 1_790_000_001_000,
+      LastSeen: 1_790_000_060_000,
+      Count: 2,
+      Reasons: ['score'],
+      MaxScore: 0.31,
+      TopFeatures: [{ Name: 'distinct_ports', Value: 40, Deviation: 7 }],
+      ExampleEventIds: ['e1', 'e2'],
+      ModelVersion: 'iforest-x',
+    };
+    expect(type(schema).fromBuffer(type(schema).toBuffer(incident))).toEqual(incident);
   });
 });
