@@ -4,6 +4,7 @@ import { createKafka } from '../kafka/client-factory.js';
 import { rootLogger } from '../observability/logger.js';
 import { reportAssigned } from '../observability/readiness.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
+import type { Incident } from '../schemas/incident.js';
 import type { S3Source } from '../stages/s3-source/s3-source.js';
 
 export const CORE_STAGES = ['s3-source', 'parser', 'enricher'] as const;
@@ -52,8 +53,9 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (name === 'enricher') {
     const input = new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized');
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+    const incidents = new EventCodec<Incident>(registry, names.incidents, 'incident');
     const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
-    const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
+    const loop = await startEnricher(topology, kafka, input, output, incidents, logger, onProgress);
     return { name, failed: loop.failed, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);

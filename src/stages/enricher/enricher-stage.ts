@@ -14,18 +14,24 @@ import {
 import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
+import type { Incident } from '../../schemas/incident.js';
 import { readChangelogPartition } from './changelog-reader.js';
 import { enrichedEvent } from './enriched-fields.js';
 import {
   anomalies,
   entitiesEvicted,
   entitiesGauge,
+  incidentRecords,
+  incidentsRefused,
   inferenceSeconds,
   lateEvents,
+  openIncidentsGauge,
   restoreSeconds,
   templatesGauge,
 } from './enricher-metrics.js';
+import { featureDeviations } from './feature-deviation.js';
 import { featureVector } from './features.js';
+import type { FlaggedEvent } from './incidents.js';
 import { ModelHolder } from './model-holder.js';
 import { type Observation, PartitionStore } from './partition-store.js';
 import { sourceClockPolicy } from './source-grace.js';
@@ -43,6 +49,7 @@ export async function startEnricher(
   kafka: Kafka,
   input: EventCodec<NormalizedEvent>,
   output: EventCodec<EnrichedEvent>,
+  incidents: EventCodec<Incident>,
   logger: Logger,
   onCommitted?: (count: number) => void,
 ): Promise<RunningLoop> {
@@ -68,7 +75,14 @@ export async function startEnricher(
       stores.set(partition, store);
       const seconds = timer();
       logger.info(
-        { partition, keys: latest.size, entities: store.entityCount, templates: store.templateCount, seconds },
+        {
+          partition,
+          keys: latest.size,
+          entities: store.entityCount,
+          templates: store.templateCount,
+          openIncidents: store.incidents.openCount,
+          seconds,
+        },
         'partition state restored',
       );
     },
@@ -77,12 +91,14 @@ export async function startEnricher(
       if (!store) return [];
       entitiesGauge.set({ partition }, store.entityCount);
       templatesGauge.set({ partition }, store.templateCount);
+      openIncidentsGauge.set({ partition }, store.incidents.openCount);
       return store.takeChanges().map(([key, value]): OutputRecord => ({ topic: names.enricherChangelog, partition, key, value }));
     },
     discard: (_topic, partition) => {
       stores.delete(partition);
       entitiesGauge.remove({ partition });
       templatesGauge.remove({ partition });
+      openIncidentsGauge.remove({ partition });
     },
   };
 
@@ -104,22 +120,42 @@ export async function startEnricher(
     const scores = await model.score(vectors);
     stop();
     let next = 0;
+    const refusedBefore = store.incidents.refused;
+    // flags and incidents in partition order, before any await: calibration and incidents depend on it
+    const flagged = observed.map((x) => {
+      if ('error' in x) return x;
+      const raw = scores[next++] as NonNullable<(typeof scores)[number]>;
+      const calibrated = store.flag(x.event, x.o, raw.score, { version: model.version, threshold: model.metadata.threshold });
+      const reason = calibrated.anomaly ? 'score' : x.o.sensitiveNewTemplate ? 'new-sensitive-template' : undefined;
+      if (reason) anomalies.inc({ model_version: model.version, reason });
+      const hit: FlaggedEvent | null = reason
+        ? { reason, score: raw.score, deviations: featureDeviations(x.o.features, model.metadata.scaling), modelVersion: model.version }
+        : null;
+      const incidentsOut = store.incidents.track(x.event, x.o.closeWatermark, x.o.template, hit);
+      return { ...x, score: { score: raw.score, anomaly: reason !== undefined }, incidentsOut };
+    });
+    incidentsRefused.inc(store.incidents.refused - refusedBefore);
     return Promise.all(
-      observed.map(async (x, i): Promise<RecordOutcome> => {
+      flagged.map(async (x, i): Promise<RecordOutcome> => {
         if ('error' in x) return { kind: 'reject', error: x.error };
-        const raw = scores[next++] as NonNullable<(typeof scores)[number]>;
-        const calibrated = store.flag(x.event, x.o, raw.score, { version: model.version, threshold: model.metadata.threshold });
-        const score = { score: raw.score, anomaly: calibrated.anomaly || x.o.sensitiveNewTemplate };
-        if (calibrated.anomaly) anomalies.inc({ model_version: model.version, reason: 'score' });
-        else if (x.o.sensitiveNewTemplate) anomalies.inc({ model_version: model.version, reason: 'new-sensitive-template' });
         const record = records[i] as InputRecord;
-        const value = await output.encode(enrichedEvent(x.event, x.o, score, model.version));
-        return { kind: 'emit', records: [{ topic: names.enriched, key: record.key, value, headers: record.headers }] };
+        const value = await output.encode(enrichedEvent(x.event, x.o, x.score, model.version));
+        const out: OutputRecord[] = [{ topic: names.enriched, key: record.key, value, headers: record.headers }];
+        for (const { incident, status } of x.incidentsOut) {
+          incidentRecords.inc({
+            status,
+            reason: incident.Reasons.length > 1 ? 'both' : (incident.Reasons[0] as string),
+            log_type: incident.LogType,
+          });
+          out.push({ topic: names.incidents, key: Buffer.from(incident.IncidentId), value: await incidents.encode(incident) });
+        }
+        return { kind: 'emit', records: out };
       }),
     );
   };
 
   await output.register();
+  await incidents.register();
   const loop = await runTransactionalLoop({
     kafka: topology.kafka,
     stage: ENRICHER_STAGE,
@@ -133,6 +169,7 @@ export async function startEnricher(
     ...(onCommitted ? { onCommitted } : {}),
     transformChunk: enrichChunk,
     state,
+    stateTopics: new Set([names.enricherChangelog]),
   });
   return {
     ...loop,
