@@ -2,6 +2,8 @@
 export interface Incident {
   IncidentId: string;
   Revision: number;
+  /** `<IncidentId>-<Revision>` */
+  EventId: string;
   Status: IncidentStatus;
   TimeGenerated: number;
   EntityKey: string;
@@ -34,6 +36,7 @@ export interface IncidentFeature {
 export const INCIDENT_FIELDS: ReadonlyArray<keyof Incident> = [
   'IncidentId',
   'Revision',
+  'EventId',
   'Status',
   'TimeGenerated',
   'EntityKey',

@@ -184,6 +184,7 @@ export class IncidentTracker {
     return {
       IncidentId: i.id,
       Revision: i.revision,
+      EventId: `${i.id}-${i.revision}`,
       Status: status,
       TimeGenerated: i.lastSeen,
       EntityKey: i.entity,

@@ -101,6 +101,7 @@ describe('schema files and TypeScript types stay in step', () => {
     const incident: Incident = {
       IncidentId: 'a'.repeat(32),
       Revision: 2,
+      EventId: `${'a'.repeat(32)}-2`,
       Status: 'updated',
       TimeGenerated: 1_790_000_060_000,
       EntityKey: 'SrcIpAddr:10.0.0.1',

@@ -52,6 +52,7 @@ describe('enricher incidents', () => {
     const final = written[4] as Incident;
     expect(final).toMatchObject({
       IncidentId: incidentId('h1', 't1', 0),
+      EventId: `${incidentId('h1', 't1', 0)}-5`,
       EntityKey: 'h1',
       TemplateId: 't1',
       Template: 'accept <IP> t1',
