@@ -60,7 +60,9 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   }
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
-  const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+  const { sinkInputSchema, sinkInputTopic } = await import('../sinks/sink-input.js');
+  // an incident is delivered like an event: it has EventId, EventSchema and TimeGenerated, which is all the sink runtime reads
+  const codec = new EventCodec<EnrichedEvent>(registry, sinkInputTopic(names, sink.input), sinkInputSchema(sink.input));
   const { startSink } = await import('../sinks/registry.js');
   const running = await startSink(topology, sink, codec, logger, onProgress); // ready at its first assignment
   // fails on: retries exhausted, destination misconfigured, DLQ unwritable
