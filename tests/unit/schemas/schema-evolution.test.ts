@@ -59,6 +59,17 @@ describe('schema evolution (BACKWARD against the previously committed version)',
     expect(readsOldData(loadSchema('enriched'), history('enriched-event.v1.avsc'), old)).toMatchObject({ ...old, DvcHostname: null });
   });
 
+  it('the incident schema reads v1 incidents (the first version, kept so later changes are checked against it)', () => {
+    const v1 = history('incident.v1.avsc');
+    expect(v1.fields.map((f) => f.name)).toEqual(
+      loadSchema('incident')
+        .fields.slice(0, v1.fields.length)
+        .map((f) => f.name),
+    );
+    const old = Object.fromEntries(v1.fields.map((f) => [f.name, sampleOf(f.type)]));
+    expect(readsOldData(loadSchema('incident'), v1, old)).toMatchObject(old);
+  });
+
   it('the check catches a change that is not BACKWARD (a new field without a default)', () => {
     const broken = loadSchema('normalized');
     broken.fields.push({ name: 'Mandatory', type: 'string' });
@@ -123,3 +134,13 @@ describe('schema files and TypeScript types stay in step', () => {
     expect(type(schema).fromBuffer(type(schema).toBuffer(incident))).toEqual(incident);
   });
 });
+
+/** A value of a (non-union) Avro field type, enough to write one record. */
+function sampleOf(type: unknown): unknown {
+  if (typeof type === 'object' && type !== null && 'type' in type) {
+    const t = type as { type: string; logicalType?: string };
+    if (t.type === 'array') return [];
+    return sampleOf(t.type);
+  }
+  return { string: 's', int: 1, long: 2, double: 0.5, boolean: true }[type as string];
+}
