@@ -15,6 +15,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
 import type { Incident } from '../../schemas/incident.js';
+import type { AnomalyModel, Score } from './anomaly-model.js';
 import { readChangelogPartition } from './changelog-reader.js';
 import { enrichedEvent } from './enriched-fields.js';
 import {
@@ -122,18 +123,9 @@ export async function startEnricher(
     let next = 0;
     const refusedBefore = store.incidents.refused;
     // flags and incidents in partition order, before any await: calibration and incidents depend on it
-    const flagged = observed.map((x) => {
-      if ('error' in x) return x;
-      const raw = scores[next++] as NonNullable<(typeof scores)[number]>;
-      const calibrated = store.flag(x.event, x.o, raw.score, { version: model.version, threshold: model.metadata.threshold });
-      const reason = calibrated.anomaly ? 'score' : x.o.sensitiveNewTemplate ? 'new-sensitive-template' : undefined;
-      if (reason) anomalies.inc({ model_version: model.version, reason });
-      const hit: FlaggedEvent | null = reason
-        ? { reason, score: raw.score, deviations: featureDeviations(x.o.features, model.metadata.scaling), modelVersion: model.version }
-        : null;
-      const incidentsOut = store.incidents.track(x.event, x.o.closeWatermark, x.o.template, hit);
-      return { ...x, score: { score: raw.score, anomaly: reason !== undefined }, incidentsOut };
-    });
+    const flagged = observed.map((x) =>
+      'error' in x ? x : { ...x, ...flagAndTrack(store, x.event, x.o, (scores[next++] as Score).score, model) },
+    );
     incidentsRefused.inc(store.incidents.refused - refusedBefore);
     return Promise.all(
       flagged.map(async (x, i): Promise<RecordOutcome> => {
@@ -177,6 +169,20 @@ export async function startEnricher(
       await loop.stop();
       await models.close();
     },
+  };
+}
+
+/** The event's flag (calibrated score, or a never-seen sensitive template) and the incident records it leads to. */
+function flagAndTrack(store: PartitionStore, event: NormalizedEvent, o: Observation, score: number, model: AnomalyModel) {
+  const calibrated = store.flag(event, o, score, { version: model.version, threshold: model.metadata.threshold });
+  const reason = calibrated.anomaly ? 'score' : o.sensitiveNewTemplate ? 'new-sensitive-template' : undefined;
+  if (reason) anomalies.inc({ model_version: model.version, reason });
+  const hit: FlaggedEvent | null = reason
+    ? { reason, score, deviations: featureDeviations(o.features, model.metadata.scaling), modelVersion: model.version }
+    : null;
+  return {
+    score: { score, anomaly: reason !== undefined },
+    incidentsOut: store.incidents.track(event, o.closeWatermark, o.template, hit),
   };
 }
 
