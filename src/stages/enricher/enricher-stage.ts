@@ -41,7 +41,8 @@ export const ENRICHER_STAGE = 'enricher';
 
 /**
  * Normalized events → enriched events: per-entity event-time windows, Drain templates and an
- * anomaly score. State lives in memory per input partition (events are keyed by entity, so an
+ * anomaly score; flagged events are aggregated into incidents (incidents.ts), written to the
+ * incidents topic with the chunk's outputs. State lives in memory per input partition (events are keyed by entity, so an
  * entity's events share a partition); every change goes to the compacted changelog in the same
  * transaction as the outputs and offsets, and a partition is restored from it before its first chunk.
  */
