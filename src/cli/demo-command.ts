@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadTopology } from '../config/load.js';
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
-import { fetchEmulatorStats } from '../dev/emulator-stats.js';
+import { type EmulatorStats, eventRecords, fetchEmulatorStats, incidentTables } from '../dev/emulator-stats.js';
 import { type LocalStack, localSentinelOverrides, localStackDown, localStackUp } from '../dev/local-stack.js';
 import { generateSampleObjects, uploadSampleObjects } from '../dev/sample-logs.js';
 import { ensureTopics, groupLag, topologyTopics } from '../kafka/admin.js';
@@ -10,6 +10,7 @@ import type { Kafka } from '../kafka/client.js';
 import { createKafka } from '../kafka/client-factory.js';
 import { readAll } from '../kafka/read-topic.js';
 import { rootLogger, sendLogsToFile } from '../observability/logger.js';
+import { stageGroups } from '../ops/stage-groups.js';
 import { exitOnFailure } from '../runtime/exit-on-failure.js';
 import { type RunningStage, stageNames, startStage } from '../runtime/stages.js';
 import { createS3Client } from '../stages/s3-source/s3-client.js';
@@ -34,6 +35,10 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   sendLogsToFile(logFile);
   progress.note(`stage logs go to ${logFile}`);
   const stack = await localStackUp({ onProgress: (m) => progress.note(m) });
+  // every Sentinel sink of the file (events and incidents) delivers to the local emulator
+  const sinks = loadTopology(resolve(options.topology), { env: {} }).sinks.map((s) =>
+    s.type === 'sentinel' ? localSentinelOverrides(stack) : {},
+  );
   const topology = loadTopology(resolve(options.topology), {
     logger: rootLogger,
     overrides: {
@@ -42,7 +47,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       source: {
         s3: { endpoint: stack.s3.endpoint, credentials: { accessKeyId: stack.s3.accessKeyId, secretAccessKey: stack.s3.secretAccessKey } },
       },
-      sinks: [localSentinelOverrides(stack)],
+      sinks,
     },
   });
   const kafka = createKafka(topology.kafka, 'demo');
@@ -73,10 +78,13 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       stages.push(stage);
       exitOnFailure(stage, () => Promise.allSettled(stages.map((s) => s.stop())), rootLogger);
     }
+    const incidents = incidentTables(topology);
+    const events = (stats: EmulatorStats) => eventRecords(stats, incidents);
     await waitUntilDelivered(
       stack.emulatorUrl,
       stack.emulatorCaFile,
-      before.emulator.totalRecords + expected.valid,
+      events,
+      events(before.emulator) + expected.valid,
       options.timeoutMs,
       progress,
       () => ({
@@ -85,17 +93,8 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       }),
     );
     progress.done();
-    const names = topicNames(topology);
-    const groups = [topology.parser.groupId, topology.enricher.groupId, ...topology.sinks.map((s) => s.groupId ?? `siem-sink-${s.name}`)];
     const lag = await Promise.all(
-      groups.map(async (g) => ({
-        group: g,
-        rows: await groupLag(
-          kafka,
-          g,
-          g === topology.parser.groupId ? names.allRaw : g === topology.enricher.groupId ? [names.normalized] : [names.enriched],
-        ),
-      })),
+      stageGroups(topology).map(async ({ group, topics }) => ({ group, rows: await groupLag(kafka, group, topics) })),
     );
     printDemoSummary({
       objects: samples.length,
@@ -106,6 +105,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       after: await snapshotOutputs(kafka, topology, stack),
       lag,
       wallMs: Date.now() - started,
+      incidentTables: incidents,
     });
   } finally {
     await Promise.allSettled(stages.reverse().map((s) => s.stop()));
@@ -119,6 +119,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
 async function waitUntilDelivered(
   url: string,
   caFile: string,
+  events: (stats: EmulatorStats) => number,
   valid: number,
   timeoutMs: number,
   progress: Progress,
@@ -127,7 +128,7 @@ async function waitUntilDelivered(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const stats = await fetchEmulatorStats(url, caFile);
-    const accepted = stats.totalRecords;
+    const accepted = events(stats);
     progress.update({ ...snapshot(), accepted });
     if (accepted >= valid) return;
     if (Date.now() > deadline) throw new Error(`timed out: the emulator accepted ${accepted} of ${valid} records`);

@@ -9,6 +9,8 @@ export function topicNames(topology: Pick<Topology, 'topics' | 'logTypes' | 'sin
     allRaw: Object.keys(topology.logTypes).map((t) => `${p}raw.${t}`),
     normalized: `${p}events.normalized`,
     enriched: `${p}events.enriched`,
+    /** anomalies aggregated per entity, template and window (schemas/incident.avsc), key = IncidentId */
+    incidents: `${p}incidents`,
     sourceOffsets: `${p}source-offsets`,
     /** objects to ingest, put there by the source's discovery; the source instances share it as a consumer group */
     sourceWork: `${p}source-work`,

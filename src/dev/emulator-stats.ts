@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import type { Topology } from '../config/schema.js';
+import { tableOf } from '../sinks/sentinel/dcr-template.js';
 
 export interface EmulatorStats {
   totalRecords: number;
@@ -39,4 +41,18 @@ export async function fetchEmulatorStats(baseUrl: string, caFile: string): Promi
   const raw = await emulatorGet<{ byTable?: Record<string, number>; totalRecords?: number }>(baseUrl, caFile, '/_emulator/stats');
   const byTable = raw.byTable ?? {};
   return { totalRecords: raw.totalRecords ?? Object.values(byTable).reduce((a, b) => a + b, 0), byTable, raw };
+}
+
+/** The tables a topology's Sentinel sinks of incidents write to: their rows are not events. */
+export function incidentTables(topology: Pick<Topology, 'sinks'>): ReadonlySet<string> {
+  return new Set(
+    topology.sinks.flatMap((s) => (s.type === 'sentinel' && s.input === 'incidents' ? Object.values(s.streams).map(tableOf) : [])),
+  );
+}
+
+/** Rows of event tables: the emulator's total without the incident tables. */
+export function eventRecords(stats: EmulatorStats, incidents: ReadonlySet<string>): number {
+  let rows = stats.totalRecords;
+  for (const table of incidents) rows -= stats.byTable[table] ?? 0;
+  return rows;
 }

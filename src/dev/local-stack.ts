@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dcrColumns } from '../sinks/sentinel/columns.js';
+import { type DcrColumn, dcrColumns } from '../sinks/sentinel/columns.js';
 import { emulatorGet } from './emulator-stats.js';
 import { devEntry, startNodeUnit } from './node-unit.js';
 import {
@@ -20,7 +20,18 @@ export const LOCAL_STREAMS = {
   'Custom-SiemAuthentication': 'SiemAuthentication_CL',
   'Custom-SiemAuditEvent': 'SiemAuditEvent_CL',
   'Custom-SiemEvent': 'SiemEvent_CL',
+  'Custom-SiemIncident': 'SiemIncident_CL',
 } as const;
+
+/** The local DCR's stream declarations: incident columns for the incidents' stream, event columns for the others. */
+export function localStreamDeclarations(): Record<string, { columns: DcrColumn[]; outputTable: string }> {
+  return Object.fromEntries(
+    Object.entries(LOCAL_STREAMS).map(([s, table]) => [
+      s,
+      { columns: dcrColumns(s === 'Custom-SiemIncident' ? 'incident' : 'enriched'), outputTable: table },
+    ]),
+  );
+}
 
 export interface LocalStackOptions extends StackOptions {
   emulatorPort?: number;
@@ -141,9 +152,7 @@ async function startEmulatorProcess(home: string, port: number, onProgress?: (ms
   const dir = join(home, 'emulator');
   mkdirSync(dir, { recursive: true });
   onProgress?.(`starting Logs Ingestion emulator on https://127.0.0.1:${port}`);
-  const streams = Object.fromEntries(
-    Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
-  );
+  const streams = localStreamDeclarations();
   const configFile = join(dir, 'config.json');
   const config = {
     port,

@@ -14,6 +14,11 @@ export function localTopology(
   overrides: Record<string, unknown> = {},
   file = resolve('topologies', 'default.yaml'),
 ): Topology {
+  // every Sentinel sink of the file (events and incidents) to the local emulator, each with a group of the run's own
+  const sinks = loadTopology(file, { env: {} }).sinks.map((s) => ({
+    ...(s.type === 'sentinel' ? localSentinelOverrides(stack) : {}),
+    groupId: `${id}-${s.name}`,
+  }));
   return loadTopology(file, {
     env: {},
     overrides: deepMerge(
@@ -32,7 +37,7 @@ export function localTopology(
         },
         parser: { groupId: `${id}-parser` },
         enricher: { groupId: `${id}-enricher` },
-        sinks: [{ ...localSentinelOverrides(stack), groupId: `${id}-sentinel` }],
+        sinks,
       },
       overrides,
     ) as Record<string, unknown>,

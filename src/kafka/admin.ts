@@ -24,6 +24,8 @@ export function topologyTopics(topology: Topology): TopicSpec[] {
     ...names.allRaw.map(plain),
     plain(names.normalized),
     plain(names.enriched),
+    // keyed by IncidentId: compaction keeps each incident's latest revision, deletion bounds the topic by retention
+    { ...plain(names.incidents), configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }] },
     plain(names.dlq('parser')),
     plain(names.dlq('enricher')),
     plain(names.dlq('s3-source')),

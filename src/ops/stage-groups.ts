@@ -1,6 +1,7 @@
 import type { Topology } from '../config/schema.js';
 import { topicNames } from '../config/topics.js';
 import { SiemStreamError } from '../errors.js';
+import { sinkInputTopic } from '../sinks/sink-input.js';
 
 /** A consuming stage as operators see it: its consumer group and the topics it reads. */
 export interface StageGroup {
@@ -19,7 +20,7 @@ export function stageGroups(topology: Topology): StageGroup[] {
   return [
     { stage: 'parser', group: topology.parser.groupId, topics: names.allRaw },
     { stage: 'enricher', group: topology.enricher.groupId, topics: [names.normalized] },
-    ...topology.sinks.map((s) => ({ stage: s.name, group: sinkGroupId(s), topics: [names.enriched] })),
+    ...topology.sinks.map((s) => ({ stage: s.name, group: sinkGroupId(s), topics: [sinkInputTopic(names, s.input)] })),
   ];
 }
 

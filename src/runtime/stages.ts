@@ -4,6 +4,7 @@ import { createKafka } from '../kafka/client-factory.js';
 import { rootLogger } from '../observability/logger.js';
 import { reportAssigned } from '../observability/readiness.js';
 import type { EnrichedEvent, NormalizedEvent } from '../schemas/events.js';
+import type { Incident } from '../schemas/incident.js';
 import type { S3Source } from '../stages/s3-source/s3-source.js';
 
 export const CORE_STAGES = ['s3-source', 'parser', 'enricher'] as const;
@@ -52,13 +53,16 @@ export async function startStage(topology: Topology, name: string, onProgress?: 
   if (name === 'enricher') {
     const input = new EventCodec<NormalizedEvent>(registry, names.normalized, 'normalized');
     const output = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+    const incidents = new EventCodec<Incident>(registry, names.incidents, 'incident');
     const { startEnricher } = await import('../stages/enricher/enricher-stage.js');
-    const loop = await startEnricher(topology, kafka, input, output, logger, onProgress);
+    const loop = await startEnricher(topology, kafka, input, output, incidents, logger, onProgress);
     return { name, failed: loop.failed, stop: () => loop.stop(), ready: () => loop.ready() };
   }
   const sink = topology.sinks.find((s) => s.name === name);
   if (!sink) throw new Error(`unknown stage "${name}"; this topology has: ${stageNames(topology).join(', ')}`);
-  const codec = new EventCodec<EnrichedEvent>(registry, names.enriched, 'enriched');
+  const { sinkInputSchema, sinkInputTopic } = await import('../sinks/sink-input.js');
+  // an incident is delivered like an event: it has EventId, EventSchema and TimeGenerated, which is all the sink runtime reads
+  const codec = new EventCodec<EnrichedEvent>(registry, sinkInputTopic(names, sink.input), sinkInputSchema(sink.input));
   const { startSink } = await import('../sinks/registry.js');
   const running = await startSink(topology, sink, codec, logger, onProgress); // ready at its first assignment
   // fails on: retries exhausted, destination misconfigured, DLQ unwritable

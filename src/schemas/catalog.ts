@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const SCHEMA_FILES = {
   normalized: 'normalized-event.avsc',
   enriched: 'enriched-event.avsc',
+  incident: 'incident.avsc',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

@@ -2,11 +2,18 @@ import { z } from 'zod';
 import { nameSchema } from '../config/common.js';
 import { retryPolicySchema } from '../util/retry.js';
 import { piiSchema } from './pii/config.js';
+import { SINK_INPUTS } from './sink-input.js';
 
 /** Settings every destination shares; the shared runtime (src/sinks/runtime/) reads them. */
 export const sinkCommonFields = {
   name: nameSchema.describe('the stage name (`run --stage <name>`); also names the DLQ topic `dlq.<name>`'),
   groupId: z.string().min(1).optional().describe('consumer group; default `siem-sink-<name>`'),
+  input: z
+    .enum(SINK_INPUTS)
+    .default('enriched')
+    .describe(
+      "what the sink delivers: `enriched` events, or the enricher's `incidents` (schemas/incident.avsc; [incidents](enrichment.md#incidents)); a sink reads one, so a destination that gets both has two sinks",
+    ),
   batch: z
     .object({
       maxRecords: z.number().int().positive().default(10_000).describe('records per request (the destination may allow fewer)'),

@@ -7,6 +7,7 @@ import type { SinkConfig } from './config.js';
 import { DESTINATIONS } from './destinations.js';
 import { buildPiiPolicy } from './pii/policy.js';
 import { type RunningSink, startSinkRunner } from './runtime/sink-runner.js';
+import { sinkInputTopic } from './sink-input.js';
 import type { SinkContext, SinkWriter } from './sink-module.js';
 
 /** The open function of each destination in destinations.ts, by its config `type`. */
@@ -30,7 +31,7 @@ export function sinkConfigPath(topology: Topology, config: SinkConfig): Array<st
   return ['sinks', index < 0 ? config.name : index];
 }
 
-/** Opens the destination and runs it under the shared runtime on the topology's enriched topic. */
+/** Opens the destination and runs it under the shared runtime on its input topic (enriched events or incidents). */
 export async function startSink(
   topology: Topology,
   config: SinkConfig,
@@ -44,7 +45,7 @@ export async function startSink(
   return startSinkRunner({
     kafka: topology.kafka,
     stage: config.name,
-    inputTopic: names.enriched,
+    inputTopic: sinkInputTopic(names, config.input),
     groupId: sinkGroupId(config),
     dlqTopic: names.dlq(config.name),
     config,

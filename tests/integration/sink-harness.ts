@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkConfig, Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
-import { LOCAL_DCR_ID, LOCAL_STREAMS } from '../../src/dev/local-stack.js';
+import { LOCAL_DCR_ID, localStreamDeclarations } from '../../src/dev/local-stack.js';
 import {
   type EmulatorConfigInput,
   type LogsIngestionEmulator,
@@ -21,7 +21,6 @@ import { sinkSchema } from '../../src/sinks/config.js';
 import { buildPiiPolicy } from '../../src/sinks/pii/policy.js';
 import { openSinkWriter, sinkConfigPath, sinkGroupId } from '../../src/sinks/registry.js';
 import { type RunningSink, startSinkRunner } from '../../src/sinks/runtime/sink-runner.js';
-import { dcrColumns } from '../../src/sinks/sentinel/columns.js';
 import type { SinkWriter } from '../../src/sinks/sink-module.js';
 import { testTopology } from '../support/test-topology.js';
 
@@ -115,9 +114,7 @@ export async function startTestEmulator(
   auth: Pick<EmulatorConfigInput, 'token' | 'entraId'> = {},
 ) {
   mkdirSync(dir, { recursive: true });
-  const streams = Object.fromEntries(
-    Object.entries(LOCAL_STREAMS).map(([s, table]) => [s, { columns: dcrColumns('enriched'), outputTable: table }]),
-  );
+  const streams = localStreamDeclarations();
   return startLogsIngestionEmulator({
     port,
     certDir: dir,

@@ -7,6 +7,7 @@ import { loadTopology } from '../../src/config/load.js';
 import '../../src/observability/lag-metrics.js';
 import { metricsRegistry } from '../../src/observability/metrics.js';
 import '../../src/observability/readiness.js';
+import '../../src/stages/enricher/enricher-metrics.js';
 import { stageGroups } from '../../src/ops/stage-groups.js';
 
 const execFileAsync = promisify(execFile);

@@ -15,7 +15,7 @@ import { stageNames } from '../../runtime/stages.js';
 import { SINK_MIN_SESSION_TIMEOUT_MS } from '../../sinks/runtime/sink-runner.js';
 import { createS3Client } from '../../stages/s3-source/s3-client.js';
 import { mulberry32 } from '../../util/seeded-random.js';
-import { emulatorGet, fetchEmulatorStats } from '../emulator-stats.js';
+import { emulatorGet, eventRecords, fetchEmulatorStats, incidentTables } from '../emulator-stats.js';
 import { type LocalStack, localStackDown, localStackUp } from '../local-stack.js';
 import { localTopology } from '../local-topology.js';
 import { generateSampleObjects, type SampleObject, uploadSampleObjects } from '../sample-logs.js';
@@ -130,7 +130,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const s3 = createS3Client(topology.source.s3);
     await uploadSampleObjects(s3, corpus.bucket, []); // creates the bucket
     const emulator = { url: stack.emulatorUrl, caFile: stack.emulatorCaFile };
-    const acceptedBefore = (await fetchEmulatorStats(emulator.url, emulator.caFile)).totalRecords;
+    // incidents land in the emulator too; the corpus is counted in the event tables only
+    const incidents = incidentTables(topology);
+    const acceptedBefore = eventRecords(await fetchEmulatorStats(emulator.url, emulator.caFile), incidents);
     progress(
       `run ${runId}: ${objects * options.recordsPerObject} records in ${objects} objects (${corpus.malformed} malformed), logs in ${runDir}`,
     );
@@ -177,7 +179,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       void fetchEmulatorStats(emulator.url, emulator.caFile)
         .then((s) =>
           progress(
-            `objects ${uploaded}/${objects}  accepted ${s.totalRecords - acceptedBefore}/${corpus.valid}  faults ${injected.length}/${plan.length}  instances ${supervisor.running().length}`,
+            `objects ${uploaded}/${objects}  accepted ${eventRecords(s, incidents) - acceptedBefore}/${corpus.valid}  faults ${injected.length}/${plan.length}  instances ${supervisor.running().length}`,
           ),
         )
         .catch(() => undefined);
@@ -339,7 +341,7 @@ async function drain(
       return undefined;
     });
     if (!polled) continue;
-    const accepted = polled[0].totalRecords;
+    const accepted = eventRecords(polled[0], incidentTables(topology));
     const rows = polled[1].flat();
     const behind = rows.filter((r) => r.lag > 1n).reduce((n, r) => n + r.lag, 0n);
     const state = `accepted ${accepted}/${expectedAccepted}, behind ${behind}, committed ${rows

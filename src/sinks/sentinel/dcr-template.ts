@@ -1,4 +1,5 @@
-import { loadSchema } from '../../schemas/catalog.js';
+import { loadSchema, type SchemaName } from '../../schemas/catalog.js';
+import { sinkInputSchema } from '../sink-input.js';
 import { type DcrColumn, dcrColumns } from './columns.js';
 import type { SentinelSinkConfig } from './config.js';
 import { isReservedColumn } from './schema-guard.js';
@@ -24,15 +25,33 @@ export function tableOf(stream: string): string {
   return `${stream.replace(/^Custom-/, '')}_CL`;
 }
 
+type DcrSink = Pick<SentinelSinkConfig, 'name' | 'streams' | 'columns' | 'input'>;
+
 /**
- * ARM templates for the data collection rule (one stream declaration per sink stream, each
- * flowing into its custom table) and for the tables, from the same column list the schema guard
- * and the emulator use (generated from schemas/).
+ * ARM templates for one data collection rule — the streams of every Sentinel sink that sends to
+ * it (events and incidents), each flowing into its custom table — and for the tables, from the
+ * same column lists the schema guard and the emulator use (generated from schemas/).
  */
-export function azureTemplates(config: Pick<SentinelSinkConfig, 'streams' | 'columns'>): AzureTemplates {
-  const docs = new Map(loadSchema('enriched').fields.map((f) => [f.name, f.doc]));
-  const streams = [...new Set(Object.values(config.streams))].sort();
-  const columnsOf = (stream: string) => config.columns[stream] ?? dcrColumns('enriched');
+export function azureTemplates(sinks: readonly DcrSink[]): AzureTemplates {
+  const schemaOf = new Map<string, { schema: SchemaName; sink: DcrSink }>();
+  for (const sink of sinks) {
+    for (const stream of Object.values(sink.streams)) {
+      const schema = sinkInputSchema(sink.input);
+      const known = schemaOf.get(stream);
+      if (known && known.schema !== schema)
+        throw new Error(`${stream}: sink ${known.sink.name} sends ${known.schema} rows to it and sink ${sink.name} ${schema} rows`);
+      schemaOf.set(stream, { schema, sink });
+    }
+  }
+  const docsOf = new Map(
+    [...new Set([...schemaOf.values()].map((v) => v.schema))].map((s) => [s, new Map(loadSchema(s).fields.map((f) => [f.name, f.doc]))]),
+  );
+  const streams = [...schemaOf.keys()].sort();
+  const columnsOf = (stream: string) => {
+    const { schema, sink } = schemaOf.get(stream) as { schema: SchemaName; sink: DcrSink };
+    return sink.columns[stream] ?? dcrColumns(schema);
+  };
+  const docOf = (stream: string, column: string) => docsOf.get((schemaOf.get(stream) as { schema: SchemaName }).schema)?.get(column);
   for (const stream of streams) {
     const reserved = columnsOf(stream).filter((c) => isReservedColumn(c.name));
     if (reserved.length > 0) throw new Error(`${stream}: reserved column name(s) ${reserved.map((c) => c.name).join(', ')}`);
@@ -92,7 +111,7 @@ export function azureTemplates(config: Pick<SentinelSinkConfig, 'streams' | 'col
           columns: columnsOf(s).map(({ name, type }) => ({
             name,
             type: TABLE_TYPE[type],
-            ...(docs.get(name) ? { description: docs.get(name) } : {}),
+            ...(docOf(s, name) ? { description: docOf(s, name) } : {}),
           })),
         },
       },

@@ -5,6 +5,7 @@ import { AggregateLogsUploadError, LogsIngestionClient, type LogsIngestionClient
 import { isSiemStreamError, SiemStreamError } from '../../errors.js';
 import { withRetry } from '../../util/retry.js';
 import { retryAfterMs } from '../retry-after.js';
+import { sinkInputSchema } from '../sink-input.js';
 import type { BatchOutcome, SinkContext, SinkRecord, SinkWriter } from '../sink-module.js';
 import { dcrColumns } from './columns.js';
 import type { SentinelSinkConfig } from './config.js';
@@ -34,7 +35,7 @@ export class LogsIngestionWriter implements SinkWriter<Row> {
     const caPem = config.caFile ? readFileSync(config.caFile, 'utf8') : undefined;
     this.credential = createCredential(config.credential, { ...(caPem ? { caPem } : {}), stage: context.stage });
     this.client = new LogsIngestionClient(config.endpoint, this.credential, clientOptions(config, caPem));
-    this.guard = new StreamGuard(config, dcrColumns('enriched'), context);
+    this.guard = new StreamGuard(config, dcrColumns(sinkInputSchema(config.input)), context);
   }
 
   /**

@@ -97,6 +97,37 @@ export const calibrationSchema = z
   })
   .strict();
 
+/** Anomalies aggregated per entity, Drain template and window (docs/enrichment.md, "Incidents"). */
+export const incidentsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('aggregate flagged events into incident records on the `incidents` topic'),
+    windowMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(900_000)
+      .describe(
+        "length of an incident's event-time window, aligned to the epoch: one incident per entity, template and window; it closes once no active source can add to it any more (as window state)",
+      ),
+    maxExamples: z.number().int().min(1).max(50).default(5).describe('EventIds kept per incident (its first counted events)'),
+    topFeatures: z
+      .number()
+      .int()
+      .min(1)
+      .max(9)
+      .default(3)
+      .describe("features per incident that lay furthest outside the model's training range"),
+    maxOpenPerPartition: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        'open incidents held per input partition; beyond it an anomaly that would open a new one is not aggregated (it stays flagged on its event; `siem_enricher_incidents_refused_total`)',
+      ),
+  })
+  .strict();
+
 /** Operations whose first appearance in a log type is flagged on its own (a never-seen template of these). */
 export const DEFAULT_SENSITIVE_OPERATIONS = [
   '\\bdelete\\w*',
@@ -194,6 +225,9 @@ export const enricherSchema = z
       .describe(
         "regular expressions (case-insensitive) over the event's line; the first event of a never-seen template matching one is flagged whatever its score",
       ),
+    incidents: incidentsSchema
+      .default({})
+      .describe('anomalies aggregated into incidents on the `incidents` topic ([incidents](enrichment.md#incidents))'),
     model: modelSchema.default({}).describe('the anomaly model ([model card](enrichment.md#model-card-modelsisolation-forestonnx))'),
     maxRecordsPerTransaction: z
       .number()
@@ -222,3 +256,4 @@ export const enricherSchema = z
 export type EnricherConfig = z.infer<typeof enricherSchema>;
 export type WindowSpec = z.infer<typeof windowSchema>;
 export type DrainConfig = z.infer<typeof drainSchema>;
+export type IncidentsConfig = z.infer<typeof incidentsSchema>;

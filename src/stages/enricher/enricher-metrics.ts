@@ -47,3 +47,23 @@ export const restoreSeconds = new Histogram({
   buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   registers: [metricsRegistry],
 });
+
+export const incidentRecords = new Counter({
+  name: 'siem_enricher_incidents_total',
+  help: 'Incident records written to the incidents topic, by status (open | updated | closed), reason of their events (score | new-sensitive-template | both) and log type',
+  labelNames: ['status', 'reason', 'log_type'] as const,
+  registers: [metricsRegistry],
+});
+
+export const incidentsRefused = new Counter({
+  name: 'siem_enricher_incidents_refused_total',
+  help: 'Anomalies not aggregated because their partition held enricher.incidents.maxOpenPerPartition open incidents (the events stay flagged)',
+  registers: [metricsRegistry],
+});
+
+export const openIncidentsGauge = new Gauge({
+  name: 'siem_enricher_open_incidents',
+  help: 'Open incidents held, per input partition',
+  labelNames: ['partition'] as const,
+  registers: [metricsRegistry],
+});

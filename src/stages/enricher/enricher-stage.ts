@@ -14,18 +14,25 @@ import {
 import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
+import type { Incident } from '../../schemas/incident.js';
+import type { AnomalyModel, Score } from './anomaly-model.js';
 import { readChangelogPartition } from './changelog-reader.js';
 import { enrichedEvent } from './enriched-fields.js';
 import {
   anomalies,
   entitiesEvicted,
   entitiesGauge,
+  incidentRecords,
+  incidentsRefused,
   inferenceSeconds,
   lateEvents,
+  openIncidentsGauge,
   restoreSeconds,
   templatesGauge,
 } from './enricher-metrics.js';
+import { featureDeviations } from './feature-deviation.js';
 import { featureVector } from './features.js';
+import type { FlaggedEvent } from './incidents.js';
 import { ModelHolder } from './model-holder.js';
 import { type Observation, PartitionStore } from './partition-store.js';
 import { sourceClockPolicy } from './source-grace.js';
@@ -34,7 +41,8 @@ export const ENRICHER_STAGE = 'enricher';
 
 /**
  * Normalized events → enriched events: per-entity event-time windows, Drain templates and an
- * anomaly score. State lives in memory per input partition (events are keyed by entity, so an
+ * anomaly score; flagged events are aggregated into incidents (incidents.ts), written to the
+ * incidents topic with the chunk's outputs. State lives in memory per input partition (events are keyed by entity, so an
  * entity's events share a partition); every change goes to the compacted changelog in the same
  * transaction as the outputs and offsets, and a partition is restored from it before its first chunk.
  */
@@ -43,6 +51,7 @@ export async function startEnricher(
   kafka: Kafka,
   input: EventCodec<NormalizedEvent>,
   output: EventCodec<EnrichedEvent>,
+  incidents: EventCodec<Incident>,
   logger: Logger,
   onCommitted?: (count: number) => void,
 ): Promise<RunningLoop> {
@@ -68,7 +77,14 @@ export async function startEnricher(
       stores.set(partition, store);
       const seconds = timer();
       logger.info(
-        { partition, keys: latest.size, entities: store.entityCount, templates: store.templateCount, seconds },
+        {
+          partition,
+          keys: latest.size,
+          entities: store.entityCount,
+          templates: store.templateCount,
+          openIncidents: store.incidents.openCount,
+          seconds,
+        },
         'partition state restored',
       );
     },
@@ -77,12 +93,14 @@ export async function startEnricher(
       if (!store) return [];
       entitiesGauge.set({ partition }, store.entityCount);
       templatesGauge.set({ partition }, store.templateCount);
+      openIncidentsGauge.set({ partition }, store.incidents.openCount);
       return store.takeChanges().map(([key, value]): OutputRecord => ({ topic: names.enricherChangelog, partition, key, value }));
     },
     discard: (_topic, partition) => {
       stores.delete(partition);
       entitiesGauge.remove({ partition });
       templatesGauge.remove({ partition });
+      openIncidentsGauge.remove({ partition });
     },
   };
 
@@ -104,22 +122,33 @@ export async function startEnricher(
     const scores = await model.score(vectors);
     stop();
     let next = 0;
+    const refusedBefore = store.incidents.refused;
+    // flags and incidents in partition order, before any await: calibration and incidents depend on it
+    const flagged = observed.map((x) =>
+      'error' in x ? x : { ...x, ...flagAndTrack(store, x.event, x.o, (scores[next++] as Score).score, model) },
+    );
+    incidentsRefused.inc(store.incidents.refused - refusedBefore);
     return Promise.all(
-      observed.map(async (x, i): Promise<RecordOutcome> => {
+      flagged.map(async (x, i): Promise<RecordOutcome> => {
         if ('error' in x) return { kind: 'reject', error: x.error };
-        const raw = scores[next++] as NonNullable<(typeof scores)[number]>;
-        const calibrated = store.flag(x.event, x.o, raw.score, { version: model.version, threshold: model.metadata.threshold });
-        const score = { score: raw.score, anomaly: calibrated.anomaly || x.o.sensitiveNewTemplate };
-        if (calibrated.anomaly) anomalies.inc({ model_version: model.version, reason: 'score' });
-        else if (x.o.sensitiveNewTemplate) anomalies.inc({ model_version: model.version, reason: 'new-sensitive-template' });
         const record = records[i] as InputRecord;
-        const value = await output.encode(enrichedEvent(x.event, x.o, score, model.version));
-        return { kind: 'emit', records: [{ topic: names.enriched, key: record.key, value, headers: record.headers }] };
+        const value = await output.encode(enrichedEvent(x.event, x.o, x.score, model.version));
+        const out: OutputRecord[] = [{ topic: names.enriched, key: record.key, value, headers: record.headers }];
+        for (const { incident, status } of x.incidentsOut) {
+          incidentRecords.inc({
+            status,
+            reason: incident.Reasons.length > 1 ? 'both' : (incident.Reasons[0] as string),
+            log_type: incident.LogType,
+          });
+          out.push({ topic: names.incidents, key: Buffer.from(incident.IncidentId), value: await incidents.encode(incident) });
+        }
+        return { kind: 'emit', records: out };
       }),
     );
   };
 
   await output.register();
+  await incidents.register();
   const loop = await runTransactionalLoop({
     kafka: topology.kafka,
     stage: ENRICHER_STAGE,
@@ -133,6 +162,7 @@ export async function startEnricher(
     ...(onCommitted ? { onCommitted } : {}),
     transformChunk: enrichChunk,
     state,
+    stateTopics: new Set([names.enricherChangelog]),
   });
   return {
     ...loop,
@@ -140,6 +170,20 @@ export async function startEnricher(
       await loop.stop();
       await models.close();
     },
+  };
+}
+
+/** The event's flag (calibrated score, or a never-seen sensitive template) and the incident records it leads to. */
+function flagAndTrack(store: PartitionStore, event: NormalizedEvent, o: Observation, score: number, model: AnomalyModel) {
+  const calibrated = store.flag(event, o, score, { version: model.version, threshold: model.metadata.threshold });
+  const reason = calibrated.anomaly ? 'score' : o.sensitiveNewTemplate ? 'new-sensitive-template' : undefined;
+  if (reason) anomalies.inc({ model_version: model.version, reason });
+  const hit: FlaggedEvent | null = reason
+    ? { reason, score, deviations: featureDeviations(o.features, model.metadata.scaling), modelVersion: model.version }
+    : null;
+  return {
+    score: { score, anomaly: reason !== undefined },
+    incidentsOut: store.incidents.track(event, o.closeWatermark, o.template, hit),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   storeEntity,
 } from './entity-state.js';
 import { computeFeatures, type Features, historyOf } from './features.js';
+import { INCIDENT_KEY_PREFIX, IncidentTracker } from './incidents.js';
 import { P2Quantile, type P2State } from './p2-quantile.js';
 import { eventLine, severityScore } from './severity.js';
 import { type SourceClockPolicy, SourceClocks } from './source-clocks.js';
@@ -29,6 +30,8 @@ export interface Observation {
   template: Template;
   /** the event's template is new in its partition and its line names a sensitive operation */
   sensitiveNewTemplate: boolean;
+  /** the partition's retention watermark right after the event: windows (and incidents) ending at or before it are closed */
+  closeWatermark: number;
 }
 
 /** What the score is compared with: the model's own threshold, and which model (calibration restarts with a new one). */
@@ -75,6 +78,8 @@ export class PartitionStore {
   private readonly calibrators = new Map<string, Calibrator>();
   private readonly changedCalibrators = new Set<string>();
   private readonly sensitive: RegExp;
+  /** flagged events aggregated per entity, template and window; changes go to the changelog with the rest */
+  readonly incidents: IncidentTracker;
   evictedEntities = 0;
   lateEvents = 0;
 
@@ -85,6 +90,7 @@ export class PartitionStore {
     this.drain = new DrainMiner(config.drain);
     this.featureSpec = config.windows.find((w) => w.name === config.featureWindow) as WindowSpec;
     this.clocks = new SourceClocks(clockPolicy, this.meta.sources);
+    this.incidents = new IncidentTracker(config.incidents);
     this.sensitive = new RegExp(config.sensitiveOperations.map((source) => `(?:${source})`).join('|') || '(?!)', 'i');
   }
 
@@ -166,6 +172,7 @@ export class PartitionStore {
       windowCounts,
       template,
       sensitiveNewTemplate,
+      closeWatermark: this.clocks.retentionWatermark(),
     };
   }
 
@@ -190,7 +197,7 @@ export class PartitionStore {
     return { anomaly: score > threshold, threshold };
   }
 
-  /** Changes since the last call, as changelog entries (entities, templates, meta). */
+  /** Changes since the last call, as changelog entries (entities, templates, calibration, incidents, meta). */
   takeChanges(): ChangelogEntry[] {
     const out: ChangelogEntry[] = [];
     for (const key of this.changed) {
@@ -204,6 +211,7 @@ export class PartitionStore {
       out.push([CALIBRATION + key, JSON.stringify({ v: c.version, p: c.quantile.p, s: c.quantile })]);
     }
     this.changedCalibrators.clear();
+    out.push(...this.incidents.takeChanges());
     if (this.changed.has(META)) out.push([META, JSON.stringify({ ...this.meta, sources: this.clocks.toJSON() })]);
     this.changed.clear();
     return out;
@@ -219,7 +227,8 @@ export class PartitionStore {
         const stored = JSON.parse(value) as { v: string; p: number; s: P2State };
         if (stored.p === 1 - this.config.calibration.targetAlertRate)
           this.calibrators.set(key.slice(CALIBRATION.length), { version: stored.v, quantile: new P2Quantile(stored.p, stored.s) });
-      } else if (key.startsWith(ENTITY)) {
+      } else if (key.startsWith(INCIDENT_KEY_PREFIX)) this.incidents.restore(value);
+      else if (key.startsWith(ENTITY)) {
         const stored = JSON.parse(value) as StoredEntity & { s: number };
         entities.push([key.slice(ENTITY.length), { ...loadEntity(stored), seq: stored.s }]);
       }

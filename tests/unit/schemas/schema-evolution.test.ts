@@ -4,6 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { type AvroRecordSchema, loadSchema, SCHEMAS_DIR } from '../../../src/schemas/catalog.js';
 import { NORMALIZED_FIELDS } from '../../../src/schemas/events.js';
+import { INCIDENT_FIELDS, type Incident } from '../../../src/schemas/incident.js';
 
 const history = (file: string) => JSON.parse(readFileSync(join(SCHEMAS_DIR, 'history', file), 'utf8')) as AvroRecordSchema;
 const type = (schema: AvroRecordSchema) => avro.Type.forSchema(schema as avro.Schema);
@@ -58,6 +59,17 @@ describe('schema evolution (BACKWARD against the previously committed version)',
     expect(readsOldData(loadSchema('enriched'), history('enriched-event.v1.avsc'), old)).toMatchObject({ ...old, DvcHostname: null });
   });
 
+  it('the incident schema reads v1 incidents (the first version, kept so later changes are checked against it)', () => {
+    const v1 = history('incident.v1.avsc');
+    expect(v1.fields.map((f) => f.name)).toEqual(
+      loadSchema('incident')
+        .fields.slice(0, v1.fields.length)
+        .map((f) => f.name),
+    );
+    const old = Object.fromEntries(v1.fields.map((f) => [f.name, sampleOf(f.type)]));
+    expect(readsOldData(loadSchema('incident'), v1, old)).toMatchObject(old);
+  });
+
   it('the check catches a change that is not BACKWARD (a new field without a default)', () => {
     const broken = loadSchema('normalized');
     broken.fields.push({ name: 'Mandatory', type: 'string' });
@@ -92,4 +104,43 @@ describe('schema files and TypeScript types stay in step', () => {
       expect.arrayContaining(['WindowStart', 'WindowSizeMs', 'WindowEventCount']),
     );
   });
+
+  it('INCIDENT_FIELDS lists the incident schema in order, and an incident round-trips through it', () => {
+    const schema = loadSchema('incident');
+    expect(schema.fields.map((f) => f.name)).toEqual([...INCIDENT_FIELDS]);
+    expect(schema.fields.filter((f) => !f.doc).map((f) => f.name)).toEqual([]);
+    const incident: Incident = {
+      IncidentId: 'a'.repeat(32),
+      Revision: 2,
+      EventId: `${'a'.repeat(32)}-2`,
+      Status: 'updated',
+      TimeGenerated: 1_790_000_060_000,
+      EntityKey: 'SrcIpAddr:10.0.0.1',
+      EventSchema: 'NetworkSession',
+      LogType: 'firewall',
+      TemplateId: '0123456789ab',
+      Template: 'deny <IP> <NUM>',
+      WindowStart: 1_790_000_000_000,
+      WindowEnd: 1_790_000_900_000,
+      FirstSeen: 1_790_000_001_000,
+      LastSeen: 1_790_000_060_000,
+      Count: 2,
+      Reasons: ['score'],
+      MaxScore: 0.31,
+      TopFeatures: [{ Name: 'distinct_ports', Value: 40, Deviation: 7 }],
+      ExampleEventIds: ['e1', 'e2'],
+      ModelVersion: 'iforest-x',
+    };
+    expect(type(schema).fromBuffer(type(schema).toBuffer(incident))).toEqual(incident);
+  });
 });
+
+/** A value of a (non-union) Avro field type, enough to write one record. */
+function sampleOf(type: unknown): unknown {
+  if (typeof type === 'object' && type !== null && 'type' in type) {
+    const t = type as { type: string; logicalType?: string };
+    if (t.type === 'array') return [];
+    return sampleOf(t.type);
+  }
+  return { string: 's', int: 1, long: 2, double: 0.5, boolean: true }[type as string];
+}

@@ -8,11 +8,12 @@ import { checkRow, columnMap } from '../../../src/sinks/sentinel/schema-guard.js
 
 describe('dcr generate and the schema guard share one column source', () => {
   const topology = loadTopology('topologies/default.yaml', { env: {} });
-  const sink = topology.sinks.find((s) => s.type === 'sentinel');
-  if (sink?.type !== 'sentinel') throw new Error('the default topology has a sentinel sink');
+  const sinks = topology.sinks.flatMap((s) => (s.type === 'sentinel' ? [s] : []));
+  const sink = sinks.find((s) => s.input === 'enriched');
+  if (!sink) throw new Error('the default topology has a sentinel sink of events');
 
   it('declares every stream of the sink with the columns generated from schemas/, and a data flow into its table', () => {
-    const { dcr, tables } = azureTemplates(sink);
+    const { dcr, tables } = azureTemplates([sink]);
     const rule = (
       dcr.resources as Array<{
         properties: { streamDeclarations: Record<string, { columns: Array<{ name: string }> }>; dataFlows: unknown[] };
@@ -35,8 +36,32 @@ describe('dcr generate and the schema guard share one column source', () => {
     expect(tableColumns[0]?.columns.find((c) => c.name === 'TimeGenerated')?.type).toBe('dateTime');
   });
 
+  it('declares the incidents stream with the incident columns, into SiemIncident_CL, in the same DCR as the events', () => {
+    expect(sinks.map((s) => [s.name, s.input, s.dcrImmutableId])).toEqual([
+      ['sentinel', 'enriched', 'dcr-siem-local'],
+      ['sentinel-incidents', 'incidents', 'dcr-siem-local'],
+    ]);
+    const { dcr, tables } = azureTemplates(sinks);
+    const rule = (dcr.resources as Array<{ properties: { streamDeclarations: Record<string, { columns: Array<{ name: string }> }> } }>)[0]
+      ?.properties;
+    expect(rule?.streamDeclarations['Custom-SiemIncident']?.columns.map((c) => c.name)).toEqual(
+      loadSchema('incident').fields.map((f) => f.name),
+    );
+    expect(rule?.streamDeclarations['Custom-SiemEvent']?.columns.map((c) => c.name)).toEqual(
+      loadSchema('enriched').fields.map((f) => f.name),
+    );
+    const table = (tables.resources as Array<{ properties: { schema: { name: string; columns: Array<{ name: string; type: string }> } } }>)
+      .map((t) => t.properties.schema)
+      .find((t) => t.name === 'SiemIncident_CL');
+    expect(table?.columns.find((c) => c.name === 'ExampleEventIds')?.type).toBe('dynamic');
+    expect(table?.columns.find((c) => c.name === 'FirstSeen')?.type).toBe('dateTime');
+    expect(() => azureTemplates([sink, { ...sink, name: 'other', input: 'incidents' }])).toThrow(
+      /sends enriched rows to it and sink other incident rows/,
+    );
+  });
+
   it('deploy/azure holds what `siem-stream dcr generate` writes for the default topology (no drift)', () => {
-    const { dcr, tables } = azureTemplates(sink);
+    const { dcr, tables } = azureTemplates(sinks);
     expect(JSON.parse(readFileSync('deploy/azure/dcr.json', 'utf8'))).toEqual(dcr);
     expect(JSON.parse(readFileSync('deploy/azure/tables.json', 'utf8'))).toEqual(tables);
   });
@@ -68,15 +93,19 @@ describe('dcr generate and the schema guard share one column source', () => {
 
   it('refuses to generate a table with a reserved column name', () => {
     expect(() =>
-      azureTemplates({
-        streams: { '*': 'Custom-X' },
-        columns: {
-          'Custom-X': [
-            { name: 'TimeGenerated', type: 'datetime' },
-            { name: 'Type', type: 'string' },
-          ],
+      azureTemplates([
+        {
+          name: 'x',
+          input: 'enriched',
+          streams: { '*': 'Custom-X' },
+          columns: {
+            'Custom-X': [
+              { name: 'TimeGenerated', type: 'datetime' },
+              { name: 'Type', type: 'string' },
+            ],
+          },
         },
-      }),
+      ]),
     ).toThrow(/reserved column name/);
   });
 });
