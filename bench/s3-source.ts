@@ -3,6 +3,7 @@
  * beside a plain producer (librdkafka's KafkaJS API) writing the same records in the same run, on a local stack of
  * its own (ports shifted by SIEM_STREAM_TEST_PORT_OFFSET + 500, home .stack-bench).
  * Sizes: SIEM_STREAM_BENCH_OBJECTS (20) × SIEM_STREAM_BENCH_RECORDS (25,000) sample records.
+ * SIEM_STREAM_BENCH_ORDER: the source's read order, `stream` (the default; the samples are 2 streams) or `object`.
  */
 
 import { spawn } from 'node:child_process';
@@ -27,6 +28,7 @@ const OBJECTS = Number(process.env.SIEM_STREAM_BENCH_OBJECTS ?? 20);
 const RECORDS = Number(process.env.SIEM_STREAM_BENCH_RECORDS ?? 25_000);
 /** the source's chunkRecords (default 2,000); the baseline sends batches of the same size */
 const CHUNK = Number(process.env.SIEM_STREAM_BENCH_CHUNK ?? 2_000);
+const ORDER = process.env.SIEM_STREAM_BENCH_ORDER === 'object' ? 'object' : 'stream';
 const offset = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0) + 500;
 const HOME = '.stack-bench';
 
@@ -41,7 +43,7 @@ async function main() {
   });
   try {
     const id = randomUUID().slice(0, 8);
-    const topology = localTopology(stack, `b${id}`, { source: { s3: { chunkRecords: CHUNK } } });
+    const topology = localTopology(stack, `b${id}`, { source: { s3: { chunkRecords: CHUNK, order: ORDER } } });
     const names = topicNames(topology);
     const kafka = createKafka(topology.kafka, 'bench');
     await ensureTopics(kafka, [
