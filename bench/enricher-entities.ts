@@ -1,12 +1,15 @@
+import type { NormalizedEvent } from '../src/schemas/events.js';
 import { AnomalyModel } from '../src/stages/enricher/anomaly-model.js';
 import { enricherSchema } from '../src/stages/enricher/config.js';
 import { featureVector } from '../src/stages/enricher/features.js';
-import { PartitionStore } from '../src/stages/enricher/partition-store.js';
+import { flagAndTrack } from '../src/stages/enricher/flag-and-track.js';
+import { type Observation, PartitionStore } from '../src/stages/enricher/partition-store.js';
 import { labelledTraffic } from '../src/stages/enricher/training/labelled-traffic.js';
 
 /**
  * Child process of bench/enricher.ts: holds `entities` distinct entities in enricher state over
- * `partitions` partition stores (each event scored, changes taken as for the changelog) and prints
+ * `partitions` partition stores (each event scored, flagged and tracked for incidents as the stage
+ * does, changes taken as for the changelog) and prints
  * its peak RSS as JSON. With entities = 0 it measures the same process doing nothing: the baseline.
  */
 const entities = Number(process.argv[2] ?? 100_000);
@@ -17,7 +20,7 @@ const model = await AnomalyModel.load('models/isolation-forest.onnx');
 const template = labelledTraffic({ seed: 5, hosts: 1, users: 1, durationMs: 60_000, incidentsPerKind: 0 })[0]?.event;
 if (!template) throw new Error('no template event');
 const start = Date.UTC(2026, 10, 1);
-let vectors: number[][] = [];
+let pending: Array<{ store: PartitionStore; event: NormalizedEvent; o: Observation }> = [];
 for (let round = 0; round < 3; round++) {
   for (let i = 0; i < entities; i++) {
     const event = {
@@ -29,10 +32,11 @@ for (let round = 0; round < 3; round++) {
       SrcBytes: 1_000 + ((i * 7919) % 50_000),
     };
     const store = stores[i % partitions] as PartitionStore;
-    vectors.push(featureVector(store.observe(event).features));
-    if (vectors.length === 500) {
-      await model.score(vectors);
-      vectors = [];
+    pending.push({ store, event, o: store.observe(event) });
+    if (pending.length === 500) {
+      const scores = await model.score(pending.map((p) => featureVector(p.o.features)));
+      pending.forEach((p, j) => flagAndTrack(p.store, p.event, p.o, scores[j]?.score ?? 0, model));
+      pending = [];
       for (const s of stores) s.takeChanges();
     }
   }

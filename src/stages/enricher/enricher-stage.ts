@@ -15,11 +15,10 @@ import type { Logger } from '../../observability/logger.js';
 import type { EventCodec } from '../../schemas/event-codec.js';
 import type { EnrichedEvent, NormalizedEvent } from '../../schemas/events.js';
 import type { Incident } from '../../schemas/incident.js';
-import type { AnomalyModel, Score } from './anomaly-model.js';
+import type { Score } from './anomaly-model.js';
 import { readChangelogPartition } from './changelog-reader.js';
 import { enrichedEvent } from './enriched-fields.js';
 import {
-  anomalies,
   entitiesEvicted,
   entitiesGauge,
   incidentRecords,
@@ -30,9 +29,8 @@ import {
   restoreSeconds,
   templatesGauge,
 } from './enricher-metrics.js';
-import { featureDeviations } from './feature-deviation.js';
 import { featureVector } from './features.js';
-import type { FlaggedEvent } from './incidents.js';
+import { flagAndTrack } from './flag-and-track.js';
 import { ModelHolder } from './model-holder.js';
 import { type Observation, PartitionStore } from './partition-store.js';
 import { sourceClockPolicy } from './source-grace.js';
@@ -174,19 +172,6 @@ export async function startEnricher(
 }
 
 /** The event's flag (calibrated score, or a never-seen sensitive template) and the incident records it leads to. */
-function flagAndTrack(store: PartitionStore, event: NormalizedEvent, o: Observation, score: number, model: AnomalyModel) {
-  const calibrated = store.flag(event, o, score, { version: model.version, threshold: model.metadata.threshold });
-  const reason = calibrated.anomaly ? 'score' : o.sensitiveNewTemplate ? 'new-sensitive-template' : undefined;
-  if (reason) anomalies.inc({ model_version: model.version, reason });
-  const hit: FlaggedEvent | null = reason
-    ? { reason, score, deviations: featureDeviations(o.features, model.metadata.scaling), modelVersion: model.version }
-    : null;
-  return {
-    score: { score, anomaly: reason !== undefined },
-    incidentsOut: store.incidents.track(event, o.closeWatermark, o.template, hit),
-  };
-}
-
 function recordFaultOnly(error: unknown): { error: unknown } {
   if (isRecordFault(error)) return { error };
   throw error;

@@ -180,7 +180,7 @@ export class PartitionStore {
    * Whether a score is flagged: above the stream's own (1 − targetAlertRate) quantile of its log type
    * (or EventSchema) once that has seen warmUpEvents scores (nothing before), and never below the model's threshold.
    */
-  flag(event: NormalizedEvent, o: Observation, score: number, model: ModelThreshold): { anomaly: boolean; threshold: number } {
+  flag(event: NormalizedEvent, score: number, model: ModelThreshold): { anomaly: boolean; threshold: number } {
     const { by, targetAlertRate, warmUpEvents } = this.config.calibration;
     const key = by === 'logType' ? event.LogType : event.EventSchema;
     let calibrator = this.calibrators.get(key);

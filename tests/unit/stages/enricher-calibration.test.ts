@@ -24,13 +24,18 @@ function seeded(seed: number): () => number {
 const config = enricherSchema.parse({ calibration: { targetAlertRate: 0.01, warmUpEvents: 500 } });
 const model = { version: 'm1', threshold: 0.2 };
 
+function observeAndFlag(store: PartitionStore, e: NormalizedEvent, score: number, m: typeof model) {
+  store.observe(e);
+  return store.flag(e, score, m);
+}
+
 /** Scores for `n` events of distinct entities (one event each), drawn from an exponential tail above 0.1. */
 function scoreStream(store: PartitionStore, n: number, random: () => number, logType = 'flow', at = 0) {
   let flagged = 0;
   for (let i = 0; i < n; i++) {
     const e = event(`h${logType}${at + i}`, at + i, { LogType: logType });
-    const o = store.observe(e);
-    if (store.flag(e, o, 0.1 - Math.log(1 - random()) * 0.05, model).anomaly) flagged++;
+    store.observe(e);
+    if (store.flag(e, 0.1 - Math.log(1 - random()) * 0.05, model).anomaly) flagged++;
   }
   return flagged;
 }
@@ -53,11 +58,11 @@ describe('enricher score calibration', () => {
     const low = seeded(5);
     for (let i = 0; i < 2_000; i++) {
       const e = event(`h${i}`, i);
-      expect(store.flag(e, store.observe(e), 0.1 + low() * 0.05, model).anomaly).toBe(false);
+      expect(observeAndFlag(store, e, 0.1 + low() * 0.05, model).anomaly).toBe(false);
     }
   });
 
-  it("holds the target rate when busy entities score higher than the rest (their every event counts)", () => {
+  it('holds the target rate when busy entities score higher than the rest (their every event counts)', () => {
     const store = new PartitionStore(config);
     const random = seeded(6);
     let flagged = 0;
@@ -67,7 +72,7 @@ describe('enricher score calibration', () => {
       const busy = i % 10 === 0;
       const e = event(busy ? `busy${i % 200}` : `h${i}`, i);
       const score = (busy ? 0.2 : 0.1) - Math.log(1 - random()) * 0.05;
-      if (store.flag(e, store.observe(e), score, model).anomaly && i >= 500) flagged++;
+      if (observeAndFlag(store, e, score, model).anomaly && i >= 500) flagged++;
     }
     expect(flagged / (n - 500)).toBeGreaterThan(0.006);
     expect(flagged / (n - 500)).toBeLessThan(0.014);
@@ -81,10 +86,10 @@ describe('enricher score calibration', () => {
     const restored = new PartitionStore(config);
     restored.restore(changelog);
     const e = event('x', 3_001);
-    const [a, b] = [live.flag(e, live.observe(e), 0.25, model), restored.flag(e, restored.observe(e), 0.25, model)];
+    const [a, b] = [observeAndFlag(live, e, 0.25, model), observeAndFlag(restored, e, 0.25, model)];
     expect(b).toEqual(a);
     expect(a.threshold).toBeGreaterThan(model.threshold);
-    expect(restored.flag(e, restored.observe(e), 0.25, { version: 'm2', threshold: 0.2 }).threshold).toBe(Number.POSITIVE_INFINITY); // warming up again
+    expect(observeAndFlag(restored, e, 0.25, { version: 'm2', threshold: 0.2 }).threshold).toBe(Number.POSITIVE_INFINITY); // warming up again
   });
 
   it('marks the first event of a never-seen template naming a sensitive operation, once', () => {

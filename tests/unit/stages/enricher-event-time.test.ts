@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../../src/schemas/events.js';
+import { sourceStreamOf } from '../../../src/schemas/source-stream.js';
 import { enricherSchema } from '../../../src/stages/enricher/config.js';
 import { PartitionStore } from '../../../src/stages/enricher/partition-store.js';
 import { SourceClocks } from '../../../src/stages/enricher/source-clocks.js';
 import { DELIVERY_GRACE_BY_FORMAT, sourceClockPolicy } from '../../../src/stages/enricher/source-grace.js';
-import { sourceStreamOf } from '../../../src/schemas/source-stream.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
 import { windowStarts } from '../../../src/stages/enricher/windows.js';
 

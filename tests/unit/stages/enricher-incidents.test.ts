@@ -152,7 +152,7 @@ describe('enricher incidents across a restore', () => {
       for (let i = start; i < Math.min(to, start + chunk); i++) {
         const e = stream[i] as NormalizedEvent;
         const o = store.observe(e);
-        store.flag(e, o, 0.1, model);
+        store.flag(e, 0.1, model);
         out.push(...store.incidents.track(e, o.closeWatermark, o.template, flagOf(e, i)).map((x) => x.incident));
       }
       applyChanges(changelog, store.takeChanges());

@@ -37,9 +37,7 @@ export async function detectionQuality(
   rows.forEach(({ item, store, observation }, i) => {
     const score = scores[i] as Score;
     // calibrated: flagged as the stage flags (the stream's own threshold, or a never-seen sensitive template)
-    const anomaly = calibrated
-      ? store.flag(item.event, observation, score.score, threshold).anomaly || observation.sensitiveNewTemplate
-      : score.anomaly;
+    const anomaly = calibrated ? store.flag(item.event, score.score, threshold).anomaly || observation.sensitiveNewTemplate : score.anomaly;
     if (anomaly) flagged++;
     if (item.incident === null || item.kind === null) return;
     incidentEvents++;
