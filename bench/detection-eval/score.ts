@@ -75,7 +75,9 @@ export function scoreDetection(events: Iterable<EnrichedSummary>, labels: Map<st
   let marked = 0;
   let markedAndTrulyLate = 0;
   const byLogType = new Map<string, { events: number; flagged: number; flaggedNormal: number }>();
-  const byWindowCount = new Map<string, { events: number; flagged: number }>(WINDOW_COUNT_BUCKETS.map(([b]) => [b, { events: 0, flagged: 0 }]));
+  const byWindowCount = new Map<string, { events: number; flagged: number }>(
+    WINDOW_COUNT_BUCKETS.map(([b]) => [b, { events: 0, flagged: 0 }]),
+  );
   const kindLogTypes = new Map<AttackKind, Set<string>>(ATTACK_KINDS.map((k) => [k, new Set<string>()]));
   const flaggedByKind = new Map<AttackKind, number>(ATTACK_KINDS.map((k) => [k, 0]));
   const detectedIncidents = new Set<string>();
