@@ -30,10 +30,10 @@ export function printDemoSummary(s: DemoSummary): void {
   out.write(`objects written / completed   ${s.objects} / ${s.source?.objectsCompleted ?? 0}\n`);
   out.write(`raw records read from S3      ${s.source?.recordsEmitted ?? 0}  (expected ${s.expected.valid + s.expected.malformed})\n`);
   for (const [stage, count] of Object.entries(s.stageCounts))
-    if (stage !== 's3-source') out.write(`records through ${stage.padEnd(13)} ${count}\n`);
+    if (stage !== 's3-source') out.write(`${`records through ${stage}`.padEnd(29)} ${count}\n`);
   for (const [topic, count] of dlq)
     out.write(
-      `DLQ ${topic.padEnd(25)} ${count}${topic.endsWith('.parser') ? `  (malformed records written: ${s.expected.malformed})` : ''}\n`,
+      `${`DLQ ${topic}`.padEnd(29)} ${count}${topic.endsWith('.parser') ? `  (malformed records written: ${s.expected.malformed})` : ''}\n`,
     );
   out.write('accepted by Logs Ingestion emulator, per table:\n');
   for (const [table, count] of tables) out.write(`  ${table.padEnd(28)} ${count}\n`);
