@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/config/schema.js';
 import { topicNames } from '../../src/config/topics.js';
@@ -13,7 +12,7 @@ import { createRegistry } from '../../src/schemas/registry-client.js';
 import type { EnricherOutput } from '../../src/stages/enricher/enriched-fields.js';
 import { labelledTraffic } from '../../src/stages/enricher/training/labelled-traffic.js';
 import { produceNormalizedEvents } from '../support/produce-events.js';
-import { exited, spawnStage, waitFor } from '../support/stage-process.js';
+import { crashBeforeCommit, exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 
 const CRASHES = 3;
@@ -34,9 +33,8 @@ describe('enricher incidents exactly once across repeated SIGKILLs', () => {
     await produceNormalizedEvents(kafka, codec, input);
 
     for (let crash = 1; crash <= CRASHES; crash++) {
-      const crashing = spawnStage(topology, 'enricher', { SIEM_STREAM_FAULT: 'crash-before-commit:3' });
-      const result = await exited(crashing);
-      expect(result.signal, readFileSync(crashing.logFile, 'utf8').slice(-3_000)).toBe('SIGKILL');
+      const crashed = await crashBeforeCommit(topology, 'enricher', 3);
+      expect(crashed.signal, crashed.log).toBe('SIGKILL');
     }
     expect((await readAll(kafka, names.enriched)).length).toBeLessThan(input.length);
 
@@ -60,11 +58,8 @@ describe('enricher incidents exactly once across repeated SIGKILLs', () => {
         await produceNormalizedEvents(kafka, codec, input.slice(from, Math.floor(((round + 1) * input.length) / slices)));
         if (round === slices - 1) break;
         // a second member joins (a rebalance: partitions with open incidents move), works, and dies between send and commit
-        const flaky = spawnStage(topology, 'enricher', { SIEM_STREAM_FAULT: 'crash-before-commit:3' });
-        const killer = setTimeout(() => flaky.kill('SIGKILL'), 30_000);
-        const result = await exited(flaky);
-        clearTimeout(killer);
-        expect(result.signal, readFileSync(flaky.logFile, 'utf8').slice(-3_000)).toBe('SIGKILL');
+        const flaky = await crashBeforeCommit(topology, 'enricher', 3, 30_000);
+        expect(flaky.signal, flaky.log).toBe('SIGKILL');
       }
       await expectIncidentsExactlyOnce(topology, input.length);
     } finally {

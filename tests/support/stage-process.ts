@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -38,4 +38,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * Runs a stage that SIGKILLs itself between its `nth` transaction's sends and its commit
+ * (SIEM_STREAM_FAULT, src/kafka/fault-injection.ts), or is SIGKILLed after `killAfterMs` if it
+ * never gets there; returns how it ended and the tail of its log.
+ */
+export async function crashBeforeCommit(
+  topology: Topology,
+  stage: string,
+  nth: number,
+  killAfterMs?: number,
+): Promise<{ signal: NodeJS.Signals | null; log: string }> {
+  const child = spawnStage(topology, stage, { SIEM_STREAM_FAULT: `crash-before-commit:${nth}` });
+  const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const { signal } = await exited(child);
+  clearTimeout(killer);
+  return { signal, log: readFileSync(child.logFile, 'utf8').slice(-3_000) };
 }
