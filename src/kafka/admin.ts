@@ -4,7 +4,7 @@ import { QUICK_RETRY, type RetryPolicy, withRetry } from '../util/retry.js';
 import type { Admin, Kafka } from './client.js';
 import { isRetriableKafkaError } from './kafka-errors.js';
 import { alterConfigs, fetchGroupOffsets } from './protocol/index.js';
-import { kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
+import { connectAdmin, kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
 
 const CREATE_TOPICS_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 2_500 };
 
@@ -45,8 +45,7 @@ export function topologyTopics(topology: Topology): TopicSpec[] {
 
 /** Create missing topics; existing ones are left as they are. */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
@@ -88,8 +87,7 @@ export interface PartitionLag {
 
 /** Committed offset vs. end offset per partition (lag in records) for one group. */
 export async function groupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<PartitionLag[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   try {
     // not librdkafka's fetchOffsets, which crashes the process on NOT_COORDINATOR: see fetchGroupOffsets
     const committed = await fetchGroupOffsets(kafkaSettingsOf(kafka), groupId, topics);

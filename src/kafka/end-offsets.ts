@@ -1,5 +1,5 @@
 import type { Kafka } from './client.js';
-import { RdIsolationLevel } from './rdkafka.js';
+import { connectAdmin, RdIsolationLevel } from './rdkafka.js';
 
 export interface StableOffsets {
   topic: string;
@@ -12,8 +12,7 @@ export interface StableOffsets {
 
 /** Both end offsets of every partition; a hanging transaction shows as LSO < HW. */
 export async function stableOffsets(kafka: Kafka, topics: string[]): Promise<StableOffsets[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   try {
     const rows: StableOffsets[] = [];
     for (const topic of topics) {

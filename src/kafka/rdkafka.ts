@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import confluent, { type KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaConfig } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
+import { SiemStreamError } from '../errors.js';
 import { rootLogger } from '../observability/logger.js';
-import type { Kafka } from './client.js';
+import type { Admin, Kafka } from './client.js';
 import { oauthBearerToken } from './oauth-token.js';
 
 export type RdTopicPartition = { topic: string; partition: number };
@@ -38,9 +39,11 @@ export interface RdKafkaClient {
 /** librdkafka settings; the OAUTHBEARER token refresh callback is the one function among them. */
 export type LibrdkafkaSettings = Record<string, string | number | boolean | OAuthBearerRefresh>;
 type OAuthBearerRefresh = () => Promise<{ tokenValue: string; lifetime: number; principal: string }>;
+/** Told once the binding has set (or failed to set) an OAUTHBEARER token on the client. */
+type TokenSetListener = (error?: Error) => void;
 
 /** The topology's `kafka` connection settings in librdkafka's names: the one mapping, used by every client built here. */
-export function librdkafkaConnection(config: KafkaConfig, clientId: string): LibrdkafkaSettings {
+export function librdkafkaConnection(config: KafkaConfig, clientId: string, onTokenSet?: TokenSetListener): LibrdkafkaSettings {
   const native: LibrdkafkaSettings = {
     'bootstrap.servers': config.brokers.join(','),
     'client.id': clientId,
@@ -63,8 +66,15 @@ export function librdkafkaConnection(config: KafkaConfig, clientId: string): Lib
     if (sasl.mechanism === 'oauthbearer') {
       // this librdkafka build has no libcurl (no sasl.oauthbearer.method=oidc): tokens come from oauth-token.ts
       native.oauthbearer_token_refresh_cb = async () => {
-        const token = await oauthBearerToken(sasl);
-        return { tokenValue: token.value, lifetime: token.expiresAtMs, principal: token.principal };
+        try {
+          const token = await oauthBearerToken(sasl);
+          // the binding sets the token when this promise settles (a microtask): the listener runs after that
+          if (onTokenSet) setImmediate(onTokenSet);
+          return { tokenValue: token.value, lifetime: token.expiresAtMs, principal: token.principal };
+        } catch (error) {
+          if (onTokenSet) setImmediate(() => onTokenSet(error as Error));
+          throw error;
+        }
       };
     } else {
       native['sasl.username'] = sasl.username;
@@ -77,7 +87,7 @@ export function librdkafkaConnection(config: KafkaConfig, clientId: string): Lib
 export const newClientId = (config: KafkaConfig, suffix: string): string => `${config.clientId}-${suffix}-${randomUUID().slice(0, 8)}`;
 
 /** The one place a librdkafka client of the KafkaJS API is built: brokers, TLS and SASL from the topology's `kafka`. */
-export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafkaClient {
+export function createRdKafka(config: KafkaConfig, clientSuffix: string, onTokenSet?: TokenSetListener): RdKafkaClient {
   const clientId = newClientId(config, clientSuffix);
   const kafkaJS: KafkaJS.KafkaConfig = {
     brokers: [], // the connection comes from librdkafka's own settings below
@@ -85,7 +95,7 @@ export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafk
     logLevel: confluent.KafkaJS.logLevel.WARN,
     logger: pinoLogger(),
   };
-  const { 'bootstrap.servers': servers, ...connection } = librdkafkaConnection(config, clientId);
+  const { 'bootstrap.servers': servers, ...connection } = librdkafkaConnection(config, clientId, onTokenSet);
   kafkaJS.brokers = String(servers).split(',');
   const kafka = new confluent.KafkaJS.Kafka({ kafkaJS, ...connection });
   settingsOf.set(kafka, config);
@@ -93,6 +103,44 @@ export function createRdKafka(config: KafkaConfig, clientSuffix: string): RdKafk
 }
 
 const settingsOf = new WeakMap<Kafka, KafkaConfig>();
+
+/**
+ * An admin client, connected, built from `kafka`'s settings. Each admin call of the binding holds
+ * the client's connection lock until it returns, and the binding sets an OAUTHBEARER token under
+ * that lock on the main thread: a call made before the new client had its token waited for a
+ * connection that needed the token, froze the whole process and failed when its timeout ran out.
+ * With OAUTHBEARER, the admin client therefore gets its own token listener and is handed out only
+ * once its token is set.
+ */
+export async function connectAdmin(kafka: Kafka): Promise<Admin> {
+  const config = kafkaSettingsOf(kafka);
+  if (config.sasl?.mechanism !== 'oauthbearer') {
+    const admin = kafka.admin();
+    await admin.connect();
+    return admin;
+  }
+  let told: TokenSetListener = () => undefined;
+  const tokenSet = new Promise<void>((resolve, reject) => {
+    told = (error) => (error ? reject(error) : resolve());
+  });
+  const guardMs = Math.max(config.requestTimeoutMs, 30_000);
+  const guard = setTimeout(
+    () => told(new SiemStreamError('KAFKA_TRANSIENT', `an admin client had no OAUTHBEARER token after ${guardMs} ms`)),
+    guardMs,
+  );
+  const { kafka: own } = createRdKafka(config, 'admin', (error) => told(error));
+  const admin = own.admin();
+  try {
+    await admin.connect();
+    await tokenSet;
+    return admin;
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(guard);
+  }
+}
 
 /** The topology settings a client was built from: readers and the protocol client (configs) connect with the same ones. */
 export function kafkaSettingsOf(kafka: Kafka): KafkaConfig {

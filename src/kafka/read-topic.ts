@@ -1,6 +1,6 @@
 import type { Kafka } from './client.js';
 import type { ConsumedMessage } from './message.js';
-import { kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
+import { connectAdmin, kafkaSettingsOf, RdIsolationLevel } from './rdkafka.js';
 import { readPartitionToEnd } from './read-partition.js';
 
 export interface TopicRecord {
@@ -51,8 +51,7 @@ export interface PartitionRange {
  * record with a timestamp at or after `fromTimestampMs`, to the high watermark now.
  */
 export async function partitionRanges(kafka: Kafka, topic: string, fromTimestampMs?: number): Promise<PartitionRange[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   try {
     const uncommitted = { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED };
     const ends = await admin.fetchTopicOffsets(topic, uncommitted);

@@ -5,6 +5,7 @@ import type { Kafka } from '../kafka/client.js';
 import { DLQ_HEADER } from '../kafka/dlq.js';
 import { readHeaders, type StringHeaders } from '../kafka/headers.js';
 import type { ConsumedMessage } from '../kafka/message.js';
+import { connectAdmin } from '../kafka/rdkafka.js';
 import { correlationId } from '../observability/correlation.js';
 import { scanTopic } from './scan-topic.js';
 
@@ -63,8 +64,7 @@ export async function scanDlq(
       'CONFIG_INVALID',
       `no dead-letter topic for ${unknown.join(', ')}; stages with one: ${[...topics.keys()].join(', ')}`,
     );
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   const existing = new Set(await admin.listTopics());
   await admin.disconnect();
   let stopped = false;

@@ -1,7 +1,7 @@
 import type { KafkaConfig } from '../config/schema.js';
 import type { Admin, Kafka } from '../kafka/client.js';
 import { describeGroup, fetchGroupOffsets } from '../kafka/protocol/index.js';
-import { RdIsolationLevel } from '../kafka/rdkafka.js';
+import { connectAdmin, RdIsolationLevel } from '../kafka/rdkafka.js';
 import { timestampOf, timestampsAt } from './record-timestamps.js';
 
 export interface GroupTopics {
@@ -48,8 +48,7 @@ export async function describeLag(
   groups: GroupTopics[],
   options: LagOptions = {},
 ): Promise<PartitionLagRow[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   const rows: PartitionLagRow[] = [];
   try {
     const topicOffsets = await fetchTopicOffsets(admin, [...new Set(groups.flatMap((g) => g.topics))]);

@@ -1,6 +1,7 @@
 import type { Topology } from '../config/schema.js';
 import { ensureTopics } from '../kafka/admin.js';
 import type { Kafka, Message } from '../kafka/client.js';
+import { connectAdmin } from '../kafka/rdkafka.js';
 import { readAll } from '../kafka/read-topic.js';
 
 /**
@@ -34,8 +35,7 @@ export async function ensureRedriveLog(kafka: Kafka, topology: Topology): Promis
 /** Ids already redriven (read_committed: an aborted run's entries do not count); none before the first redrive. */
 export async function loadRedriven(kafka: Kafka, topic: string): Promise<Map<string, RedriveLogEntry>> {
   const done = new Map<string, RedriveLogEntry>();
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   const exists = (await admin.listTopics()).includes(topic);
   await admin.disconnect();
   if (!exists) return done;

@@ -2,7 +2,7 @@ import type { KafkaConfig } from '../config/schema.js';
 import { SiemStreamError } from '../errors.js';
 import type { Admin, Kafka } from '../kafka/client.js';
 import { describeGroup, fetchGroupOffsets } from '../kafka/protocol/index.js';
-import { RdIsolationLevel } from '../kafka/rdkafka.js';
+import { connectAdmin, RdIsolationLevel } from '../kafka/rdkafka.js';
 import { offsetFor, type ReplayTarget } from './replay-target.js';
 import { setGroupOffsets } from './set-group-offsets.js';
 
@@ -44,8 +44,7 @@ export interface PlanInput {
 /** Works out, per partition, where the group is, where the replay moves it and how many records that replays. */
 export async function planReplay(kafka: Kafka, config: KafkaConfig, input: PlanInput): Promise<ReplayPlan> {
   const group = input.intoGroup ?? input.stageGroup;
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await connectAdmin(kafka);
   try {
     const existing = new Set(await admin.listTopics());
     const missing = input.topics.filter((t) => !existing.has(t));

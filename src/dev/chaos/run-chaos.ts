@@ -9,6 +9,7 @@ import { ensureTopics, groupLag, topologyTopics } from '../../kafka/admin.js';
 import type { Kafka } from '../../kafka/client.js';
 import { createKafka } from '../../kafka/client-factory.js';
 import { stableOffsets } from '../../kafka/end-offsets.js';
+import { connectAdmin } from '../../kafka/rdkafka.js';
 import { scanTopic } from '../../ops/scan-topic.js';
 import { stageGroups } from '../../ops/stage-groups.js';
 import { stageNames } from '../../runtime/stages.js';
@@ -107,8 +108,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // the harness itself talks to the brokers directly, never through the faulty proxies
   const directSettings = { ...topology.kafka, brokers: stack.kafkaBrokers };
   const direct = createKafka(directSettings, 'chaos-harness');
-  const admin = direct.admin();
-  await admin.connect();
+  const admin = await connectAdmin(direct);
   const supervisor = new StageSupervisor(cliEntry(), topologyFile, runDir, { SIEM_STREAM_LOG_LEVEL: 'info' });
   try {
     await ensureTopics(direct, topologyTopics(topology));

@@ -1,5 +1,5 @@
 import type { Kafka } from '../../kafka/client.js';
-import { kafkaSettingsOf, RdIsolationLevel } from '../../kafka/rdkafka.js';
+import { connectAdmin, kafkaSettingsOf, RdIsolationLevel } from '../../kafka/rdkafka.js';
 import { connectReader, consumedMessage, consumeSome, disconnectReader, type NativeReader } from '../../kafka/read-partition.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
@@ -30,8 +30,7 @@ export class ProgressWatcher {
 
   async start(): Promise<void> {
     // everything committed after start() began is seen: each partition is read from its end offset now
-    const admin = this.kafka.admin();
-    await admin.connect();
+    const admin = await connectAdmin(this.kafka);
     let ends: Array<{ partition: number; high: string }>;
     try {
       ends = await admin.fetchTopicOffsets(this.topic, { isolationLevel: RdIsolationLevel.READ_UNCOMMITTED });
