@@ -130,8 +130,8 @@ describe('graceful shutdown on SIGTERM', () => {
       spawnCli(['run', file, '--all', '--metrics-port', '0', '--lag-interval', '0', '--shutdown-deadline', String(deadlineMs)]);
 
     await emulatorControl('POST', '/_emulator/faults', { stream: '*', latencyMs: 60_000 });
+    const held = run(3_000);
     try {
-      const held = run(3_000);
       const port = await waitFor('the metrics port', async () => loggedPort(held.logFile), 60_000, 100);
       await waitFor('the enricher to finish, so the sink is uploading', async () => {
         const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -145,6 +145,7 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(exit.code).toBe(1);
       expect(readFileSync(held.logFile, 'utf8')).toContain('shutdown deadline passed');
     } finally {
+      if (held.exitCode === null && held.signalCode === null) held.kill('SIGKILL'); // a failure above left it running
       await emulatorControl('DELETE', '/_emulator/faults');
     }
 

@@ -30,12 +30,35 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
+/** A poll's connection was reset or refused: a keep-alive socket the server closed as it was reused, a port not yet open. */
+function isConnectionHiccup(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+}
+
+/**
+ * Polls `probe` every `everyMs` until it answers something other than undefined. A probe whose
+ * connection was reset or refused is asked again (the last such error is in the timeout's message);
+ * any other error fails at once.
+ */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 1_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let hiccup: unknown;
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (!isConnectionHiccup(error)) throw error;
+      hiccup = error;
+    }
+    if (Date.now() > deadline) {
+      const last =
+        hiccup === undefined
+          ? ''
+          : ` (last connection error: ${(hiccup as Error).message}: ${(hiccup as { cause?: Error }).cause?.message ?? ''})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
