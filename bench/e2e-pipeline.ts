@@ -25,6 +25,21 @@ export interface RunningPipeline {
   assertRunning(): void;
 }
 
+/** The environment the container image (deploy/Dockerfile) gives every stage. */
+const IMAGE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
+
+/**
+ * The stages' environment: the image's, then BENCH_E2E_STAGE_ENV (a JSON object of strings: NODE_OPTIONS,
+ * MALLOC_ARENA_MAX, …); an empty string leaves a variable out (`{"MALLOC_ARENA_MAX":""}`: glibc's default).
+ */
+export function stageEnv(): Record<string, string> {
+  const raw = process.env.BENCH_E2E_STAGE_ENV;
+  const parsed = (raw ? JSON.parse(raw) : {}) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string'))
+    throw new Error('BENCH_E2E_STAGE_ENV must be a JSON object of strings, e.g. {"MALLOC_ARENA_MAX":""}');
+  return Object.fromEntries(Object.entries({ ...IMAGE_ENV, ...(parsed as Record<string, string>) }).filter(([, v]) => v !== ''));
+}
+
 /**
  * Every stage of the topology as its own process from the built CLI, as an operator runs them.
  * With `profileDir`, each writes a V8 CPU profile (`--cpu-prof`) into `<profileDir>/<stage>` when it stops.
@@ -35,7 +50,8 @@ export function startPipeline(topology: Topology, profileDir?: string): RunningP
     child: spawnStage(
       topology,
       name,
-      { SIEM_STREAM_LOG_LEVEL: 'info' }, // info: the log names the metrics port (stages log per partition and object at that level)
+      // info: the log names the metrics port (stages log per partition and object at that level)
+      { SIEM_STREAM_LOG_LEVEL: 'info', ...stageEnv() },
 
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [],
     ),

@@ -53,7 +53,10 @@ export interface BaselineFigures {
 
 export interface E2eResult {
   startedAt: string;
-  settings: { records: number; objects: number; baselineHops: number } & Record<string, number | undefined>;
+  settings: { records: number; objects: number; baselineHops: number; stageEnv?: Record<string, string> } & Record<
+    string,
+    number | undefined | Record<string, string>
+  >;
   machine: ReturnType<typeof machine> & { loadAverageStart: number[]; loadAverageEnd: number[] };
   versions: Record<string, string>;
   pipeline: PipelineFigures;

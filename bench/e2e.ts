@@ -18,7 +18,9 @@
  * BENCH_E2E_PROFILE=1 (npm run bench:profile) runs only phase 1, each stage under `node --cpu-prof`, and
  * prints each stage's CPU per event and hottest functions.
  * The default topology's settings, but for BENCH_E2E_POLL_MS (the source's pollIntervalMs) and
- * BENCH_E2E_SINK_MAX_LATENCY_MS (the sink's batch.maxLatencyMs) when set. One table on stdout, the figures as JSON in
+ * BENCH_E2E_SINK_MAX_LATENCY_MS (the sink's batch.maxLatencyMs) when set. The stages get the container
+ * image's environment (MALLOC_ARENA_MAX=2); BENCH_E2E_STAGE_ENV (a JSON object) adds to or overrides it
+ * for the stage processes only, an empty value leaving a variable out. One table on stdout, the figures as JSON in
  * bench/results/e2e-<time>.json.
  */
 
@@ -38,7 +40,7 @@ import { baselineRecords, type Delivery } from './e2e-chain.js';
 import { runKcatChain } from './e2e-kcat.js';
 import { type LatencyFigures, measureLatency } from './e2e-latency.js';
 import { measureMaxRate } from './e2e-max-rate.js';
-import { startPipeline } from './e2e-pipeline.js';
+import { stageEnv, startPipeline } from './e2e-pipeline.js';
 import { profilePipeline } from './e2e-profile.js';
 import {
   type BaselineFigures,
@@ -117,6 +119,7 @@ async function main() {
         partitions: topology.topics.partitions,
         maxRecordsPerTransaction: topology.parser.maxRecordsPerTransaction,
         sinkBatchMaxLatencyMs: topology.sinks[0]?.batch.maxLatencyMs,
+        stageEnv: stageEnv(),
       },
       machine: { ...machine(), loadAverageStart, loadAverageEnd: loadavg() },
       versions: { ...versions(), ...kcatVersions },
