@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../src/config/topics.js';
 import { ensureTopics, topologyTopics } from '../../src/kafka/admin.js';
@@ -7,7 +6,7 @@ import { DLQ_HEADER } from '../../src/kafka/dlq.js';
 import { readHeaders } from '../../src/kafka/headers.js';
 import { readAll } from '../../src/kafka/read-topic.js';
 import { RAW_HEADER } from '../../src/schemas/raw-record.js';
-import { exited, spawnStage, waitFor } from '../support/stage-process.js';
+import { crashBeforeCommit, exited, spawnStage, waitFor } from '../support/stage-process.js';
 import { testTopology } from '../support/test-topology.js';
 import { produceFirewallRecords } from './parser-fixtures.js';
 
@@ -21,9 +20,8 @@ describe('parser exactly-once across a SIGKILL between produce and commit', () =
     await ensureTopics(kafka, topologyTopics(topology));
     const malformed = await produceFirewallRecords(kafka, names.raw('firewall'), RECORDS, 6);
 
-    const crashing = spawnStage(topology, 'parser', { SIEM_STREAM_FAULT: 'crash-before-commit:4' });
-    const crash = await exited(crashing);
-    expect(crash.signal, readFileSync(crashing.logFile, 'utf8').slice(-2_000)).toBe('SIGKILL');
+    const crash = await crashBeforeCommit(topology, 'parser', 4);
+    expect(crash.signal, crash.log).toBe('SIGKILL');
     const written = await readAll(kafka, names.normalized, { readUncommitted: true });
     expect(written.length).toBeGreaterThan(0);
 

@@ -171,7 +171,6 @@ export async function startEnricher(
   };
 }
 
-/** The event's flag (calibrated score, or a never-seen sensitive template) and the incident records it leads to. */
 function recordFaultOnly(error: unknown): { error: unknown } {
   if (isRecordFault(error)) return { error };
   throw error;

@@ -34,8 +34,7 @@ function scoreStream(store: PartitionStore, n: number, random: () => number, log
   let flagged = 0;
   for (let i = 0; i < n; i++) {
     const e = event(`h${logType}${at + i}`, at + i, { LogType: logType });
-    store.observe(e);
-    if (store.flag(e, 0.1 - Math.log(1 - random()) * 0.05, model).anomaly) flagged++;
+    if (observeAndFlag(store, e, 0.1 - Math.log(1 - random()) * 0.05, model).anomaly) flagged++;
   }
   return flagged;
 }
