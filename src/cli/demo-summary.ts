@@ -29,11 +29,13 @@ export function printDemoSummary(s: DemoSummary): void {
   out.write('\n== siem-stream demo summary ==\n');
   out.write(`objects written / completed   ${s.objects} / ${s.source?.objectsCompleted ?? 0}\n`);
   out.write(`raw records read from S3      ${s.source?.recordsEmitted ?? 0}  (expected ${s.expected.valid + s.expected.malformed})\n`);
-  for (const [stage, count] of Object.entries(s.stageCounts))
-    if (stage !== 's3-source') out.write(`${`records through ${stage}`.padEnd(29)} ${count}\n`);
+  const stages = Object.entries(s.stageCounts).filter(([stage]) => stage !== 's3-source');
+  // the count column starts after the longest label, and never before the header lines' column
+  const width = Math.max(29, ...stages.map(([st]) => `records through ${st}`.length), ...dlq.map(([t]) => `DLQ ${t}`.length));
+  for (const [stage, count] of stages) out.write(`${`records through ${stage}`.padEnd(width)} ${count}\n`);
   for (const [topic, count] of dlq)
     out.write(
-      `${`DLQ ${topic}`.padEnd(29)} ${count}${topic.endsWith('.parser') ? `  (malformed records written: ${s.expected.malformed})` : ''}\n`,
+      `${`DLQ ${topic}`.padEnd(width)} ${count}${topic.endsWith('.parser') ? `  (malformed records written: ${s.expected.malformed})` : ''}\n`,
     );
   out.write('accepted by Logs Ingestion emulator, per table:\n');
   for (const [table, count] of tables) out.write(`  ${table.padEnd(28)} ${count}\n`);
