@@ -35,7 +35,7 @@ for (let round = 0; round < 3; round++) {
     pending.push({ store, event, o: store.observe(event) });
     if (pending.length === 500) {
       const scores = await model.score(pending.map((p) => featureVector(p.o.features)));
-      pending.forEach((p, j) => flagAndTrack(p.store, p.event, p.o, scores[j]?.score ?? 0, model));
+      for (const [j, p] of pending.entries()) flagAndTrack(p.store, p.event, p.o, scores[j]?.score ?? 0, model);
       pending = [];
       for (const s of stores) s.takeChanges();
     }

@@ -15,7 +15,7 @@ import { ensureTopics } from '../src/kafka/admin.js';
 import { createKafka, PRODUCER_DEFAULTS } from '../src/kafka/client-factory.js';
 import type { Message } from '../src/kafka/message.js';
 import { readPartitionToEnd } from '../src/kafka/read-partition.js';
-import { rdkafkaTransactions } from '../src/kafka/transaction.js';
+import { createTransactionalProducer } from '../src/kafka/transactional-producer.js';
 import { rootLogger } from '../src/observability/logger.js';
 import { sweepExpiredProgress } from '../src/stages/s3-source/progress-retention.js';
 import { type ListingState, loadPartitionState, type ObjectProgress, stateMessage } from '../src/stages/s3-source/progress-store.js';
@@ -109,9 +109,12 @@ async function main() {
 
     const before = await restore('before retention');
 
-    const txProducer = kafka.producer({
-      ...SOURCE_PRODUCER_CONFIG,
-      kafkaJS: { transactionalId: `${id}-bench-sweep`, transactionTimeout: 60_000, acks: -1 },
+    const txProducer = createTransactionalProducer(topology.kafka, {
+      clientSuffix: 'bench-sweep',
+      transactionalId: `${id}-bench-sweep`,
+      transactionTimeoutMs: 60_000,
+      settings: SOURCE_PRODUCER_CONFIG,
+      logger: rootLogger,
     });
     await txProducer.connect();
     const state = await loadPartitionState(topology.kafka, names.sourceOffsets, 0);
@@ -120,7 +123,7 @@ async function main() {
       {
         config: topology.source.s3,
         names,
-        transactions: rdkafkaTransactions(txProducer),
+        transactions: txProducer,
         logger: rootLogger,
         partition: 0,
       },

@@ -54,8 +54,6 @@ export function isBatchRefused(error: unknown): boolean {
   return false;
 }
 
-/** Whether a transactional call may be repeated as is ("retry call to resume", e.g. a commit that timed out). */
-export const isRetriableCall = (error: unknown): boolean => (error as RdError | undefined)?.retriable === true;
 /** Whether the producer must be replaced (fenced, or its transactional state is lost). */
 export const isFatalProducerError = (error: unknown): boolean => (error as RdError | undefined)?.fatal === true;
 

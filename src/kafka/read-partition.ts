@@ -100,10 +100,17 @@ export function disconnectReader(consumer: NativeReader): Promise<void> {
   return new Promise((resolve) => consumer.disconnect(() => resolve()));
 }
 
-/** librdkafka's message in the project's shape (headers as one object, offsets and timestamps as strings). */
+/**
+ * librdkafka's message in the project's shape (headers as one object, a repeated header's values
+ * in an array as the KafkaJS API gives them; offsets and timestamps as strings).
+ */
 export function consumedMessage(m: confluent.Message): ConsumedMessage {
   const headers: MessageHeaders = {};
-  for (const header of m.headers ?? []) for (const [k, v] of Object.entries(header)) headers[k] = v as Buffer | string;
+  for (const header of m.headers ?? [])
+    for (const [k, v] of Object.entries(header)) {
+      const before = headers[k];
+      headers[k] = before === undefined ? (v as Buffer) : [before, v as Buffer].flat();
+    }
   return {
     key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
     value: m.value,

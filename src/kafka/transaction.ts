@@ -1,10 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SiemStreamError } from '../errors.js';
 import { recordsOut, transactions } from '../observability/metrics.js';
-import type { Consumer, Producer } from './client.js';
 import { countDeadLetters } from './dlq.js';
 import { faultPoint } from './fault-injection.js';
-import { classifyKafkaError, isRetriableCall } from './kafka-errors.js';
 import type { Message } from './message.js';
 
 /** One record a stage writes, with its topic. */
@@ -86,81 +83,6 @@ export async function commitTransaction(
 }
 
 /**
- * librdkafka: the offsets go with the consumer's group metadata (KIP-447), so a member whose
- * generation is stale cannot commit. A commit that timed out is retried as librdkafka asks
- * ("retry call to resume") rather than aborted. Compression is the producer's setting.
- */
-export function rdkafkaTransactions(producer: Producer, consumer?: Consumer): TransactionalProducer {
-  // one producer has one transaction at a time: callers working side by side (the source's objects) take turns
-  let lane: Promise<void> = Promise.resolve();
-  return {
-    classify: classifyKafkaError,
-    begin: async () => {
-      const previous = lane;
-      let release: () => void = () => undefined;
-      lane = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      await previous;
-      const transaction = await producer.transaction().catch((error: unknown) => {
-        release();
-        throw error;
-      });
-      // the records' acknowledgements are awaited only before the commit, so they overlap the offset round trips
-      const sending: Promise<unknown>[] = [];
-      return {
-        write: async (records) => {
-          const byTopic = new Map<string, Message[]>();
-          for (const { topic, ...message } of records) {
-            const list = byTopic.get(topic) ?? [];
-            list.push(message);
-            byTopic.set(topic, list);
-          }
-          if (byTopic.size === 0) return;
-          const sent = transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          // handled now, so a failure before the commit is not an unhandled rejection; commit awaits it again and throws
-          sent.catch(() => undefined);
-          sending.push(sent);
-        },
-        delivered: async () => {
-          await Promise.all(sending);
-        },
-        sendOffsets: async (consumed) => {
-          if (!consumer) throw new Error('a transaction of a producer without a consumer cannot commit consumed offsets');
-          const byTopic = new Map<string, { partition: number; offset: string }[]>();
-          for (const { topic, partition, nextOffset } of consumed) {
-            const list = byTopic.get(topic) ?? [];
-            list.push({ partition, offset: nextOffset });
-            byTopic.set(topic, list);
-          }
-          await transaction.sendOffsets({ consumer, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-        },
-        commit: async () => {
-          await Promise.all(sending);
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await transaction.commit();
-              release();
-              return;
-            } catch (error) {
-              if (!isRetriableCall(error) || attempt >= COMMIT_ATTEMPTS) throw error;
-              await sleep(COMMIT_RETRY_MS);
-            }
-          }
-        },
-        abort: async () => {
-          try {
-            await transaction.abort(); // purges what is still in flight; those sends were handled above
-          } finally {
-            release();
-          }
-        },
-      };
-    },
-  };
-}
-
-/**
  * Group commit, for chunks of different partitions of one consumer group: a chunk that arrives
  * while a transaction is committing waits, and the next transaction carries every chunk that
  * waited — their records and each one's consumed offset. Under load one transaction carries a chunk
@@ -194,9 +116,6 @@ export function groupCommits(producer: TransactionalProducer, options: Transacti
       if (!committing) void drain();
     });
 }
-
-const COMMIT_ATTEMPTS = 5;
-const COMMIT_RETRY_MS = 1_000;
 
 function countOutputs(records: OutputRecord[], stage: string, stateTopics: ReadonlySet<string> | undefined): void {
   const byTopic = new Map<string, number>();

@@ -10,8 +10,9 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from './client.js';
 import { deadLetter, type RejectedRecord, rejectedRecord } from './dlq.js';
 import { isFatalProducerError } from './kafka-errors.js';
 import { CONSUMER_PREFETCH, createRdKafka, RdErrorCodes, type RdTopicPartition } from './rdkafka.js';
-import { groupCommits, type OutputRecord, rdkafkaTransactions, type TransactionContent } from './transaction.js';
+import { groupCommits, type OutputRecord, type TransactionContent } from './transaction.js';
 import { transactionalIdFor } from './transactional-id.js';
+import { createTransactionalProducer } from './transactional-producer.js';
 
 export type { OutputRecord } from './transaction.js';
 
@@ -88,11 +89,6 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
   const fatal = new FatalSignal();
   const partitions = new RestoredPartitions(options.state);
   const transactionalId = transactionalIdFor(groupId, options.kafka);
-  const producer = kafka.producer({
-    'compression.type': options.compression ?? 'none',
-    'linger.ms': 5,
-    kafkaJS: { transactionalId, transactionTimeout: options.kafka.transactionTimeoutMs, maxInFlightRequests: 5, acks: -1 },
-  });
   const consumer = kafka.consumer({
     'js.consumer.max.batch.size': options.maxRecordsPerTransaction,
     ...CONSUMER_PREFETCH,
@@ -118,11 +114,19 @@ export async function runTransactionalLoop(options: TransactionalLoopOptions): P
       allowAutoTopicCreation: false,
     },
   });
+  const producer = createTransactionalProducer(options.kafka, {
+    clientSuffix: stage,
+    transactionalId,
+    transactionTimeoutMs: options.kafka.transactionTimeoutMs,
+    ...(options.compression ? { compression: options.compression } : {}),
+    consumer,
+    logger,
+  });
   // InitProducerId: fences an earlier process with the same transactional id and aborts its open transaction
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics });
-  const commit = groupCommits(rdkafkaTransactions(producer, consumer), {
+  const commit = groupCommits(producer, {
     stage,
     ...(options.stateTopics ? { stateTopics: options.stateTopics } : {}),
   });

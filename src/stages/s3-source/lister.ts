@@ -2,10 +2,10 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
-import type { Kafka, Producer } from '../../kafka/client.js';
+import type { Kafka } from '../../kafka/client.js';
 import { kafkaSettingsOf } from '../../kafka/rdkafka.js';
 import { topicPartitionIds } from '../../kafka/read-partition.js';
-import { rdkafkaTransactions } from '../../kafka/transaction.js';
+import { createTransactionalProducer, type TransactionalProducerClient } from '../../kafka/transactional-producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { sleep } from '../../util/backoff.js';
 import type { KeyRouter } from './key-routes.js';
@@ -27,7 +27,7 @@ const COPY_EVERY_MS = 60_000;
  * work topic in the same transaction as the listing's new watermark.
  */
 export class Lister {
-  private producer: Producer | undefined;
+  private producer: TransactionalProducerClient | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
@@ -69,10 +69,13 @@ export class Lister {
     const config = this.topology.source.s3;
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
-    const producer = this.kafka.producer({
-      ...SOURCE_PRODUCER_CONFIG,
-      'compression.type': topologyCompression(this.topology.topics)(this.names.sourceWork),
-      kafkaJS: { transactionalId: `${config.transactionalId}-lister`, transactionTimeout: config.transactionTimeoutMs, acks: -1 },
+    const producer = createTransactionalProducer(this.topology.kafka, {
+      clientSuffix: `${STAGE}-lister`,
+      transactionalId: `${config.transactionalId}-lister`,
+      transactionTimeoutMs: config.transactionTimeoutMs,
+      compression: topologyCompression(this.topology.topics)(this.names.sourceWork),
+      settings: SOURCE_PRODUCER_CONFIG,
+      logger: this.logger,
     });
     await producer.connect();
     // source-offsets has as many partitions as the work topic: progress goes to the work partition's number
@@ -207,12 +210,7 @@ export class Lister {
         this.progressPartitions.map((partition) => ({ key, value, partition })),
       );
     }
-    await commitSourceTransaction(
-      rdkafkaTransactions(this.producer as Producer),
-      { messages, progress: [{ ...state }] },
-      this.names,
-      STAGE,
-    );
+    await commitSourceTransaction(this.producer as TransactionalProducerClient, { messages, progress: [{ ...state }] }, this.names, STAGE);
     if (copy) this.copiedAt.set(listingKey(state.bucket, state.prefix), Date.now());
   }
 

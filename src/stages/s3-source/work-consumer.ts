@@ -3,13 +3,13 @@ import { topologyCompression } from '../../config/compression.js';
 import type { Topology } from '../../config/schema.js';
 import { topicNames } from '../../config/topics.js';
 import { errorMessage, SiemStreamError } from '../../errors.js';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from '../../kafka/client.js';
+import type { Consumer, EachBatchPayload, Kafka } from '../../kafka/client.js';
 import { deadLetter, rejectedRecord } from '../../kafka/dlq.js';
 import { isBatchRefused, isGenerationRefused } from '../../kafka/kafka-errors.js';
 import type { ConsumedMessage } from '../../kafka/message.js';
 import { createRdKafka, kafkaSettingsOf, RdErrorCodes, type RdTopicPartition } from '../../kafka/rdkafka.js';
-import { rdkafkaTransactions, type TransactionalProducer } from '../../kafka/transaction.js';
 import { transactionalIdFor } from '../../kafka/transactional-id.js';
+import { createTransactionalProducer, type TransactionalProducerClient } from '../../kafka/transactional-producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { FatalSignal } from '../../runtime/fatal-signal.js';
 import { watchGroupMembership } from '../../runtime/group-liveness.js';
@@ -53,9 +53,8 @@ const STALE_GENERATION = 'transaction refused: stale generation (another member 
  */
 export class WorkConsumer {
   private readonly names;
-  private readonly producer: Producer;
+  private readonly producer: TransactionalProducerClient;
   private readonly consumer: Consumer;
-  private readonly transactions: TransactionalProducer;
   private readonly clientId: string;
   private readonly kafka: Kafka;
   private assigned: number[] = [];
@@ -84,16 +83,6 @@ export class WorkConsumer {
     const { kafka, clientId } = createRdKafka(topology.kafka, STAGE);
     this.clientId = clientId;
     const firstLogType = config.routes[0]?.logType ?? '';
-    this.producer = kafka.producer({
-      'compression.type': topologyCompression(topology.topics)(this.names.raw(firstLogType)),
-      'linger.ms': 5,
-      kafkaJS: {
-        transactionalId: transactionalIdFor(config.transactionalId, topology.kafka),
-        transactionTimeout: config.transactionTimeoutMs,
-        maxInFlightRequests: 5,
-        acks: -1,
-      },
-    });
     this.consumer = kafka.consumer({
       'js.consumer.max.batch.size': 50,
       'max.poll.interval.ms': topology.kafka.maxPollIntervalMs,
@@ -108,7 +97,14 @@ export class WorkConsumer {
         allowAutoTopicCreation: false,
       },
     });
-    this.transactions = rdkafkaTransactions(this.producer, this.consumer);
+    this.producer = createTransactionalProducer(topology.kafka, {
+      clientSuffix: STAGE,
+      transactionalId: transactionalIdFor(config.transactionalId, topology.kafka),
+      transactionTimeoutMs: config.transactionTimeoutMs,
+      compression: topologyCompression(topology.topics)(this.names.raw(firstLogType)),
+      consumer: this.consumer,
+      logger,
+    });
     this.kafka = kafka;
     this.afterIngestOf = afterIngestFor(config.routes);
   }
@@ -260,7 +256,7 @@ export class WorkConsumer {
     this.sweptAt.set(partition, now);
     if (!hasExpiryCandidates(state, config, now)) return;
     if (!justRestored) await refreshListings(this.topology.kafka, this.names.sourceOffsets, partition, state);
-    await sweepExpiredProgress({ config, names: this.names, transactions: this.transactions, logger: this.logger, partition }, state, now);
+    await sweepExpiredProgress({ config, names: this.names, transactions: this.producer, logger: this.logger, partition }, state, now);
   }
 
   private async processItem(
@@ -276,7 +272,7 @@ export class WorkConsumer {
       const error = new SiemStreamError('RECORD_UNPARSEABLE', 'work record is not a work item', { stage: STAGE });
       const dlq = deadLetter(this.names.dlq(STAGE), rejectedRecord(batch.topic, batch.partition, message), error, STAGE, this.logger);
       await commitSourceTransaction(
-        this.transactions,
+        this.producer,
         { messages: new Map([[this.names.dlq(STAGE), [dlq]]]), progress: [], consumed: workPosition(work, true) },
         this.names,
         STAGE,
@@ -291,7 +287,7 @@ export class WorkConsumer {
       // a duplicate work record: re-stating the final progress lets an SQS receiver waiting for this object see it finished
       const again: ObjectProgress = { ...previous, updatedAt: new Date().toISOString() };
       await commitSourceTransaction(
-        this.transactions,
+        this.producer,
         { progress: [again], progressPartition: batch.partition, consumed: workPosition(work, true) },
         this.names,
         STAGE,
@@ -317,7 +313,7 @@ export class WorkConsumer {
       {
         s3: this.s3,
         names: this.names,
-        transactions: this.transactions,
+        transactions: this.producer,
         logger: log,
         retry: this.topology.source.s3.retry,
         work,
@@ -378,7 +374,7 @@ export class WorkConsumer {
       config: this.topology.source.s3,
       names: this.names,
       logger: log,
-      transactions: this.transactions,
+      transactions: this.producer,
       chunkLimitBytes: this.limits.forLogType(item.logType),
       work,
       afterIngest: this.afterIngestOf(item.key),
