@@ -39,6 +39,7 @@ export interface TransactionalProducerClient extends TransactionalProducer {
 /** librdkafka's transactional calls: the timeout of each call (a commit that timed out is "retried to resume") */
 const CALL_TIMEOUT_MS = 5_000;
 const QUEUE_FULL_WAIT_MS = 5;
+const FLUSH_STEP_MS = 1;
 
 /** What the KafkaJS API set for the project's producers, kept so that partitions and retries do not change with the API. */
 function producerSettings(config: KafkaConfig, clientId: string, options: TransactionalProducerOptions): LibrdkafkaSettings {
@@ -105,7 +106,18 @@ export function createTransactionalProducer(config: KafkaConfig, options: Transa
 }
 
 function openTransaction(producer: NativeProducer, options: TransactionalProducerOptions, release: () => void): OpenTransaction {
-  const flush = () => call((done) => producer.flush(options.transactionTimeoutMs, done));
+  // librdkafka's flush polls for delivery reports in 10 ms steps, and without them waits each step out:
+  // short flushes, repeated, see the records acknowledged within a millisecond or two
+  const flush = async () => {
+    const deadline = Date.now() + options.transactionTimeoutMs;
+    for (;;) {
+      try {
+        return await call((done) => producer.flush(FLUSH_STEP_MS, done));
+      } catch (error) {
+        if ((error as NativeError).code !== RdErrorCodes.ERR__TIMED_OUT || Date.now() > deadline) throw error;
+      }
+    }
+  };
   return {
     write: async (records) => {
       for (const record of records) while (!produce(producer, record)) await sleep(QUEUE_FULL_WAIT_MS);
