@@ -10,7 +10,9 @@ import { EventCodec } from '../../src/schemas/event-codec.js';
 import type { Incident } from '../../src/schemas/incident.js';
 import { createRegistry } from '../../src/schemas/registry-client.js';
 import { incidentId } from '../../src/stages/enricher/incidents.js';
-import { sentinelConfig, sinkTestbed, startTestEmulator, until } from './sink-harness.js';
+import { cloudwatchClient, eventIdOfMessage, storedLogEvents } from '../support/cloudwatch-logs.js';
+import { cloudwatchDestination, splunkDestination, type TestDestination } from './sink-destinations.js';
+import { countBy, sentinelConfig, sinkTestbed, startTestEmulator, until } from './sink-harness.js';
 
 let emulator: LogsIngestionEmulator | undefined;
 let stage: RunningStage | undefined;
@@ -106,5 +108,88 @@ describe('incidents to Microsoft Sentinel', () => {
       ],
     });
     expect(await readAll(bed.kafka, bed.names.dlq('sentinel-incidents'))).toHaveLength(0);
+  });
+});
+
+const incidents = [
+  revision('SrcIpAddr:10.0.0.1', 1, 'open', 1),
+  revision('SrcIpAddr:10.0.0.1', 2, 'updated', 2),
+  revision('SrcIpAddr:10.0.0.1', 3, 'updated', 4),
+  revision('SrcIpAddr:10.0.0.1', 4, 'closed', 7),
+  revision('ActorUsername:eve', 1, 'open', 1),
+  revision('ActorUsername:eve', 2, 'closed', 1),
+];
+
+/** The incidents above through a sink of `destination` started with `input: incidents`; returns the EventIds it received. */
+async function incidentsThrough(destination: TestDestination, sinkName: string): Promise<string[]> {
+  const bed = await sinkTestbed((id) => [destination.config(id, { input: 'incidents' })]);
+  await ensureTopics(bed.kafka, [{ topic: bed.names.incidents, numPartitions: 3, replicationFactor: 1 }]);
+  const codec = new EventCodec<Incident>(createRegistry(bed.topology.schemaRegistry), bed.names.incidents, 'incident');
+  await codec.register();
+  const producer = bed.rd.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
+  await producer.connect();
+  await producer.send({
+    topic: bed.names.incidents,
+    messages: await Promise.all(incidents.map(async (i) => ({ key: i.IncidentId, value: await codec.encode(i) }))),
+  });
+  await producer.disconnect();
+  const running = await startStage(bed.topology, sinkName);
+  try {
+    await until(`every revision at ${destination.name}`, async () =>
+      (await destination.receivedIds()).length >= incidents.length ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1_500)); // anything duplicated arrives before counting
+    expect(await readAll(bed.kafka, bed.names.dlq(sinkName))).toHaveLength(0);
+    return await destination.receivedIds();
+  } finally {
+    await running.stop();
+  }
+}
+
+describe('incidents to the other destinations', () => {
+  it('a Splunk HEC sink with input: incidents delivers every revision once, with the incident fields, acknowledged', async () => {
+    const destination = await splunkDestination();
+    try {
+      const ids = await incidentsThrough(destination, 'splunk');
+      expect([...countBy(ids).values()].every((n) => n === 1)).toBe(true);
+      expect(ids.sort()).toEqual(incidents.map((i) => i.EventId).sort());
+      const closed = destination
+        .emulator()
+        .events()
+        .find((e) => (e.event.event as { EventId: string }).EventId === incidents[3]?.EventId);
+      expect(closed?.event).toMatchObject({ index: 'siem' });
+      expect(closed?.event.event).toMatchObject({
+        IncidentId: incidentId('SrcIpAddr:10.0.0.1', 'tpl', T0),
+        Revision: 4,
+        Status: 'closed',
+        Count: 7,
+        EntityKey: 'SrcIpAddr:10.0.0.1',
+        TopFeatures: [{ Name: 'distinct_ports', Value: 40, Deviation: 7 }],
+      });
+    } finally {
+      await destination.stop();
+    }
+  });
+
+  it('a CloudWatch Logs sink with input: incidents delivers every revision once (moto)', async () => {
+    const destination = await cloudwatchDestination();
+    try {
+      const ids = await incidentsThrough(destination, 'cloudwatch');
+      expect([...countBy(ids).values()].every((n) => n === 1)).toBe(true);
+      expect(ids.sort()).toEqual(incidents.map((i) => i.EventId).sort());
+      const client = cloudwatchClient(destination.endpoints());
+      const stored = await storedLogEvents(client, '/siem-conformance/');
+      client.destroy();
+      const closed = stored.find((e) => eventIdOfMessage(e.message) === incidents[3]?.EventId);
+      expect(closed?.group).toMatch(/\/NetworkSession$/); // the group template's {EventSchema}, from the incident
+      expect(JSON.parse(closed?.message ?? '{}')).toMatchObject({
+        Revision: 4,
+        Status: 'closed',
+        Count: 7,
+        EntityKey: 'SrcIpAddr:10.0.0.1',
+      });
+    } finally {
+      await destination.stop();
+    }
   });
 });
