@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import type { Topology } from '../src/config/schema.js';
 import { topicNames } from '../src/config/topics.js';
-import { type LocalStack, localStackUp } from '../src/dev/local-stack.js';
+import type { LocalStack } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { KAFKA_VERSION } from '../src/dev/stack/kafka.js';
 import { ensureTopics, topologyTopics } from '../src/kafka/admin.js';
@@ -36,6 +36,7 @@ import { createRegistry } from '../src/schemas/registry-client.js';
 import { BoundedMap } from '../src/stages/parser/bounded-map.js';
 import { normalizeRecord } from '../src/stages/parser/normalize.js';
 import { startParser } from '../src/stages/parser/parser-stage.js';
+import { benchStackUp } from './bench-stack.js';
 import { type Comparison, compareOutputs } from './parser-compare.js';
 import { edgeRecords } from './parser-edge-records.js';
 import { benchRecord, JSON_LOG_TYPES, seeded } from './parser-records.js';
@@ -43,7 +44,6 @@ import { PEER_FORMATS, PEER_JVM_OPTIONS, type Peer, type PeerMeasurement, peerTo
 
 const RECORDS = Number(process.env.BENCH_PARSER_RECORDS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_PARSER_ROUNDS ?? 2);
-const OFFSET = Number(process.env.SIEM_STREAM_BENCH_PORT_OFFSET ?? 0);
 const STREAMS = process.env.BENCH_PARSER_STREAMS !== '0';
 const STREAMS_CONFIG = JSON.parse(process.env.BENCH_PARSER_STREAMS_CONFIG ?? '{}') as Record<string, string>;
 const HOME = '.stack-bench';
@@ -74,20 +74,7 @@ interface StreamsRow {
 async function main() {
   const startedAt = new Date();
   const loadStart = loadavg();
-  const stack = await localStackUp({
-    home: HOME,
-    ports: {
-      kafka: 39092 + OFFSET,
-      controller: 39093 + OFFSET,
-      registry: 38081 + OFFSET,
-      s3: 39000 + OFFSET,
-      sqs: 39324 + OFFSET,
-      cloudwatch: 39400 + OFFSET,
-    },
-    emulatorPort: 38443 + OFFSET,
-    registrySecurePort: 38082 + OFFSET,
-    onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
-  });
+  const stack = await benchStackUp(HOME);
   const id = randomUUID().slice(0, 8);
   const topology = localTopology(stack, `bench-${id}`, { parser: { maxRecordsPerTransaction: 500 } });
   const kafka = createKafka(topology.kafka, 'bench');

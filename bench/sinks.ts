@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaConfig } from '../src/config/schema.js';
-import { LOCAL_DCR_ID, LOCAL_STREAMS, localStackDown, localStackUp } from '../src/dev/local-stack.js';
+import { LOCAL_DCR_ID, LOCAL_STREAMS, localStackDown } from '../src/dev/local-stack.js';
 import { startLogsIngestionEmulator } from '../src/dev/logs-ingestion-emulator/index.js';
 import { startRsyslogReceiver } from '../src/dev/rsyslog/rsyslog-receiver.js';
 import { startSplunkHecEmulator } from '../src/dev/splunk-hec-emulator/index.js';
@@ -27,6 +27,7 @@ import { startSinkRunner } from '../src/sinks/runtime/sink-runner.js';
 import { dcrColumns } from '../src/sinks/sentinel/columns.js';
 import type { SinkWriter } from '../src/sinks/sink-module.js';
 import { enrichedEvent } from '../tests/integration/sink-events.js';
+import { benchStackUp } from './bench-stack.js';
 
 const EVENTS = Number(process.env.SIEM_BENCH_EVENTS ?? 40_000);
 const OFFSET = Number(process.env.SIEM_STREAM_TEST_PORT_OFFSET ?? 0);
@@ -145,20 +146,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'siem-bench-sinks-'));
   const home = '.stack-bench';
   process.stderr.write(`[bench] starting the local stack in ${home}\n`);
-  const stack = await localStackUp({
-    home,
-    ports: {
-      kafka: 39092 + OFFSET,
-      controller: 39093 + OFFSET,
-      registry: 38081 + OFFSET,
-      s3: 39000 + OFFSET,
-      sqs: 39324 + OFFSET,
-      cloudwatch: 39400 + OFFSET,
-    },
-    emulatorPort: 38443 + OFFSET,
-    registrySecurePort: 38082 + OFFSET,
-    onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
-  });
+  const stack = await benchStackUp(home, OFFSET);
   try {
     const kafkaConfig: KafkaConfig = {
       brokers: stack.kafkaBrokers,

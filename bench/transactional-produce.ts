@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { localStackUp } from '../src/dev/local-stack.js';
 import { localTopology } from '../src/dev/local-topology.js';
 import { ensureTopics } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client-factory.js';
@@ -19,13 +18,13 @@ import type { Message } from '../src/kafka/message.js';
 import { commitTransaction } from '../src/kafka/transaction.js';
 import { createTransactionalProducer } from '../src/kafka/transactional-producer.js';
 import { rootLogger } from '../src/observability/logger.js';
+import { benchStackUp } from './bench-stack.js';
 import { cpuByThreadOf } from './process-cpu.js';
 import { percentile } from './stats.js';
 
 const RECORDS = Number(process.env.BENCH_PRODUCE_RECORDS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_PRODUCE_ROUNDS ?? 3);
 const PER_TRANSACTION = 500;
-const OFFSET = Number(process.env.SIEM_STREAM_BENCH_PORT_OFFSET ?? 0);
 const HOME = '.stack-bench';
 
 interface Round {
@@ -55,20 +54,7 @@ function records(topic: string, round: number): Array<Message & { topic: string 
 }
 
 async function main() {
-  const stack = await localStackUp({
-    home: HOME,
-    ports: {
-      kafka: 39092 + OFFSET,
-      controller: 39093 + OFFSET,
-      registry: 38081 + OFFSET,
-      s3: 39000 + OFFSET,
-      sqs: 39324 + OFFSET,
-      cloudwatch: 39400 + OFFSET,
-    },
-    emulatorPort: 38443 + OFFSET,
-    registrySecurePort: 38082 + OFFSET,
-    onProgress: (m) => process.stderr.write(`[stack] ${m}\n`),
-  });
+  const stack = await benchStackUp(HOME);
   const id = randomUUID().slice(0, 8);
   const topology = localTopology(stack, `bench-produce-${id}`);
   const kafka = createKafka(topology.kafka, 'bench');

@@ -49,6 +49,29 @@ function revision(entity: string, n: number, status: Incident['Status'], count: 
   };
 }
 
+const incidents = [
+  revision('SrcIpAddr:10.0.0.1', 1, 'open', 1),
+  revision('SrcIpAddr:10.0.0.1', 2, 'updated', 2),
+  revision('SrcIpAddr:10.0.0.1', 3, 'updated', 4),
+  revision('SrcIpAddr:10.0.0.1', 4, 'closed', 7),
+  revision('ActorUsername:eve', 1, 'open', 1),
+  revision('ActorUsername:eve', 2, 'closed', 1),
+];
+
+/** The incidents topic with the revisions above, keyed by incident, as the enricher writes them. */
+async function writeIncidents(bed: Awaited<ReturnType<typeof sinkTestbed>>): Promise<void> {
+  await ensureTopics(bed.kafka, [{ topic: bed.names.incidents, numPartitions: 3, replicationFactor: 1 }]);
+  const codec = new EventCodec<Incident>(createRegistry(bed.topology.schemaRegistry), bed.names.incidents, 'incident');
+  await codec.register();
+  const producer = bed.rd.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
+  await producer.connect();
+  await producer.send({
+    topic: bed.names.incidents,
+    messages: await Promise.all(incidents.map(async (i) => ({ key: i.IncidentId, value: await codec.encode(i) }))),
+  });
+  await producer.disconnect();
+}
+
 describe('incidents to Microsoft Sentinel', () => {
   it('a sink with input: incidents delivers every revision into SiemIncident_CL with the incident columns', async () => {
     emulator = await startTestEmulator(mkdtempSync(join(tmpdir(), 'siem-incidents-')));
@@ -56,24 +79,7 @@ describe('incidents to Microsoft Sentinel', () => {
     const bed = await sinkTestbed((id) => [
       sentinelConfig(e, id, { name: 'sentinel-incidents', input: 'incidents', streams: { '*': 'Custom-SiemIncident' } }),
     ]);
-    await ensureTopics(bed.kafka, [{ topic: bed.names.incidents, numPartitions: 3, replicationFactor: 1 }]);
-    const codec = new EventCodec<Incident>(createRegistry(bed.topology.schemaRegistry), bed.names.incidents, 'incident');
-    await codec.register();
-    const incidents = [
-      revision('SrcIpAddr:10.0.0.1', 1, 'open', 1),
-      revision('SrcIpAddr:10.0.0.1', 2, 'updated', 2),
-      revision('SrcIpAddr:10.0.0.1', 3, 'updated', 4),
-      revision('SrcIpAddr:10.0.0.1', 4, 'closed', 7),
-      revision('ActorUsername:eve', 1, 'open', 1),
-      revision('ActorUsername:eve', 2, 'closed', 1),
-    ];
-    const producer = bed.rd.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
-    await producer.connect();
-    await producer.send({
-      topic: bed.names.incidents,
-      messages: await Promise.all(incidents.map(async (i) => ({ key: i.IncidentId, value: await codec.encode(i) }))),
-    });
-    await producer.disconnect();
+    await writeIncidents(bed);
 
     // the stage as `run --stage sentinel-incidents` starts it: topic and schema from `input`
     stage = await startStage(bed.topology, 'sentinel-incidents');
@@ -111,28 +117,10 @@ describe('incidents to Microsoft Sentinel', () => {
   });
 });
 
-const incidents = [
-  revision('SrcIpAddr:10.0.0.1', 1, 'open', 1),
-  revision('SrcIpAddr:10.0.0.1', 2, 'updated', 2),
-  revision('SrcIpAddr:10.0.0.1', 3, 'updated', 4),
-  revision('SrcIpAddr:10.0.0.1', 4, 'closed', 7),
-  revision('ActorUsername:eve', 1, 'open', 1),
-  revision('ActorUsername:eve', 2, 'closed', 1),
-];
-
 /** The incidents above through a sink of `destination` started with `input: incidents`; returns the EventIds it received. */
 async function incidentsThrough(destination: TestDestination, sinkName: string): Promise<string[]> {
   const bed = await sinkTestbed((id) => [destination.config(id, { input: 'incidents' })]);
-  await ensureTopics(bed.kafka, [{ topic: bed.names.incidents, numPartitions: 3, replicationFactor: 1 }]);
-  const codec = new EventCodec<Incident>(createRegistry(bed.topology.schemaRegistry), bed.names.incidents, 'incident');
-  await codec.register();
-  const producer = bed.rd.producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
-  await producer.connect();
-  await producer.send({
-    topic: bed.names.incidents,
-    messages: await Promise.all(incidents.map(async (i) => ({ key: i.IncidentId, value: await codec.encode(i) }))),
-  });
-  await producer.disconnect();
+  await writeIncidents(bed);
   const running = await startStage(bed.topology, sinkName);
   try {
     await until(`every revision at ${destination.name}`, async () =>
