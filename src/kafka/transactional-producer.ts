@@ -1,8 +1,8 @@
 /**
  * The project's transactional producer, on the client's native (node-rdkafka) producer rather
  * than its KafkaJS API: a record is handed to librdkafka with one `produce` call — no promise, no
- * header-array conversion by the client and no delivery report per record (about 6 µs per record
- * where `send` cost 19–21; docs/performance.md). Nothing is lost by that: librdkafka's commit
+ * header-array conversion by the client and no delivery report per record (0.72× the CPU per record
+ * of the KafkaJS API's `send`, `npm run bench:produce`). Nothing is lost by that: librdkafka's commit
  * flushes the transaction's records and fails (abortable) when any of them failed, and
  * `delivered()` flushes them before the commit for the exactly-once tests' fault point.
  */
@@ -187,9 +187,8 @@ interface NativeError {
   isFatal?: boolean;
   isRetriable?: boolean;
   isTxnRequiresAbort?: boolean;
-  fatal?: boolean;
+  /** set on the errors nativeError() made */
   retriable?: boolean;
-  abortable?: boolean;
 }
 
 /** The native client's error in the shape kafka-errors.ts reads (the same names as the KafkaJS API's errors). */
