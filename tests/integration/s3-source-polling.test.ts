@@ -225,7 +225,13 @@ describe('s3-source polling against the real S3 server', () => {
     const a = await startStage(s.topology, 's3-source');
     const b = await startStage(s.topology, 's3-source');
     running.push(a, b);
-    await new Promise((r) => setTimeout(r, 5_000)); // let the group settle so both own work partitions
+    // the group has settled when each instance owns work partitions and together they own them all, once
+    const { partitions } = s.topology.topics;
+    await waitFor('both instances to own work partitions', async () => {
+      const owned = [a, b].map((stage) => stage.source?.workPartitions ?? []);
+      const all = owned.flat();
+      return owned.every((p) => p.length > 0) && all.length === partitions && new Set(all).size === partitions ? true : undefined;
+    });
     for (let o = 0; o < 12; o++) {
       await put(
         s.s3,

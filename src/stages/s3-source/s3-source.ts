@@ -53,6 +53,11 @@ export class S3Source {
     return this.fatal.failed;
   }
 
+  /** the work partitions this instance owns now */
+  get workPartitions(): readonly number[] {
+    return this.work.assignedPartitions;
+  }
+
   private fail(error: unknown): void {
     if (this.stopped) return;
     this.logger.error({ err: error }, 'the S3 source stopped for good');
