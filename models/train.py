@@ -32,7 +32,7 @@ import skl2onnx
 from skl2onnx import to_onnx
 from sklearn.ensemble import IsolationForest
 
-THRESHOLD_QUANTILE = 0.995
+THRESHOLD_QUANTILE = 0.999
 BACKGROUND_SHARE = 0.05
 BACKGROUND_EXTENT = 3.0
 DERIVED = ["excess_max", "excess_sum"]

@@ -209,6 +209,14 @@ export const enricherSchema = z
       .positive()
       .default(50_000)
       .describe('entities held per input partition; the least recently seen is evicted beyond it (`siem_enricher_entities_evicted_total`)'),
+    maxDestinationsPerPartition: z
+      .number()
+      .int()
+      .positive()
+      .default(50_000)
+      .describe(
+        'destination addresses whose event counts one enricher partition keeps (feature rare_destination_log_bytes); beyond it the least recently seen is forgotten',
+      ),
     maxDistinctPerWindow: z
       .number()
       .int()

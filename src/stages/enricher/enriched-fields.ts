@@ -15,7 +15,10 @@ export interface EnrichmentFields {
   DistinctPorts: number | null;
   DistinctUsers: number | null;
   FailureRatio: number | null;
+  WindowFailures: number | null;
+  PortsPerDestination: number | null;
   LogBytesRatio: number | null;
+  RareDestinationLogBytes: number | null;
   SeverityScore: number | null;
   Log1pSecondsSincePrevious: number | null;
   WindowCounts: Record<string, number> | null;
@@ -45,7 +48,10 @@ export function enrichedEvent(event: NormalizedEvent, o: Observation, score: Sco
     DistinctPorts: f.distinct_ports,
     DistinctUsers: f.distinct_users,
     FailureRatio: f.failure_ratio,
+    WindowFailures: f.failures_in_window,
+    PortsPerDestination: f.ports_per_destination,
     LogBytesRatio: f.log_bytes_ratio,
+    RareDestinationLogBytes: f.rare_destination_log_bytes,
     SeverityScore: f.severity,
     Log1pSecondsSincePrevious: f.log1p_seconds_since_previous,
     WindowCounts: o.windowCounts,

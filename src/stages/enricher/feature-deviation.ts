@@ -10,7 +10,7 @@ export interface FeatureDeviation {
 /**
  * How unusual each feature of an event is, measured the way the model sees it: models/train.py
  * scales every feature to its training range, and the model's own `excess_*` inputs are how far
- * a scaled value lies beyond 1. Below 0 counts too (a gap far shorter than any seen in training).
+ * a scaled value lies beyond 1. Below 0 counts too (a bytes ratio far below any seen in training).
  */
 export function featureDeviations(features: Features, scaling: { offset: number[]; scale: number[] }): FeatureDeviation[] {
   return FEATURE_NAMES.map((name, i) => {

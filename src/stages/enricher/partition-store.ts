@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '../../schemas/events.js';
 import { sourceStreamOf } from '../../schemas/source-stream.js';
 import type { EnricherConfig, WindowSpec } from './config.js';
+import { DestinationCounts } from './destination-counts.js';
 import { DrainMiner, type Template } from './drain.js';
 import {
   type EntityState,
@@ -56,6 +57,7 @@ const ENTITY = 'e:';
 const TEMPLATE = 't:';
 const META = 'm';
 const CALIBRATION = 'q:';
+const DESTINATION = 'd:';
 
 interface Calibrator {
   version: string;
@@ -72,6 +74,7 @@ export class PartitionStore {
   private readonly entities = new Map<string, EntityState & { seq: number }>();
   private readonly changed = new Set<string>();
   private readonly drain: DrainMiner;
+  private readonly destinations: DestinationCounts;
   private readonly featureSpec: WindowSpec;
   private meta: Meta = { sources: {}, totals: {}, seq: 0, sweptAt: Number.MIN_SAFE_INTEGER };
   private clocks: SourceClocks;
@@ -88,6 +91,7 @@ export class PartitionStore {
     private readonly clockPolicy: SourceClockPolicy = sourceClockPolicy(config),
   ) {
     this.drain = new DrainMiner(config.drain);
+    this.destinations = new DestinationCounts(config.maxDestinationsPerPartition);
     this.featureSpec = config.windows.find((w) => w.name === config.featureWindow) as WindowSpec;
     this.clocks = new SourceClocks(clockPolicy, this.meta.sources);
     this.incidents = new IncidentTracker(config.incidents);
@@ -96,6 +100,10 @@ export class PartitionStore {
 
   get entityCount(): number {
     return this.entities.size;
+  }
+
+  get destinationCount(): number {
+    return this.destinations.size;
   }
 
   get templateCount(): number {
@@ -156,6 +164,7 @@ export class PartitionStore {
       ...history,
       eventTime: t,
       bytes: event.SrcBytes,
+      destinationSeenBefore: event.DstIpAddr ? this.destinations.see(event.DstIpAddr) : null,
       severity: severityScore(event, line),
       // rarity within the event's log type: CloudTrail's templates are not rare just because VPC Flow is loud
       templateRarity: Math.max(0, -Math.log(template.count / logTypeTotal)),
@@ -206,6 +215,7 @@ export class PartitionStore {
       out.push([ENTITY + key, state ? JSON.stringify({ ...storeEntity(state), s: state.seq }) : null]);
     }
     for (const [id, template] of this.drain.takeChanges()) out.push([TEMPLATE + id, template ? JSON.stringify(template) : null]);
+    for (const [address, stored] of this.destinations.takeChanges()) out.push([DESTINATION + address, stored]);
     for (const key of this.changedCalibrators) {
       const c = this.calibrators.get(key) as Calibrator;
       out.push([CALIBRATION + key, JSON.stringify({ v: c.version, p: c.quantile.p, s: c.quantile })]);
@@ -220,8 +230,10 @@ export class PartitionStore {
   /** Applies the latest changelog value of every key (as read from the changelog, in any order). */
   restore(latest: Map<string, string>): void {
     const entities: Array<[string, EntityState & { seq: number }]> = [];
+    const destinations: Array<[string, string]> = [];
     for (const [key, value] of latest) {
       if (key === META) this.meta = restoredMeta(value);
+      else if (key.startsWith(DESTINATION)) destinations.push([key.slice(DESTINATION.length), value]);
       else if (key.startsWith(TEMPLATE)) this.drain.restore(JSON.parse(value) as Template);
       else if (key.startsWith(CALIBRATION)) {
         const stored = JSON.parse(value) as { v: string; p: number; s: P2State };
@@ -235,6 +247,7 @@ export class PartitionStore {
     }
     entities.sort((a, b) => a[1].seq - b[1].seq);
     for (const [key, state] of entities) this.entities.set(key, state);
+    this.destinations.restore(destinations);
     this.clocks = new SourceClocks(this.clockPolicy, this.meta.sources);
     this.changed.clear();
   }

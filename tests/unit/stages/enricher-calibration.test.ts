@@ -4,7 +4,7 @@ import { enricherSchema } from '../../../src/stages/enricher/config.js';
 import { PartitionStore } from '../../../src/stages/enricher/partition-store.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
 
-const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 60_000, incidentsPerKind: 0 });
+const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 3_600_000, incidentsPerKind: 0 });
 const event = (entity: string, t: number, extra: Partial<NormalizedEvent> = {}): NormalizedEvent => ({
   ...(template?.event as NormalizedEvent),
   EntityKey: entity,

@@ -10,7 +10,7 @@ import { windowStarts } from '../../../src/stages/enricher/windows.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 60_000, incidentsPerKind: 0 });
+const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 3_600_000, incidentsPerKind: 0 });
 
 function event(entity: string, t: number, logType: string, extra: Partial<NormalizedEvent> = {}): NormalizedEvent {
   return { ...(template?.event as NormalizedEvent), EntityKey: entity, TimeGenerated: t, LogType: logType, ...extra };

@@ -4,13 +4,13 @@ import type { Incident } from '../../../src/schemas/incident.js';
 import { enricherSchema, type IncidentsConfig } from '../../../src/stages/enricher/config.js';
 import type { Template } from '../../../src/stages/enricher/drain.js';
 import { featureDeviations } from '../../../src/stages/enricher/feature-deviation.js';
-import { FEATURE_NAMES, type Features } from '../../../src/stages/enricher/features.js';
+import { COMPUTED_FEATURES, FEATURE_NAMES, type Features } from '../../../src/stages/enricher/features.js';
 import { type FlaggedEvent, IncidentTracker, incidentId } from '../../../src/stages/enricher/incidents.js';
 import { type ChangelogEntry, PartitionStore } from '../../../src/stages/enricher/partition-store.js';
 import { labelledTraffic } from '../../../src/stages/enricher/training/labelled-traffic.js';
 
 const MIN = 60_000;
-const [sample] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: MIN, incidentsPerKind: 0 });
+const [sample] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 60 * MIN, incidentsPerKind: 0 });
 const event = (entity: string, t: number, id: string, extra: Partial<NormalizedEvent> = {}): NormalizedEvent => ({
   ...(sample?.event as NormalizedEvent),
   EntityKey: entity,
@@ -118,18 +118,18 @@ describe('enricher incidents', () => {
   });
 
   it('names the features furthest outside the training range, largest first', () => {
-    const values = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0.5])) as Features;
+    const values = Object.fromEntries(COMPUTED_FEATURES.map((n) => [n, 0.5])) as Features;
     const scaling = { offset: FEATURE_NAMES.map(() => 0), scale: FEATURE_NAMES.map(() => 1) };
-    const first = featureDeviations({ ...values, distinct_ports: 40, failure_ratio: 1 }, scaling);
-    const second = featureDeviations({ ...values, distinct_ports: 3, events_in_window: 9, log_bytes_ratio: -2 }, scaling);
-    expect(first.find((d) => d.name === 'distinct_ports')?.deviation).toBe(39);
+    const first = featureDeviations({ ...values, ports_per_destination: 40, failures_in_window: 1 }, scaling);
+    const second = featureDeviations({ ...values, ports_per_destination: 3, failures_in_window: 9, log_bytes_ratio: -2 }, scaling);
+    expect(first.find((d) => d.name === 'ports_per_destination')?.deviation).toBe(39);
     expect(second.find((d) => d.name === 'log_bytes_ratio')?.deviation).toBe(2);
     const tracker = new IncidentTracker(config({ topFeatures: 3 }));
     tracker.track(event('h', 1, 'a'), NOTHING_CLOSED, template('t'), scoreHit(0.2, first));
     const [update] = tracker.track(event('h', 2, 'b'), NOTHING_CLOSED, template('t'), scoreHit(0.2, second));
     expect(update?.incident.TopFeatures).toEqual([
-      { Name: 'distinct_ports', Value: 40, Deviation: 39 },
-      { Name: 'events_in_window', Value: 9, Deviation: 8 },
+      { Name: 'ports_per_destination', Value: 40, Deviation: 39 },
+      { Name: 'failures_in_window', Value: 9, Deviation: 8 },
       { Name: 'log_bytes_ratio', Value: -2, Deviation: 2 },
     ]);
   });

@@ -16,7 +16,7 @@ const config = enricherSchema.parse({
 });
 
 function event(entity: string, t: number, extra: Partial<NormalizedEvent> = {}): NormalizedEvent {
-  const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 60_000, incidentsPerKind: 0 });
+  const [template] = labelledTraffic({ seed: 1, hosts: 1, users: 0, durationMs: 3_600_000, incidentsPerKind: 0 });
   return { ...(template?.event as NormalizedEvent), EntityKey: entity, TimeGenerated: t, ...extra };
 }
 
@@ -85,6 +85,20 @@ describe('enricher windows', () => {
     const changes = new Map(store.takeChanges());
     expect(changes.get('e:b')).toBeNull(); // b was least recently seen: its tombstone goes to the changelog
     expect(store.observe(event('b', 2_000)).windowCounts.m1).toBe(1);
+  });
+
+  it('counts the size of a transfer only where its destination is rare in the partition, and forgets the least recently seen beyond the cap', () => {
+    const store = new PartitionStore({ ...config, maxDestinationsPerPartition: 2 });
+    const flow = (t: number, dst: string, bytes: number) =>
+      store.observe(event(`h${t}`, t * 1_000, { DstIpAddr: dst, SrcBytes: bytes })).features.rare_destination_log_bytes;
+    // the first three events to a destination are rare, whichever entity sends them
+    expect([1, 2, 3, 4].map((t) => flow(t, '52.0.0.1', 300e6))).toEqual([1, 1, 1, 0].map((rare) => rare * Math.log1p(300e6)));
+    expect(flow(5, '203.0.113.9', 90e6)).toBeCloseTo(Math.log1p(90e6));
+    // a third address pushes out the least recently seen (52.0.0.1), which is rare again
+    flow(6, '198.51.100.1', 10);
+    expect(store.destinationCount).toBe(2);
+    expect(flow(7, '52.0.0.1', 300e6)).toBeCloseTo(Math.log1p(300e6));
+    expect(store.observe(event('x', 8_000, { DstIpAddr: null, SrcBytes: 5e9 })).features.rare_destination_log_bytes).toBe(0);
   });
 
   it('restores from its changelog to the same state', () => {

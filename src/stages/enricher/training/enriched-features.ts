@@ -3,14 +3,11 @@ import { FEATURE_NAMES, type FeatureName } from '../features.js';
 
 /** Where each feature travels on the enriched event (enriched-fields.ts writes them). */
 const FIELD_OF: Record<FeatureName, keyof EnricherOutput> = {
-  events_in_window: 'WindowEventCount',
-  distinct_destinations: 'DistinctDestinations',
-  distinct_ports: 'DistinctPorts',
-  distinct_users: 'DistinctUsers',
-  failure_ratio: 'FailureRatio',
+  failures_in_window: 'WindowFailures',
+  ports_per_destination: 'PortsPerDestination',
   log_bytes_ratio: 'LogBytesRatio',
+  rare_destination_log_bytes: 'RareDestinationLogBytes',
   severity: 'SeverityScore',
-  log1p_seconds_since_previous: 'Log1pSecondsSincePrevious',
   template_rarity: 'TemplateRarity',
 };
 

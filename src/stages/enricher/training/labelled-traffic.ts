@@ -54,14 +54,35 @@ export function labelledTraffic(o: TrafficOptions): LabelledEvent[] {
   return out;
 }
 
+/** Internet addresses hosts talk to (popularity Zipf-ranked), the DNS resolver, the backup targets every host uses. */
+const INTERNET = Array.from({ length: 4_000 }, (_, i) => `${23 + (i % 180)}.${(i * 7) % 250}.${(i * 13) % 250}.${1 + (i % 250)}`);
+const RESOLVER = '10.0.0.2';
+const BACKUP_TARGETS = ['52.216.10.1', '52.216.10.2', '52.216.20.5', '52.217.4.9'];
+
+/**
+ * A host's flows: most to its favourite servers, some out to the internet (a long tail of
+ * addresses, bytes log-normal), DNS, now and then a backup of hundreds of MB to a shared target,
+ * and the internet's single-port probes of the host (denied). Activity is heavy-tailed: a few
+ * hosts send an event every few seconds, most every few minutes.
+ */
 function hostTraffic(rnd: Random, h: number, start: number, duration: number, out: LabelledEvent[]) {
   const ip = hostIp(h);
   const favourites = Array.from({ length: 2 + rnd.int(4) }, () => rnd.pick(SERVERS));
   const medianBytes = 2_000 + rnd.int(40_000);
-  const meanGap = 5_000 + rnd.int(55_000);
+  const meanGap = Math.exp(Math.log(3_000) + rnd.next() * Math.log(200));
   for (let t = start + rnd.exponential(meanGap); t < start + duration; t += rnd.exponential(meanGap)) {
-    const denied = rnd.next() < 0.02;
-    out.push(normal(session(ip, rnd.pick(favourites), rnd.pick(COMMON_PORTS), Math.round(rnd.logNormal(medianBytes, 0.6)), denied, t)));
+    const u = rnd.next();
+    if (u < 0.55) {
+      const denied = rnd.next() < 0.02;
+      out.push(normal(session(ip, rnd.pick(favourites), rnd.pick(COMMON_PORTS), Math.round(rnd.logNormal(medianBytes, 0.6)), denied, t)));
+    } else if (u < 0.85) {
+      const port = rnd.next() < 0.9 ? 443 : 80;
+      out.push(normal(session(ip, INTERNET[rnd.zipf(INTERNET.length)] as string, port, Math.round(rnd.logNormal(8_000, 1.4)), false, t)));
+    } else if (u < 0.96) out.push(normal(session(ip, RESOLVER, 53, 80 + rnd.int(300), false, t)));
+    else if (u < 0.995) {
+      const prober = `${100 + rnd.int(120)}.${rnd.int(250)}.${rnd.int(250)}.${1 + rnd.int(250)}`;
+      out.push(normal(session(prober, ip, rnd.pick([22, 23, 445, 3389, 1433, 5900]), 40 + rnd.int(40), true, t)));
+    } else out.push(normal(session(ip, rnd.pick(BACKUP_TARGETS), 443, Math.round(rnd.logNormal(300_000_000, 1)), false, t)));
   }
 }
 

@@ -33,7 +33,11 @@ export class Random {
 
   /** index in [0, n) with Zipf-like weights 1/(i+1) */
   zipf(n: number): number {
-    const total = Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((a, b) => a + b, 0);
+    let total = zipfTotals.get(n);
+    if (total === undefined) {
+      total = Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((a, b) => a + b, 0);
+      zipfTotals.set(n, total);
+    }
     let r = this.next() * total;
     for (let i = 0; i < n; i++) {
       r -= 1 / (i + 1);
@@ -42,3 +46,5 @@ export class Random {
     return n - 1;
   }
 }
+
+const zipfTotals = new Map<number, number>();
