@@ -6,7 +6,7 @@
  * Objects are read in the live order (by delivery time, a few held back); events go to one
  * PartitionStore per partition of topologies/default.yaml by EntityKey and are scored in chunks.
  * Settings (env) as eval:detection: EVAL_RECORDS, EVAL_SEED, EVAL_BASE_RATE, EVAL_HOURS;
- * EVAL_MODEL (the topology's model); EVAL_FEATURES_CSV writes every event's features and label.
+ * EVAL_MODEL (the topology's model), EVAL_TARGET_ALERT_RATE (the topology's); EVAL_FEATURES_CSV writes every event's features and label.
  */
 
 import { writeFileSync } from 'node:fs';
@@ -35,6 +35,7 @@ const CHUNK = 500;
 
 async function main() {
   const topology = loadTopology('topologies/default.yaml', { env: {} });
+  if (process.env.EVAL_TARGET_ALERT_RATE) topology.enricher.calibration.targetAlertRate = Number(process.env.EVAL_TARGET_ALERT_RATE);
   const model = await AnomalyModel.load(process.env.EVAL_MODEL ?? topology.enricher.model.path);
   const start = Math.floor((Date.now() - (HOURS + 1) * 3_600_000) / 3_600_000) * 3_600_000;
   const corpus = generateCorpus({ seed: SEED, records: RECORDS, baseRate: BASE_RATE, start, durationMs: HOURS * 3_600_000 });
@@ -43,7 +44,7 @@ async function main() {
   const partitions = topology.topics.partitions;
   const stores = Array.from({ length: partitions }, () => new PartitionStore(topology.enricher));
   const summaries: EnrichedSummary[] = [];
-  const csv: string[] = [['id', 'logType', 'kind', 'score', 'flagged', ...FEATURE_NAMES].join(',')];
+  const csv: string[] = [['id', 'logType', 'kind', 'score', 'flagged', ...FEATURE_NAMES, 'template'].join(',')];
   let pending: Array<{ event: NormalizedEvent; store: PartitionStore; o: Observation }> = [];
 
   const flush = async () => {
@@ -56,7 +57,7 @@ async function main() {
       const id = recordId(event.SourceKey, event.SourceRecordNumber);
       summaries.push({ id, logType: event.LogType, flagged, late: o.late, windowCount: o.features.events_in_window });
       if (process.env.EVAL_FEATURES_CSV)
-        csv.push([id, event.LogType, corpus.labels.get(id)?.kind ?? '', score, flagged ? 1 : 0, ...featureVector(o.features)].join(','));
+        csv.push([id, event.LogType, corpus.labels.get(id)?.kind ?? '', score, flagged ? 1 : 0, ...featureVector(o.features), o.template.tokens.slice(0, 4).join(' ').replaceAll(',', ' ')].join(','));
     });
     pending = [];
   };

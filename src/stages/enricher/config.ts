@@ -79,7 +79,7 @@ export const calibrationSchema = z
       .number()
       .gt(0)
       .max(0.2)
-      .default(0.005)
+      .default(0.01)
       .describe("the most of a log type's events flagged by score once calibrated (the model's own threshold may flag fewer)"),
     warmUpEvents: z
       .number()

@@ -80,10 +80,10 @@ export class DrainMiner {
 
   private search(tokens: string[]): Template | undefined {
     let current = this.root.children.get(String(tokens.length));
-    for (let depth = 0; current && depth < this.prefixDepth(tokens); depth++) {
-      const token = tokens[depth] as string;
-      current = current.children.get(token) ?? current.children.get(WILDCARD);
-    }
+    // the branch pathFor would file the line under: a token that gets a child of its own never
+    // falls back to the `<*>` child, where it would join (and wildcard) another operation's template
+    for (let depth = 0; current && depth < this.prefixDepth(tokens); depth++)
+      current = current.children.get(this.step(current, tokens[depth] as string));
     if (!current) return undefined;
     let best: Template | undefined;
     let bestScore = -1;
@@ -107,14 +107,18 @@ export class DrainMiner {
     const path = [String(tokens.length)];
     let current = this.root.children.get(path[0] as string);
     for (let depth = 0; depth < this.prefixDepth(tokens); depth++) {
-      const token = tokens[depth] as string;
-      if (current?.children.has(token)) path.push(token);
-      else if (/\d/.test(token) || token.startsWith('<')) path.push(WILDCARD);
-      else if ((current?.children.size ?? 0) < this.config.maxChildren - 1) path.push(token);
-      else path.push(WILDCARD);
-      current = current?.children.get(path[path.length - 1] as string);
+      const step = this.step(current, tokens[depth] as string);
+      path.push(step);
+      current = current?.children.get(step);
     }
     return path;
+  }
+
+  /** The child a token goes to: its own, or `<*>` for tokens with digits and beyond maxChildren. */
+  private step(current: TreeNode | undefined, token: string): string {
+    if (current?.children.has(token)) return token;
+    if (/\d/.test(token) || token.startsWith('<')) return WILDCARD;
+    return (current?.children.size ?? 0) < this.config.maxChildren - 1 ? token : WILDCARD;
   }
 
   private file(template: Template): void {

@@ -124,6 +124,7 @@ export class PartitionStore {
     const history = historyOf(state);
     const line = eventLine(event);
     const template = this.drain.add(line);
+    const sensitive = this.sensitive.test(line);
     const logTypeTotal = (Object.hasOwn(this.meta.totals, event.LogType) ? (this.meta.totals[event.LogType] as number) : 0) + 1;
     this.meta.totals[event.LogType] = logTypeTotal;
 
@@ -165,11 +166,11 @@ export class PartitionStore {
       eventTime: t,
       bytes: event.SrcBytes,
       destinationSeenBefore: event.DstIpAddr ? this.destinations.see(event.DstIpAddr) : null,
-      severity: severityScore(event, line),
+      severity: severityScore(event, line, sensitive),
       // rarity within the event's log type: CloudTrail's templates are not rare just because VPC Flow is loud
       templateRarity: Math.max(0, -Math.log(template.count / logTypeTotal)),
     });
-    const sensitiveNewTemplate = template.count === 1 && this.sensitive.test(line);
+    const sensitiveNewTemplate = template.count === 1 && sensitive;
     this.changed.add(META);
     this.evictBeyondCap();
     this.sweepIdle();

@@ -6,14 +6,19 @@ const FIELD_SEVERITY: Record<string, number> = { informational: 0, low: 0.3, med
 const KEYWORDS =
   /\b(?:fail(?:ed|ure)?|denied|deny|drop(?:ped)?|block(?:ed)?|reject(?:ed)?|error|invalid|unauthori[sz]ed|forbidden|root|admin(?:istrator)?|delete\w*|disable\w*|stop\w*|privilege\w*|escalat\w*|malware|exploit)\b/gi;
 
+/** What a line naming one of the topology's `sensitiveOperations` scores at least. */
+export const SENSITIVE_OPERATION_SEVERITY = 0.5;
+
 /**
  * A score in [0, 1]: the event's own severity field if it has one, raised by each keyword
- * found in the fields that describe what happened (0.25 per distinct keyword).
+ * found in the fields that describe what happened (0.25 per distinct keyword), and at least
+ * SENSITIVE_OPERATION_SEVERITY for a sensitive operation (CreateAccessKey, PutBucketPolicy
+ * name no keyword but are what an attacker does first).
  */
-export function severityScore(event: NormalizedEvent, line: string): number {
+export function severityScore(event: NormalizedEvent, line: string, sensitiveOperation = false): number {
   const field = FIELD_SEVERITY[(event.EventSeverity ?? '').toLowerCase()] ?? 0;
   const words = new Set((line.match(KEYWORDS) ?? []).map((w) => w.toLowerCase()));
-  return Math.max(field, Math.min(1, 0.25 * words.size));
+  return Math.max(field, Math.min(1, 0.25 * words.size), sensitiveOperation ? SENSITIVE_OPERATION_SEVERITY : 0);
 }
 
 /**
