@@ -7,7 +7,7 @@ so the model learns from exactly the numbers the stage computes. Output, in <out
   isolation-forest.onnx   input "features" float32 [N, F] (already scaled), outputs "label", "scores"
   isolation-forest.json   feature order, scaling, threshold, version, hashes
 AnomalyScore = -scores (the negated decision function): higher is more anomalous; an event is an
-anomaly when its score is above the threshold, the 99.5th percentile of the training scores.
+anomaly when its score is above the threshold, the 99.9th percentile of the training scores.
 
 Model input (the enricher computes it from the metadata, src/stages/enricher/anomaly-model.ts):
   z_i = (x_i - offset_i) / scale_i   with offset/scale the training 0.1st percentile and the 0.1st..99.9th span,

@@ -13,6 +13,8 @@ const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../mo
 export interface TrainedModel {
   version: string;
   threshold: number;
+  /** the share of the training scores below the threshold */
+  thresholdQuantile: number;
   rows: number;
   modelPath: string;
   metadataPath: string;
@@ -49,6 +51,7 @@ export async function trainModel(csvPath: string, modelPath: string, source: Tra
     const metadata = JSON.parse(readFileSync(join(staging, 'isolation-forest.json'), 'utf8')) as {
       version: string;
       threshold: number;
+      thresholdQuantile: number;
       trainingRows: number;
       [key: string]: unknown;
     };
@@ -56,6 +59,7 @@ export async function trainModel(csvPath: string, modelPath: string, source: Tra
     const trained: TrainedModel = {
       version: metadata.version,
       threshold: metadata.threshold,
+      thresholdQuantile: metadata.thresholdQuantile,
       rows: metadata.trainingRows,
       modelPath,
       metadataPath: `${base}.json`,
@@ -83,7 +87,7 @@ function modelCard(m: TrainedModel, s: TrainingSource, file: string): string {
   return `# Model card: ${file}
 
 **Version** ${m.version} — an Isolation Forest trained by \`siem-stream model train\` (models/train.py) on
-this deployment's own traffic. Threshold (99.5th percentile of its training scores): ${m.threshold}.
+this deployment's own traffic. Threshold (the ${Math.round(m.thresholdQuantile * 1000) / 10}th percentile of its training scores): ${m.threshold}.
 The enricher flags above the higher of it and each log type's calibrated threshold (docs/enrichment.md).
 
 **Training data.** ${m.rows} events of \`${s.topic}\` (topology \`${s.topology}\`) with record
@@ -102,7 +106,7 @@ Scored by the models then running: ${
   }.
 
 **Limits.** It learns what this traffic called normal: an attack already in the training window,
-and not flagged by the model then running, becomes normal to it. It sees only the nine features
+and not flagged by the model then running, becomes normal to it. It sees only the model features
 (docs/enrichment.md, "Features"); what they cannot show it cannot detect.
 `;
 }
