@@ -111,7 +111,7 @@ async function expectWindowsExactlyOnce(kafka: Kafka, topology: Topology, input:
   for (const event of output) {
     const want = expected.get(event.EventId);
     expect(want, event.EventId).toBeDefined();
-    expect({ id: event.EventId, m1: Number(event.WindowEventCount), m5: Number(event.WindowCounts?.m5) }).toEqual({
+    expect({ id: event.EventId, m1: Number(event.WindowCounts?.m1), m5: Number(event.WindowCounts?.m5) }).toEqual({
       id: event.EventId,
       ...want,
     });

@@ -173,7 +173,7 @@ export const enricherSchema = z
       ),
     featureWindow: z
       .string()
-      .default('m1')
+      .default('m5')
       .describe("the window whose aggregates become the event's features and `WindowStart`/`WindowEventCount`; one of `windows`"),
     graceMs: z
       .number()

@@ -42,13 +42,21 @@ function addBounded(set: Set<string> | undefined, value: string | null, max: num
   return target;
 }
 
+/** Adds `from` to `target`, whose sets are its own (never a pane's): they grow in place. */
 export function mergeInto(target: WindowAggregate, from: WindowAggregate): void {
   target.count += from.count;
   target.failures += from.failures;
   target.bytes += from.bytes;
-  if (from.destinations) target.destinations = new Set([...(target.destinations ?? []), ...from.destinations]);
-  if (from.ports) target.ports = new Set([...(target.ports ?? []), ...from.ports]);
-  if (from.users) target.users = new Set([...(target.users ?? []), ...from.users]);
+  target.destinations = union(target.destinations, from.destinations);
+  target.ports = union(target.ports, from.ports);
+  target.users = union(target.users, from.users);
+}
+
+function union(own: Set<string> | undefined, other: Set<string> | undefined): Set<string> | undefined {
+  if (!other) return own;
+  if (!own) return new Set(other);
+  for (const value of other) own.add(value);
+  return own;
 }
 
 export const distinctCount = (set: Set<string> | undefined): number => set?.size ?? 0;
