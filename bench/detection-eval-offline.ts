@@ -16,7 +16,9 @@ import type { NormalizedEvent } from '../src/schemas/events.js';
 import { RAW_HEADER } from '../src/schemas/raw-record.js';
 import { AnomalyModel } from '../src/stages/enricher/anomaly-model.js';
 import { FEATURE_NAMES, featureVector } from '../src/stages/enricher/features.js';
+import { flagAndTrack } from '../src/stages/enricher/flag-and-track.js';
 import { type Observation, PartitionStore } from '../src/stages/enricher/partition-store.js';
+import { hashPartition } from '../src/stages/enricher/training/feature-rows.js';
 import { normalizeRecord } from '../src/stages/parser/normalize.js';
 import { compileRouter, type KeyRoute } from '../src/stages/s3-source/key-routes.js';
 import { readRecords } from '../src/stages/s3-source/record-reader.js';
@@ -51,13 +53,21 @@ async function main() {
     const scores = await model.score(pending.map((p) => featureVector(p.o.features)));
     pending.forEach(({ event, store, o }, i) => {
       const score = scores[i]?.score as number;
-      const flagged =
-        store.flag(event, score, { version: model.version, threshold: model.metadata.threshold }).anomaly || o.sensitiveNewTemplate;
-      store.incidents.track(event, o.closeWatermark, o.template, null);
+      const flagged = flagAndTrack(store, event, o, score, model).score.anomaly;
       const id = recordId(event.SourceKey, event.SourceRecordNumber);
       summaries.push({ id, logType: event.LogType, flagged, late: o.late, windowCount: o.features.events_in_window });
       if (process.env.EVAL_FEATURES_CSV)
-        csv.push([id, event.LogType, corpus.labels.get(id)?.kind ?? '', score, flagged ? 1 : 0, ...featureVector(o.features), o.template.tokens.slice(0, 4).join(' ').replaceAll(',', ' ')].join(','));
+        csv.push(
+          [
+            id,
+            event.LogType,
+            corpus.labels.get(id)?.kind ?? '',
+            score,
+            flagged ? 1 : 0,
+            ...featureVector(o.features),
+            o.template.tokens.slice(0, 4).join(' ').replaceAll(',', ' '),
+          ].join(','),
+        );
     });
     pending = [];
   };
@@ -91,7 +101,7 @@ async function main() {
       n++;
       if (normalized.kind !== 'event') continue;
       const event = normalized.event;
-      const store = stores[partitionOf(event.EntityKey, partitions)] as PartitionStore;
+      const store = stores[hashPartition(event.EntityKey, partitions)] as PartitionStore;
       pending.push({ event, store, o: store.observe(event) });
       if (pending.length >= CHUNK) await flush();
     }
@@ -127,12 +137,6 @@ async function main() {
     })}\n`,
   );
   if (process.env.EVAL_FEATURES_CSV) writeFileSync(process.env.EVAL_FEATURES_CSV, `${csv.join('\n')}\n`);
-}
-
-function partitionOf(key: string, partitions: number): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
-  return Math.abs(h) % partitions;
 }
 
 main().then(

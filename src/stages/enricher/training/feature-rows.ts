@@ -31,7 +31,8 @@ export function toCsv(rows: FeatureRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function hashPartition(key: string, partitions: number): number {
+/** The partition an entity's events go to here (a string hash: the stage's is Kafka's murmur2, but only the grouping matters). */
+export function hashPartition(key: string, partitions: number): number {
   let h = 0;
   for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
   return Math.abs(h) % partitions;
