@@ -3,8 +3,9 @@
  * enricher's own code in this process: no stack, no Kafka, seconds instead of minutes. For
  * iterating on features and the model; `npm run eval:detection` (the real stages, both delivery
  * orders, exactly once) is what the figures in docs/enrichment.md come from.
- * Objects are read in the live order (by delivery time, a few held back); events go to one
- * PartitionStore per partition of topologies/default.yaml by EntityKey and are scored in chunks.
+ * Objects are read in the live order (by delivery time, a few held back), or with EVAL_ORDER=backfill
+ * as the s3-source reads a backfill (each source stream in key order, streams side by side); events go to one
+ * PartitionStore per partition of topologies/default.yaml, by EntityKey as Kafka partitions it, and are scored in chunks.
  * Settings (env) as eval:detection: EVAL_RECORDS, EVAL_SEED, EVAL_BASE_RATE, EVAL_HOURS;
  * EVAL_MODEL (the topology's model), EVAL_TARGET_ALERT_RATE (the topology's); EVAL_FEATURES_CSV writes every event's features and label.
  */
@@ -12,19 +13,21 @@
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { loadTopology } from '../src/config/load.js';
+import { keyPartition } from '../src/kafka/murmur2.js';
 import type { NormalizedEvent } from '../src/schemas/events.js';
 import { RAW_HEADER } from '../src/schemas/raw-record.js';
+import { sourceStreamOf } from '../src/schemas/source-stream.js';
 import { AnomalyModel } from '../src/stages/enricher/anomaly-model.js';
 import { FEATURE_NAMES, featureVector } from '../src/stages/enricher/features.js';
 import { flagAndTrack } from '../src/stages/enricher/flag-and-track.js';
 import { type Observation, PartitionStore } from '../src/stages/enricher/partition-store.js';
-import { hashPartition } from '../src/stages/enricher/training/feature-rows.js';
+import { sourceClockPolicy } from '../src/stages/enricher/source-grace.js';
 import { normalizeRecord } from '../src/stages/parser/normalize.js';
 import { compileRouter, type KeyRoute } from '../src/stages/s3-source/key-routes.js';
 import { readRecords } from '../src/stages/s3-source/record-reader.js';
 import { generateCorpus, objectBody } from './detection-eval/corpus.js';
-import { recordId } from './detection-eval/corpus-types.js';
-import { deliveryOrder, trulyLate } from './detection-eval/delivery.js';
+import { type CorpusObject, recordId } from './detection-eval/corpus-types.js';
+import { type DeliveryOrder, deliveryOrder, trulyLate } from './detection-eval/delivery.js';
 import { EVAL_ROUTES } from './detection-eval/eval-topology.js';
 import { formatEvalTable } from './detection-eval/report.js';
 import { type EnrichedSummary, scoreDetection } from './detection-eval/score.js';
@@ -34,6 +37,23 @@ const SEED = Number(process.env.EVAL_SEED ?? 11);
 const BASE_RATE = Number(process.env.EVAL_BASE_RATE ?? 0.005);
 const HOURS = Number(process.env.EVAL_HOURS ?? 3);
 const CHUNK = 500;
+const ORDER = (process.env.EVAL_ORDER ?? 'live') as DeliveryOrder;
+if (ORDER !== 'live' && ORDER !== 'backfill') throw new Error(`EVAL_ORDER: expected live or backfill, got ${ORDER}`);
+
+/**
+ * How the s3-source reads a backfill with `order: stream`: each source stream's objects in key
+ * order, the streams side by side (here one object of each in turn).
+ */
+function backfillReadOrder(objects: CorpusObject[]): CorpusObject[] {
+  const streams = new Map<string, CorpusObject[]>();
+  for (const o of [...objects].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    const stream = sourceStreamOf(o.logType, o.key);
+    streams.set(stream, [...(streams.get(stream) ?? []), o]);
+  }
+  const out: CorpusObject[] = [];
+  for (let i = 0; out.length < objects.length; i++) for (const list of streams.values()) if (list[i]) out.push(list[i] as CorpusObject);
+  return out;
+}
 
 async function main() {
   const topology = loadTopology('topologies/default.yaml', { env: {} });
@@ -41,10 +61,15 @@ async function main() {
   const model = await AnomalyModel.load(process.env.EVAL_MODEL ?? topology.enricher.model.path);
   const start = Math.floor((Date.now() - (HOURS + 1) * 3_600_000) / 3_600_000) * 3_600_000;
   const corpus = generateCorpus({ seed: SEED, records: RECORDS, baseRate: BASE_RATE, start, durationMs: HOURS * 3_600_000 });
-  const ordered = deliveryOrder(corpus.objects, 'live', SEED);
+  const ordered = ORDER === 'backfill' ? backfillReadOrder(corpus.objects) : deliveryOrder(corpus.objects, 'live', SEED);
   const route = compileRouter(EVAL_ROUTES as KeyRoute[]);
   const partitions = topology.topics.partitions;
-  const stores = Array.from({ length: partitions }, () => new PartitionStore(topology.enricher));
+  // each log type's delivery grace from its format, as the stage builds it
+  const clocks = sourceClockPolicy(
+    topology.enricher,
+    Object.fromEntries(Object.entries(topology.logTypes).map(([name, t]) => [name, t.format])),
+  );
+  const stores = Array.from({ length: partitions }, () => new PartitionStore(topology.enricher, clocks));
   const summaries: EnrichedSummary[] = [];
   const csv: string[] = [['id', 'logType', 'kind', 'score', 'flagged', ...FEATURE_NAMES, 'template'].join(',')];
   let pending: Array<{ event: NormalizedEvent; store: PartitionStore; o: Observation }> = [];
@@ -101,13 +126,13 @@ async function main() {
       n++;
       if (normalized.kind !== 'event') continue;
       const event = normalized.event;
-      const store = stores[hashPartition(event.EntityKey, partitions)] as PartitionStore;
+      const store = stores[keyPartition(event.EntityKey, partitions)] as PartitionStore;
       pending.push({ event, store, o: store.observe(event) });
       if (pending.length >= CHUNK) await flush();
     }
   }
   await flush();
-  const figures = scoreDetection(summaries, corpus.labels, trulyLate(ordered, 'live'));
+  const figures = scoreDetection(summaries, corpus.labels, trulyLate(ordered, ORDER));
   process.stdout.write(
     `${formatEvalTable({
       startedAt: new Date().toISOString(),
@@ -119,13 +144,13 @@ async function main() {
         hosts: corpus.hosts,
         users: corpus.users,
         liveSeconds: 0,
-        orders: ['live'],
+        orders: [ORDER],
       },
       corpus: { objects: corpus.objects.length, labelled: corpus.labels.size, incidents: {} },
       machine: {} as never,
       orders: [
         {
-          order: 'live',
+          order: ORDER,
           objects: ordered.length,
           records: corpus.records,
           seconds: 0,
