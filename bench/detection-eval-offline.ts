@@ -41,17 +41,18 @@ const ORDER = (process.env.EVAL_ORDER ?? 'live') as DeliveryOrder;
 if (ORDER !== 'live' && ORDER !== 'backfill') throw new Error(`EVAL_ORDER: expected live or backfill, got ${ORDER}`);
 
 /**
- * How the s3-source reads a backfill with `order: stream`: each source stream's objects in key
- * order, the streams side by side (here one object of each in turn).
+ * How the s3-source reads a backfill with `order: stream` and `concurrentObjects` ≥ the work
+ * partitions: the lister enqueues every key in key order, each keyed by its source stream
+ * (`<bucket>|<stream>`), and each work partition's objects are read one after another while the
+ * partitions go side by side (here one object of each in turn). Which streams share a work
+ * partition follows from the bucket's name, so EVAL_BUCKET changes the interleaving.
  */
-function backfillReadOrder(objects: CorpusObject[]): CorpusObject[] {
-  const streams = new Map<string, CorpusObject[]>();
-  for (const o of [...objects].sort((a, b) => (a.key < b.key ? -1 : 1))) {
-    const stream = sourceStreamOf(o.logType, o.key);
-    streams.set(stream, [...(streams.get(stream) ?? []), o]);
-  }
+function backfillReadOrder(objects: CorpusObject[], workPartitions: number, bucket: string): CorpusObject[] {
+  const queues = Array.from({ length: workPartitions }, () => [] as CorpusObject[]);
+  for (const o of [...objects].sort((a, b) => (a.key < b.key ? -1 : 1)))
+    queues[keyPartition(`${bucket}|${sourceStreamOf(o.logType, o.key)}`, workPartitions)]?.push(o);
   const out: CorpusObject[] = [];
-  for (let i = 0; out.length < objects.length; i++) for (const list of streams.values()) if (list[i]) out.push(list[i] as CorpusObject);
+  for (let i = 0; out.length < objects.length; i++) for (const queue of queues) if (queue[i]) out.push(queue[i] as CorpusObject);
   return out;
 }
 
@@ -61,7 +62,10 @@ async function main() {
   const model = await AnomalyModel.load(process.env.EVAL_MODEL ?? topology.enricher.model.path);
   const start = Math.floor((Date.now() - (HOURS + 1) * 3_600_000) / 3_600_000) * 3_600_000;
   const corpus = generateCorpus({ seed: SEED, records: RECORDS, baseRate: BASE_RATE, start, durationMs: HOURS * 3_600_000 });
-  const ordered = ORDER === 'backfill' ? backfillReadOrder(corpus.objects) : deliveryOrder(corpus.objects, 'live', SEED);
+  const ordered =
+    ORDER === 'backfill'
+      ? backfillReadOrder(corpus.objects, topology.topics.partitions, process.env.EVAL_BUCKET ?? 'eval')
+      : deliveryOrder(corpus.objects, 'live', SEED);
   const route = compileRouter(EVAL_ROUTES as KeyRoute[]);
   const partitions = topology.topics.partitions;
   // each log type's delivery grace from its format, as the stage builds it

@@ -86,9 +86,7 @@ export const calibrationSchema = z
       .int()
       .min(5)
       .default(500)
-      .describe(
-        "a log type's scores per partition before its own threshold is used; until then nothing is flagged by score (a never-seen sensitive template still is)",
-      ),
+      .describe("a log type's scores per partition before its own threshold is used; until then only the model's own threshold applies"),
     /** what a threshold is kept per: the log type, or the ASIM EventSchema */
     by: z
       .enum(['logType', 'eventSchema'])

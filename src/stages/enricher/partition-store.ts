@@ -198,9 +198,8 @@ export class PartitionStore {
       calibrator = { version: model.version, quantile: new P2Quantile(1 - targetAlertRate) };
       this.calibrators.set(key, calibrator);
     }
-    // warming up, nothing is flagged by score: the model's own threshold, on traffic it was not trained on, flags far too much
-    const threshold =
-      calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : Number.POSITIVE_INFINITY;
+    // warming up, the model's own threshold alone
+    const threshold = calibrator.quantile.count >= warmUpEvents ? Math.max(calibrator.quantile.value(), model.threshold) : model.threshold;
     // every score counts: a sample that left out busy entities' events (once tried) flagged them at 20% and the stream at 4× its target
     calibrator.quantile.add(score);
     this.changedCalibrators.add(key);

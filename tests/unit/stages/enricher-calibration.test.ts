@@ -40,16 +40,20 @@ function scoreStream(store: PartitionStore, n: number, random: () => number, log
 }
 
 describe('enricher score calibration', () => {
-  it('flags nothing by score while warming up, then about the target rate of each log type', () => {
+  it("flags by the model's own threshold alone while warming up, then about the target rate of each log type", () => {
     const store = new PartitionStore(config);
     const random = seeded(3);
-    // warm-up: the model's threshold 0.2 alone would flag exp(-2) ≈ 13.5% of this stream
-    expect(scoreStream(store, 500, random)).toBe(0);
+    // warm-up: the model's threshold 0.2 flags exp(-2) ≈ 13.5% of this stream (a model this far off is what the calibration is for)
+    const warming = scoreStream(store, 500, random) / 500;
+    expect(warming).toBeGreaterThan(0.1);
+    expect(warming).toBeLessThan(0.17);
     const calibrated = scoreStream(store, 20_000, random, 'flow', 500);
     expect(calibrated / 20_000).toBeGreaterThan(0.006);
     expect(calibrated / 20_000).toBeLessThan(0.014);
     // another log type has its own threshold and its own warm-up
-    expect(scoreStream(store, 200, seeded(4), 'trail')).toBe(0);
+    const trail = scoreStream(store, 200, seeded(4), 'trail') / 200;
+    expect(trail).toBeGreaterThan(0.08);
+    expect(trail).toBeLessThan(0.2);
   });
 
   it('never flags below the model threshold', () => {
@@ -88,7 +92,7 @@ describe('enricher score calibration', () => {
     const [a, b] = [observeAndFlag(live, e, 0.25, model), observeAndFlag(restored, e, 0.25, model)];
     expect(b).toEqual(a);
     expect(a.threshold).toBeGreaterThan(model.threshold);
-    expect(observeAndFlag(restored, e, 0.25, { version: 'm2', threshold: 0.2 }).threshold).toBe(Number.POSITIVE_INFINITY); // warming up again
+    expect(observeAndFlag(restored, e, 0.25, { version: 'm2', threshold: 0.2 }).threshold).toBe(0.2); // warming up again: the model's own
   });
 
   it('marks the first event of a never-seen template naming a sensitive operation, once', () => {
